@@ -1,0 +1,110 @@
+"""The composition root: settings in, a wired application out. Nothing is created at import time."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
+from aiogram.fsm.storage.memory import SimpleEventIsolation
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot import i18n, middlewares
+from bot.clock import Clock, SystemClock
+from bot.settings import Settings
+from storage.db import make_engine, make_sessionmaker, upgrade
+from storage.fsm import SqlStorage
+
+log = logging.getLogger(__name__)
+
+DEMO_TOKEN = "123456789:DEMO-token-for-the-local-simulator"
+
+
+@dataclass
+class App:
+    settings: Settings
+    clock: Clock
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+    bot: Bot
+    dp: Dispatcher
+    extras: dict[str, Any] = field(default_factory=dict)
+    _polling: asyncio.Task[None] | None = None
+
+    async def migrate(self) -> bool:
+        return await upgrade(self.engine)
+
+    async def start_polling(self) -> asyncio.Task[None]:
+        """Start the real long-polling loop in the background (tests and the demo use this)."""
+        await self.bot.delete_webhook(drop_pending_updates=False)
+        self._polling = asyncio.create_task(
+            self.dp.start_polling(self.bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
+        )
+        return self._polling
+
+    async def stop_polling(self) -> None:
+        if self._polling is None:
+            return
+        try:
+            await self.dp.stop_polling()
+        except RuntimeError:  # not started yet
+            pass
+        try:
+            await asyncio.wait_for(self._polling, timeout=10)
+        except (TimeoutError, asyncio.CancelledError):
+            self._polling.cancel()
+        self._polling = None
+
+    async def close(self) -> None:
+        await self.stop_polling()
+        await self.dp.storage.close()
+        await self.dp.fsm.events_isolation.close()
+        await self.bot.session.close()
+        await self.engine.dispose()
+
+
+def make_bot(settings: Settings) -> Bot:
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api.rstrip("/")))
+    return Bot(
+        token=settings.bot_token or DEMO_TOKEN,
+        session=session,
+        default=DefaultBotProperties(parse_mode="HTML", link_preview_is_disabled=True),
+    )
+
+
+def make_fsm(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[BaseStorage, BaseEventIsolation]:
+    if settings.redis_url:
+        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+
+        storage = RedisStorage.from_url(settings.redis_url)
+        return storage, RedisEventIsolation(storage.redis)
+    return SqlStorage(sessionmaker), SimpleEventIsolation()
+
+
+def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -> App:
+    settings = settings or Settings()
+    clock = clock or SystemClock()
+    i18n.set_timezone(settings.timezone)
+    engine = make_engine(settings.database_url)
+    sessionmaker = make_sessionmaker(engine)
+    bot = make_bot(settings)
+    storage, isolation = make_fsm(settings, sessionmaker)
+    dp = Dispatcher(storage=storage, events_isolation=isolation)
+    app = App(settings=settings, clock=clock, engine=engine, sessionmaker=sessionmaker, bot=bot, dp=dp)
+    # Workflow data: handlers receive these by parameter name.
+    dp["app"] = app
+    dp["settings"] = settings
+    dp["clock"] = clock
+    dp["sessionmaker"] = sessionmaker
+    middlewares.install(dp, sessionmaker, settings.default_locale)
+
+    from handlers import get_routers
+
+    dp.include_routers(*get_routers(settings))
+    return app

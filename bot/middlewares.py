@@ -1,0 +1,60 @@
+"""Outer middlewares: a database session per update, and the reader's locale."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import BaseMiddleware
+from aiogram.types import TelegramObject, Update
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.i18n import normalize_locale, use_locale
+from storage.models import Channel, Citizen
+
+Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
+
+
+class DbSessionMiddleware(BaseMiddleware):
+    """Opens one database session per update as ``db``; commits when the handler succeeds."""
+
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self.sessionmaker = sessionmaker
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        async with self.sessionmaker() as db:
+            data["db"] = db
+            result = await handler(event, data)
+            await db.commit()
+            return result
+
+
+class LocaleMiddleware(BaseMiddleware):
+    """Sets the reader's locale: in private chats the citizen's choice, else Telegram's language hint;
+    in groups the deployment's default. Handlers also receive it as ``locale``."""
+
+    def __init__(self, default_locale: str) -> None:
+        self.default_locale = default_locale
+
+    async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
+        locale = self.default_locale
+        chat = data.get("event_chat")
+        user = data.get("event_from_user")
+        if chat is not None and chat.type == "private" and user is not None:
+            db: AsyncSession = data["db"]
+            stored = await db.scalar(
+                select(Citizen.locale).where(Citizen.channel == Channel.TELEGRAM, Citizen.chat_id == str(chat.id))
+            )
+            locale = normalize_locale(stored, self.default_locale) if stored else self.default_locale
+        with use_locale(locale) as active:
+            data["locale"] = active
+            return await handler(event, data)
+
+
+def install(dp: Any, sessionmaker: async_sessionmaker[AsyncSession], default_locale: str) -> None:
+    dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
+    dp.update.outer_middleware(LocaleMiddleware(default_locale))
+
+
+__all__ = ["DbSessionMiddleware", "LocaleMiddleware", "install", "Update"]

@@ -1,0 +1,52 @@
+"""Configuration from the environment or a `.env` file, prefix ``DOITHOAI_``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+IntList = Annotated[list[int], NoDecode]
+
+TELEGRAM_API_DEFAULT = "https://api.telegram.org"
+ZALO_API_DEFAULT = "https://bot-api.zaloplatforms.com"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOITHOAI_", env_file=".env", extra="ignore")
+
+    bot_token: str = ""
+    telegram_api: str = TELEGRAM_API_DEFAULT
+    database_url: str = "sqlite+aiosqlite:///doithoai.db"
+    redis_url: str = ""
+    admin_ids: IntList = []
+    timezone: str = "Asia/Ho_Chi_Minh"
+    default_locale: str = "vi"
+    code_prefix: str = "DT"
+
+    # citizen intake limits
+    question_min_chars: int = 15
+    question_max_chars: int = 3000
+    max_attachments: int = 10
+
+    # outbox / dispatcher (Telegram's published limits)
+    rate_global_per_s: float = 30.0
+    rate_private_per_s: float = 1.0
+    rate_group_per_min: float = 20.0
+    reminder_working_days: IntList = [5, 1]
+
+    # Zalo
+    zalo_token: str = ""
+    zalo_api: str = ZALO_API_DEFAULT
+    zalo_webhook_secret: str = ""
+    zalo_rate_per_s: float = 10.0
+
+    @field_validator("admin_ids", "reminder_working_days", mode="before")
+    @classmethod
+    def _split_ints(cls, value: object) -> object:
+        if isinstance(value, int):
+            return [value]
+        if isinstance(value, str):
+            return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
+        return value

@@ -1,0 +1,17 @@
+"""Chat handlers, one router per audience. Routers are built per application (a router can have
+only one parent, and tests build many applications), so each module exposes ``make_router``."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.settings import Settings
+
+
+def get_routers(settings: Settings) -> list[Router]:
+    from handlers import citizen, errors
+
+    routers: list[Router] = [errors.make_router(settings)]
+    # Staff routers (office group, department groups) go here, before the citizens' router.
+    routers.append(citizen.make_router(settings))
+    return routers

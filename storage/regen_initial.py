@@ -1,0 +1,35 @@
+"""Development only, until the first release: regenerate migration 0001 from storage/models.py.
+
+``python -m storage.regen_initial``. After a release, write a new revision instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from alembic import command
+
+from storage.db import MIGRATIONS, alembic_config, make_engine
+
+
+async def main() -> None:
+    target = MIGRATIONS / "versions" / "0001_initial_schema.py"
+    target.unlink(missing_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = make_engine(f"sqlite+aiosqlite:///{Path(tmp) / 'gen.db'}")
+        async with engine.begin() as conn:
+            await conn.run_sync(
+                lambda c: command.revision(
+                    alembic_config(c), message="initial schema", autogenerate=True, rev_id="0001"
+                )
+            )
+        await engine.dispose()
+    lines = [line for line in target.read_text().splitlines(keepends=True) if "# ###" not in line]
+    target.write_text("".join(lines))
+    print(f"wrote {target}")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
