@@ -1,0 +1,45 @@
+"""Tracking codes short enough to read over the phone: ``HT-26-0042`` (prefix, year, number)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Counter
+
+CODE_RE = re.compile(r"^([A-Z]{2,4})-?(\d{2})-?(\d{4,6})$")
+
+
+async def next_number(db: AsyncSession, name: str) -> int:
+    """Atomically increment a named counter inside the caller's transaction."""
+    result = await db.execute(
+        update(Counter).where(Counter.name == name).values(value=Counter.value + 1).returning(Counter.value)
+    )
+    value = result.scalar_one_or_none()
+    if value is None:
+        db.add(Counter(name=name, value=1))
+        await db.flush()
+        return 1
+    return value
+
+
+async def new_tracking_code(db: AsyncSession, prefix: str, today: date) -> str:
+    yy = today.year % 100
+    number = await next_number(db, f"submission:{prefix}:{yy:02d}")
+    return f"{prefix}-{yy:02d}-{number:04d}"
+
+
+def normalize_code(text: str) -> str | None:
+    """Accepts what people type: ``ht 26 42``, ``HT-26-0042``, ``ht260042`` → ``HT-26-0042``."""
+    compact = re.sub(r"[\s._-]", "", text.upper())
+    m = re.match(r"^([A-Z]{2,4})(\d{2})(\d{1,6})$", compact)
+    if not m:
+        return None
+    return f"{m.group(1)}-{m.group(2)}-{int(m.group(3)):04d}"
+
+
+async def peek(db: AsyncSession, name: str) -> int:
+    return (await db.scalar(select(Counter.value).where(Counter.name == name))) or 0

@@ -1,0 +1,267 @@
+"""The deployment's directory: office group, departments, topics, staff and calendar, from TOML.
+
+Loading is idempotent: reloading a file updates rows (matched by code / user id / date) instead of
+adding duplicates. A bad file raises ``DirectoryError`` naming the line and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AppConfig, CalendarDay, Department, Staff, StaffRole, Topic
+
+CODE_RE = re.compile(r"^[A-Z0-9_]{2,32}$")
+
+
+class DirectoryError(ValueError):
+    pass
+
+
+@dataclass
+class LoadReport:
+    departments: int = 0
+    topics: int = 0
+    staff: int = 0
+    calendar_days: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _line_of(text: str, needle: str, occurrence: int = 0) -> int | None:
+    """Best-effort line number of the n-th occurrence of a table header like ``[[topics]]``."""
+    count = -1
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip() == needle:
+            count += 1
+            if count == occurrence:
+                return number
+    return None
+
+
+class _Checker:
+    def __init__(self, text: str, path: str) -> None:
+        self.text, self.path = text, path
+
+    def fail(self, table: str, index: int | None, key: str, problem: str) -> DirectoryError:
+        where = self.path
+        if index is not None:
+            line = _line_of(self.text, f"[[{table}]]", index)
+            where += f", line {line}" if line else ""
+            where += f", [[{table}]] #{index + 1}"
+        else:
+            line = _line_of(self.text, f"[{table}]")
+            where += f", line {line}" if line else ""
+            where += f", [{table}]"
+        return DirectoryError(f"{where}: field '{key}': {problem}")
+
+    def text_field(self, item: dict, table: str, index: int | None, key: str, *, required: bool = True,
+                   max_len: int = 200) -> str:
+        value = item.get(key)
+        if value is None:
+            if required:
+                raise self.fail(table, index, key, "is missing")
+            return ""
+        if not isinstance(value, str) or (required and not value.strip()):
+            raise self.fail(table, index, key, "must be a non-empty text")
+        if len(value) > max_len:
+            raise self.fail(table, index, key, f"is longer than {max_len} characters")
+        return value.strip()
+
+    def chat_id(self, item: dict, table: str, index: int | None, key: str) -> int | None:
+        value = item.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise self.fail(table, index, key, "must be a whole number (a Telegram chat id, e.g. -1001234567890)")
+        return value
+
+    def code(self, item: dict, table: str, index: int, key: str = "code") -> str:
+        value = self.text_field(item, table, index, key, max_len=32)
+        if not CODE_RE.match(value):
+            raise self.fail(table, index, key, "must be 2–32 capital letters, digits or _ (e.g. DIA_CHINH)")
+        return value
+
+
+def parse(text: str, path: str = "<directory>") -> dict[str, Any]:
+    """Parse and validate; returns a normalised dict. Raises DirectoryError."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DirectoryError(f"{path}: not valid TOML: {exc}") from exc
+    check = _Checker(text, path)
+    unit = data.get("unit", {})
+    if not isinstance(unit, dict):
+        raise check.fail("unit", None, "unit", "must be a table")
+    out: dict[str, Any] = {
+        "unit": {
+            "name_vi": check.text_field(unit, "unit", None, "name_vi"),
+            "name_en": check.text_field(unit, "unit", None, "name_en", required=False),
+            "code_prefix": check.text_field(unit, "unit", None, "code_prefix", required=False, max_len=4),
+            "office_chat_id": check.chat_id(unit, "unit", None, "office_chat_id"),
+        }
+    }
+    prefix = out["unit"]["code_prefix"]
+    if prefix and not re.fullmatch(r"[A-Z]{2,4}", prefix):
+        raise check.fail("unit", None, "code_prefix", "must be 2–4 capital letters (e.g. HT)")
+
+    departments = []
+    seen: set[str] = set()
+    for i, item in enumerate(data.get("departments", [])):
+        code = check.code(item, "departments", i)
+        if code in seen:
+            raise check.fail("departments", i, "code", f"'{code}' appears twice")
+        seen.add(code)
+        keywords = item.get("keywords", [])
+        if not isinstance(keywords, list) or not all(isinstance(k, str) and k.strip() for k in keywords):
+            raise check.fail("departments", i, "keywords", "must be a list of texts")
+        departments.append({
+            "code": code,
+            "name_vi": check.text_field(item, "departments", i, "name_vi"),
+            "name_en": check.text_field(item, "departments", i, "name_en"),
+            "chat_id": check.chat_id(item, "departments", i, "chat_id"),
+            "keywords": [k.strip() for k in keywords],
+        })
+    out["departments"] = departments
+
+    topics = []
+    topic_codes: set[str] = set()
+    for i, item in enumerate(data.get("topics", [])):
+        code = check.code(item, "topics", i)
+        if code in topic_codes:
+            raise check.fail("topics", i, "code", f"'{code}' appears twice")
+        topic_codes.add(code)
+        dept = item.get("department")
+        if dept is not None and dept not in seen:
+            raise check.fail("topics", i, "department", f"'{dept}' is not a department code in this file")
+        topics.append({
+            "code": code,
+            "name_vi": check.text_field(item, "topics", i, "name_vi"),
+            "name_en": check.text_field(item, "topics", i, "name_en"),
+            "department": dept,
+            "sort_order": i,
+        })
+    out["topics"] = topics
+
+    staff = []
+    for i, item in enumerate(data.get("staff", [])):
+        user_id = item.get("user_id")
+        if not isinstance(user_id, int) or isinstance(user_id, bool) or user_id <= 0:
+            raise check.fail("staff", i, "user_id", "must be a positive whole number (a Telegram user id)")
+        role = item.get("role")
+        if role not in (StaffRole.OFFICE, StaffRole.DEPARTMENT):
+            raise check.fail("staff", i, "role", "must be \"office\" or \"department\"")
+        dept = item.get("department")
+        if role == StaffRole.DEPARTMENT and dept not in seen:
+            raise check.fail("staff", i, "department", "must name a department code in this file")
+        staff.append({
+            "user_id": user_id,
+            "name": check.text_field(item, "staff", i, "name", required=False),
+            "role": role,
+            "department": dept if role == StaffRole.DEPARTMENT else None,
+        })
+    out["staff"] = staff
+
+    calendar = data.get("calendar", {})
+    days: list[tuple[dt.date, str, str]] = []
+    for key, kind in (("days_off", "off"), ("working_days", "work")):
+        for j, entry in enumerate(calendar.get(key, [])):
+            day = entry.get("date") if isinstance(entry, dict) else entry
+            if not isinstance(day, dt.date) or isinstance(day, dt.datetime):
+                raise check.fail("calendar", None, f"{key}[{j}]", "must be a date like 2026-09-01")
+            note = entry.get("note", "") if isinstance(entry, dict) else ""
+            days.append((day, kind, str(note)[:200]))
+    out["calendar"] = days
+    return out
+
+
+async def _set_config(db: AsyncSession, key: str, value: str) -> None:
+    row = await db.get(AppConfig, key)
+    if row is None:
+        db.add(AppConfig(key=key, value=value))
+    else:
+        row.value = value
+
+
+async def get_config(db: AsyncSession, key: str) -> str | None:
+    row = await db.get(AppConfig, key)
+    return row.value if row else None
+
+
+async def office_chat_id(db: AsyncSession) -> int | None:
+    value = await get_config(db, "office_chat_id")
+    return int(value) if value else None
+
+
+async def apply(db: AsyncSession, data: dict[str, Any], now: dt.datetime) -> LoadReport:
+    report = LoadReport()
+    unit = data["unit"]
+    await _set_config(db, "unit_name_vi", unit["name_vi"])
+    await _set_config(db, "unit_name_en", unit["name_en"] or unit["name_vi"])
+    if unit["code_prefix"]:
+        await _set_config(db, "code_prefix", unit["code_prefix"])
+    if unit["office_chat_id"] is not None:
+        await _set_config(db, "office_chat_id", str(unit["office_chat_id"]))
+
+    by_code: dict[str, Department] = {d.code: d for d in await db.scalars(select(Department))}
+    for item in data["departments"]:
+        dept = by_code.get(item["code"])
+        if dept is None:
+            dept = Department(code=item["code"])
+            db.add(dept)
+            by_code[item["code"]] = dept
+        dept.name_vi, dept.name_en = item["name_vi"], item["name_en"]
+        dept.keywords = item["keywords"]
+        dept.active = True
+        if item["chat_id"] is not None:
+            dept.chat_id = item["chat_id"]
+        report.departments += 1
+    await db.flush()
+
+    topics = {t.code: t for t in await db.scalars(select(Topic))}
+    for item in data["topics"]:
+        topic = topics.get(item["code"])
+        if topic is None:
+            topic = Topic(code=item["code"])
+            db.add(topic)
+        topic.name_vi, topic.name_en = item["name_vi"], item["name_en"]
+        topic.department_id = by_code[item["department"]].id if item["department"] else None
+        topic.sort_order = item["sort_order"]
+        topic.active = True
+        report.topics += 1
+
+    for item in data["staff"]:
+        dept_id = by_code[item["department"]].id if item["department"] else None
+        existing = await db.scalar(
+            select(Staff).where(
+                Staff.user_id == item["user_id"], Staff.role == item["role"], Staff.department_id == dept_id
+            )
+        )
+        if existing is None:
+            db.add(Staff(user_id=item["user_id"], name=item["name"], role=item["role"],
+                         department_id=dept_id, created_at=now))
+        else:
+            existing.name = item["name"] or existing.name
+        report.staff += 1
+
+    for day, kind, note in data["calendar"]:
+        await db.execute(delete(CalendarDay).where(CalendarDay.day == day))
+        db.add(CalendarDay(day=day, kind=kind, note=note))
+        report.calendar_days += 1
+    await db.flush()
+    return report
+
+
+async def load_file(db: AsyncSession, path: str | Path, now: dt.datetime) -> LoadReport:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise DirectoryError(f"{p}: cannot read the file: {exc.strerror}") from exc
+    return await apply(db, parse(text, str(p)), now)

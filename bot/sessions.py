@@ -1,0 +1,97 @@
+"""Dialogue sessions: creating, listing, announcing, and which are open for questions."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.errors import AnnouncementTooLate, InvalidInput, WrongState
+from bot.i18n import local_date
+from storage.models import DialogueSession, SessionKind, SessionLevel, SessionStatus
+
+ANNOUNCE_MIN_DAYS = 7  # R1
+
+
+def announce_deadline_ok(session: DialogueSession, now: datetime) -> bool:
+    """R1: at least 7 days between the announcement and the day of the session (ad hoc excepted)."""
+    if session.kind == SessionKind.ADHOC:
+        return True
+    return (local_date(session.starts_at) - local_date(now)).days >= ANNOUNCE_MIN_DAYS
+
+
+async def create_session(
+    db: AsyncSession,
+    *,
+    title: str,
+    starts_at: datetime,
+    place: str,
+    now: datetime,
+    level: str = SessionLevel.XA,
+    kind: str = SessionKind.PERIODIC,
+    questions_close_at: datetime | None = None,
+    announce: bool = False,
+) -> DialogueSession:
+    title, place = title.strip(), place.strip()
+    if not title or len(title) > 300:
+        raise InvalidInput("title must be 1–300 characters")
+    if not place or len(place) > 300:
+        raise InvalidInput("place must be 1–300 characters")
+    if level not in set(SessionLevel):
+        raise InvalidInput(f"level must be one of {', '.join(SessionLevel)}")
+    if kind not in set(SessionKind):
+        raise InvalidInput(f"kind must be one of {', '.join(SessionKind)}")
+    if starts_at <= now:
+        raise InvalidInput("the session must start in the future")
+    if questions_close_at is not None and not (now < questions_close_at <= starts_at):
+        raise InvalidInput("questions must close after now and no later than the session starts")
+    session = DialogueSession(
+        title=title,
+        place=place,
+        starts_at=starts_at,
+        level=level,
+        kind=kind,
+        questions_close_at=questions_close_at,
+        status=SessionStatus.DRAFT,
+        created_at=now,
+    )
+    db.add(session)
+    await db.flush()
+    if announce:
+        await announce_session(db, session, now)
+    return session
+
+
+async def announce_session(db: AsyncSession, session: DialogueSession, now: datetime) -> DialogueSession:
+    if session.status != SessionStatus.DRAFT:
+        raise WrongState("only a draft session can be announced")
+    if not announce_deadline_ok(session, now):
+        raise AnnouncementTooLate(days=ANNOUNCE_MIN_DAYS)
+    session.status = SessionStatus.ANNOUNCED
+    session.announced_at = now
+    await db.flush()
+    return session
+
+
+def questions_close_at(session: DialogueSession) -> datetime:
+    """Questions close at the set time, or when the session starts (at the latest)."""
+    return session.questions_close_at or session.starts_at
+
+
+def is_open_for_questions(session: DialogueSession, now: datetime) -> bool:
+    return session.status == SessionStatus.ANNOUNCED and now < questions_close_at(session)
+
+
+async def open_sessions(db: AsyncSession, now: datetime) -> list[DialogueSession]:
+    rows = await db.scalars(
+        select(DialogueSession)
+        .where(DialogueSession.status == SessionStatus.ANNOUNCED, DialogueSession.starts_at > now)
+        .order_by(DialogueSession.starts_at)
+    )
+    return [s for s in rows if is_open_for_questions(s, now)]
+
+
+async def list_sessions(db: AsyncSession) -> list[DialogueSession]:
+    return list(await db.scalars(select(DialogueSession).order_by(DialogueSession.starts_at.desc())))
+
