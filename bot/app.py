@@ -104,7 +104,8 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     dp["sessionmaker"] = sessionmaker
     middlewares.install(dp, sessionmaker, settings.default_locale)
 
-    from handlers import get_routers
+    from handlers import errors, get_routers
 
+    errors.install(dp)
     dp.include_routers(*get_routers(settings))
     return app

@@ -9,9 +9,9 @@ from bot.settings import Settings
 
 
 def get_routers(settings: Settings) -> list[Router]:
-    from handlers import citizen, errors
+    from handlers import citizen
 
-    routers: list[Router] = [errors.make_router(settings)]
+    routers: list[Router] = []
     # Staff routers (office group, department groups) go here, before the citizens' router.
     routers.append(citizen.make_router(settings))
     return routers

@@ -1,0 +1,185 @@
+"""The ``doithoai`` command.
+
+    doithoai run                 long polling (deletes a webhook first); migrates on start
+    doithoai demo                the real bot against the built-in Bot API simulator, one citizen's transcript
+    doithoai db upgrade          migrate the database
+    doithoai directory load F    load departments, topics, staff and calendar from a TOML file
+    doithoai session create …    create (and by default announce) a dialogue session
+    doithoai session list
+
+Each subcommand is a function taking the parsed arguments and returning an exit code; to add one,
+write the function and register it in ``build_parser``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.settings import Settings
+
+Command = Callable[[argparse.Namespace], Awaitable[int]]
+
+
+def _parse_local(value: str, tz: str) -> datetime:
+    """ISO date-time; without an offset it is read in the deployment's timezone."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise SystemExit(f"error: '{value}' is not a date-time like 2026-12-15T08:00") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(tz))
+    return parsed
+
+
+async def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from storage.db import make_engine, upgrade
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        applied = await upgrade(engine)
+    finally:
+        await engine.dispose()
+    print("database migrated" if applied else "database already up to date")
+    return 0
+
+
+async def _with_db(fn: Callable[..., Awaitable[int]]) -> int:
+    from bot.clock import SystemClock
+    from storage.db import make_engine, make_sessionmaker, upgrade
+
+    settings = Settings()
+    engine = make_engine(settings.database_url)
+    try:
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as db:
+            code = await fn(db, settings, SystemClock().now())
+            await db.commit()
+            return code
+    finally:
+        await engine.dispose()
+
+
+async def cmd_directory_load(args: argparse.Namespace) -> int:
+    from bot.directory import DirectoryError, load_file
+
+    async def load(db, settings, now) -> int:
+        try:
+            report = await load_file(db, args.file, now)
+        except DirectoryError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(
+            f"loaded {report.departments} departments, {report.topics} topics, {report.staff} staff, "
+            f"{report.calendar_days} calendar days from {args.file}"
+        )
+        return 0
+
+    return await _with_db(load)
+
+
+async def cmd_session_create(args: argparse.Namespace) -> int:
+    from bot.errors import AnnouncementTooLate, DomainError
+    from bot.sessions import create_session
+
+    async def create(db, settings, now) -> int:
+        starts = _parse_local(args.starts_at, settings.timezone)
+        closes = _parse_local(args.questions_close, settings.timezone) if args.questions_close else None
+        try:
+            session = await create_session(
+                db, title=args.title, starts_at=starts, place=args.place, now=now, level=args.level,
+                kind=args.kind, questions_close_at=closes, announce=not args.draft,
+            )
+        except AnnouncementTooLate:
+            print("error: a session must be announced at least 7 days before it is held (R1); "
+                  "use --kind adhoc for an ad hoc session, or --draft to announce later", file=sys.stderr)
+            return 2
+        except DomainError as exc:
+            print(f"error: {exc.detail or exc.code}", file=sys.stderr)
+            return 2
+        print(f"session {session.id} created ({session.status}): {session.title}, "
+              f"{session.starts_at.astimezone(ZoneInfo(settings.timezone)):%d/%m/%Y %H:%M}, {session.place}")
+        return 0
+
+    return await _with_db(create)
+
+
+async def cmd_session_list(args: argparse.Namespace) -> int:
+    from bot.sessions import list_sessions
+
+    async def show(db, settings, now) -> int:
+        tz = ZoneInfo(settings.timezone)
+        sessions = await list_sessions(db)
+        if not sessions:
+            print("no sessions yet")
+        for s in sessions:
+            print(f"{s.id:>4}  {s.starts_at.astimezone(tz):%d/%m/%Y %H:%M}  {s.status:<16} {s.kind:<10} "
+                  f"{s.level:<5} {s.title} — {s.place}")
+        return 0
+
+    return await _with_db(show)
+
+
+async def cmd_run(args: argparse.Namespace) -> int:
+    from bot.runner import run
+
+    return await run(Settings())
+
+
+async def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return await run_demo(verbose=args.verbose)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="doithoai", description="Đối thoại bot: citizens' questions for dialogue sessions")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("run", help="run the bot (long polling)").set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="play one citizen's conversation against the built-in simulator")
+    demo.add_argument("--verbose", action="store_true", help="also print the bot's log")
+    demo.set_defaults(func=cmd_demo)
+
+    db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
+    db.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=cmd_db_upgrade)
+
+    directory = sub.add_parser("directory", help="departments, topics, staff").add_subparsers(
+        dest="dir_command", required=True)
+    load = directory.add_parser("load", help="load a directory TOML file")
+    load.add_argument("file")
+    load.set_defaults(func=cmd_directory_load)
+
+    session = sub.add_parser("session", help="dialogue sessions").add_subparsers(dest="session_command",
+                                                                                 required=True)
+    create = session.add_parser("create", help="create a session (announced unless --draft)")
+    create.add_argument("--title", required=True)
+    create.add_argument("--starts-at", required=True, help="e.g. 2026-12-15T08:00 (local time)")
+    create.add_argument("--place", required=True)
+    create.add_argument("--level", choices=["xa", "huyen", "tinh"], default="xa")
+    create.add_argument("--kind", choices=["periodic", "adhoc", "on_request"], default="periodic")
+    create.add_argument("--questions-close", help="when questions close (default: when the session starts)")
+    create.add_argument("--draft", action="store_true", help="create without announcing")
+    create.set_defaults(func=cmd_session_create)
+    session.add_parser("list", help="list sessions").set_defaults(func=cmd_session_list)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return asyncio.run(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

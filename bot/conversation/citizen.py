@@ -1,0 +1,527 @@
+"""The citizen conversation: screens with prompts, options and validation, channel-neutral.
+
+State is a small JSON-able dict the channel stores between messages (aiogram FSM data on
+Telegram): ``{"screen": …, "nonce": …, "draft": {…}, …}``. Every prompt is tagged with its screen and
+the conversation's nonce; a choice that names another screen or nonce is stale and is answered
+politely, so buttons from an old message or from a flow started twice cannot act.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import intake
+from bot.conversation import validation
+from bot.conversation.model import Document, Inbound, Option, Outcome, Prompt, Reply
+from bot.errors import NotAllowed, NotFound, QuestionsClosed
+from bot.i18n import fmt_date, local_date, use_locale
+from bot.settings import Settings
+from bot.texts import citizen as t
+from storage.models import Citizen, DialogueSession, Topic
+
+ASK_STEPS = ["a_session", "a_topic", "a_text", "a_media", "a_name", "a_phone", "a_addr", "a_public", "a_review"]
+EDITABLE = {
+    "session": "a_session", "topic": "a_topic", "text": "a_text", "media": "a_media",
+    "name": "a_name", "phone": "a_phone", "address": "a_addr", "public": "a_public",
+}
+COMMANDS = {"start", "ask", "my", "help", "privacy", "language", "cancel", "menu"}
+
+
+@dataclass
+class Context:
+    db: AsyncSession
+    now: datetime
+    settings: Settings
+    channel: str
+    chat_id: str
+    locale: str
+
+
+def _nonce() -> str:
+    return secrets.token_hex(3)
+
+
+class CitizenConversation:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.db = ctx.db
+
+    # --- entry points -----------------------------------------------------------------------------
+
+    async def command(self, state: dict, name: str) -> Outcome:
+        """A command (/start, /ask, …) or its equivalent; always starts afresh."""
+        citizen = await self._citizen()
+        if name == "start":
+            if citizen is None or citizen.consent_at is None:
+                return await self._enter({"after": "menu"}, "consent", [Prompt(t.welcome())])
+            return await self._enter({}, "menu", [Prompt(t.welcome())])
+        if name == "cancel":
+            busy = state.get("screen") not in (None, "menu")
+            return await self._enter({}, "menu", [Prompt(t.cancelled() if busy else t.nothing_to_cancel())])
+        if name == "ask":
+            if citizen is None or citizen.consent_at is None:
+                return await self._enter({"after": "ask"}, "consent")
+            return await self._enter({"draft": self._fresh_draft(citizen)}, "a_session")
+        if name == "my":
+            return await self._enter({}, "my_list")
+        if name == "help":
+            return await self._enter({}, "menu", [Prompt(t.help_text())])
+        if name == "privacy":
+            return await self._enter({}, "privacy")
+        if name == "language":
+            return await self._enter({}, "language")
+        return await self._enter({}, "menu")
+
+    async def handle(self, state: dict, inbound: Inbound, *, screen: str | None = None,
+                     nonce: str | None = None) -> Outcome:
+        """Input in the current screen. For a choice, ``screen`` and ``nonce`` are what the button carried."""
+        current = state.get("screen")
+        if current is None:
+            return await self._enter({}, "menu", [Prompt(t.guidance())])
+        if inbound.kind == "choice":
+            if screen != current or nonce != state.get("nonce"):
+                return Outcome([Prompt(t.stale_button())], state)
+            if inbound.value == "cancel":
+                return await self.command(state, "cancel")
+            if inbound.value == "menu":
+                return await self._enter({}, "menu")
+            handler = getattr(self, f"_choice_{current}", None)
+            if handler is None:
+                return Outcome([Prompt(t.stale_button())], state)
+            return await handler(state, inbound.value)
+        handler = getattr(self, f"_input_{current}", None)
+        if handler is None:  # a menu: typed text is not an answer
+            reminder = t.guidance() if current == "menu" else t.choose_from_buttons()
+            return Outcome([Prompt(reminder), await self.prompt_for(state)], state)
+        return await handler(state, inbound)
+
+    async def prompt_for(self, state: dict) -> Prompt:
+        """The current screen's prompt (a text-only channel re-reads it to match typed answers)."""
+        screen = state.get("screen") or "menu"
+        prompt: Prompt = await getattr(self, f"_render_{screen}")(state)
+        prompt.screen = screen
+        return prompt
+
+    # --- plumbing ----------------------------------------------------------------------------------
+
+    async def _enter(self, state: dict, screen: str, before: list[Reply] | None = None) -> Outcome:
+        new_state = dict(state)
+        new_state["screen"] = screen
+        new_state["nonce"] = _nonce()
+        prompt = await self.prompt_for(new_state)
+        return Outcome([*(before or []), prompt], new_state)
+
+    async def _goto(self, state: dict, screen: str, before: list[Reply] | None = None) -> Outcome:
+        """Move within the same flow (same nonce, so the flow's identity is kept)."""
+        new_state = dict(state)
+        new_state["screen"] = screen
+        prompt = await self.prompt_for(new_state)
+        return Outcome([*(before or []), prompt], new_state)
+
+    async def _advance(self, state: dict, before: list[Reply] | None = None) -> Outcome:
+        if state.get("editing"):
+            return await self._goto(state, "a_review", before)
+        index = ASK_STEPS.index(state["screen"])
+        return await self._goto(state, ASK_STEPS[index + 1], before)
+
+    async def _citizen(self) -> Citizen | None:
+        return await intake.find_citizen(self.db, self.ctx.channel, self.ctx.chat_id)
+
+    def _fresh_draft(self, citizen: Citizen) -> dict:
+        return {"files": [], "groups": [], "saved_name": citizen.name, "saved_phone": citizen.phone,
+                "saved_address": citizen.address}
+
+    @staticmethod
+    def _cancel_row() -> list[Option]:
+        return [Option("cancel", t.btn_cancel())]
+
+    def _menu_options(self) -> list[Option]:
+        return [Option("ask", t.btn_ask()), Option("my", t.btn_my()), Option("help", t.btn_help()),
+                Option("privacy", t.btn_privacy()), Option("language", t.btn_language())]
+
+    # --- menu, consent, language, help --------------------------------------------------------------
+
+    async def _render_menu(self, state: dict) -> Prompt:
+        return Prompt(t.main_menu(), self._menu_options())
+
+    async def _choice_menu(self, state: dict, value: str) -> Outcome:
+        if value in COMMANDS:
+            return await self.command(state, value)
+        return Outcome([Prompt(t.stale_button())], state)
+
+    async def _render_consent(self, state: dict) -> Prompt:
+        return Prompt(t.consent(), [Option("yes", t.btn_agree()), Option("no", t.btn_decline())], columns=2)
+
+    async def _choice_consent(self, state: dict, value: str) -> Outcome:
+        if value == "no":
+            return Outcome([Prompt(t.consent_declined())], {})
+        if value != "yes":
+            return Outcome([Prompt(t.stale_button())], state)
+        await intake.give_consent(self.db, self.ctx.channel, self.ctx.chat_id, self.ctx.locale, self.ctx.now)
+        thanks = Prompt(t.consent_thanks())
+        if state.get("after") == "ask":
+            citizen = await self._citizen()
+            assert citizen is not None
+            return await self._enter({"draft": self._fresh_draft(citizen)}, "a_session", [thanks])
+        return await self._enter({}, "menu", [thanks])
+
+    async def _render_language(self, state: dict) -> Prompt:
+        return Prompt(t.choose_language(), [Option("vi", "Tiếng Việt"), Option("en", "English")], columns=2)
+
+    async def _choice_language(self, state: dict, value: str) -> Outcome:
+        if value not in ("vi", "en"):
+            return Outcome([Prompt(t.stale_button())], state)
+        await intake.set_locale(self.db, self.ctx.channel, self.ctx.chat_id, value, self.ctx.now)
+        self.ctx.locale = value
+        with use_locale(value):
+            return await self._enter({}, "menu", [Prompt(t.language_set())])
+
+    # --- asking: session, topic ----------------------------------------------------------------------
+
+    async def _open_sessions(self) -> list[DialogueSession]:
+        from bot.sessions import open_sessions
+
+        return await open_sessions(self.db, self.ctx.now)
+
+    async def _render_a_session(self, state: dict) -> Prompt:
+        sessions = await self._open_sessions()
+        if not sessions:
+            return Prompt(t.no_open_session(), [Option("notify", t.btn_notify_me()), Option("menu", t.btn_menu())])
+        options = [Option(f"s{s.id}", t.session_button(s)) for s in sessions]
+        return Prompt(t.choose_session(sessions), options + self._cancel_row())
+
+    async def _choice_a_session(self, state: dict, value: str) -> Outcome:
+        if value == "notify":
+            citizen = await self._citizen()
+            if citizen is not None:
+                await intake.subscribe_to_sessions(self.db, citizen)
+            return await self._enter({}, "menu", [Prompt(t.will_notify())])
+        sessions = {f"s{s.id}": s for s in await self._open_sessions()}
+        if value not in sessions:
+            return await self._goto(state, "a_session", [Prompt(t.session_closed())])
+        state["draft"]["session_id"] = sessions[value].id
+        return await self._advance(state)
+
+    async def _topics(self) -> list[Topic]:
+        return list(await self.db.scalars(select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.id)))
+
+    async def _render_a_topic(self, state: dict) -> Prompt:
+        options = [Option(f"t{topic.id}", t.name_of(topic)) for topic in await self._topics()]
+        return Prompt(t.choose_topic(), options + self._cancel_row(), columns=2)
+
+    async def _choice_a_topic(self, state: dict, value: str) -> Outcome:
+        topics = {f"t{topic.id}": topic for topic in await self._topics()}
+        if value not in topics:
+            return Outcome([Prompt(t.stale_button())], state)
+        state["draft"]["topic_id"] = topics[value].id
+        return await self._advance(state)
+
+    # --- asking: the question and files --------------------------------------------------------------
+
+    async def _render_a_text(self, state: dict) -> Prompt:
+        s = self.ctx.settings
+        return Prompt(t.write_question(s.question_min_chars, s.question_max_chars), self._cancel_row())
+
+    async def _input_a_text(self, state: dict, inbound: Inbound) -> Outcome:
+        if inbound.kind not in ("text",):
+            return Outcome([Prompt(t.text_expected())], state)
+        s = self.ctx.settings
+        try:
+            text = validation.question_text(inbound.text, s.question_min_chars, s.question_max_chars)
+        except validation.Invalid as bad:
+            message = {
+                "too_short": lambda: t.question_too_short(bad.value, bad.limit),
+                "too_long": lambda: t.question_too_long(bad.value, bad.limit),
+            }.get(bad.reason, t.question_no_letters)()
+            return Outcome([Prompt(message, self._cancel_row())], state)
+        state["draft"]["text"] = text
+        return await self._advance(state)
+
+    async def _render_a_media(self, state: dict) -> Prompt:
+        return Prompt(t.add_files(self.ctx.settings.max_attachments),
+                      [Option("done", t.btn_done_files()), *self._cancel_row()])
+
+    async def _choice_a_media(self, state: dict, value: str) -> Outcome:
+        if value != "done":
+            return Outcome([Prompt(t.stale_button())], state)
+        return await self._advance(state)
+
+    async def _input_a_media(self, state: dict, inbound: Inbound) -> Outcome:
+        draft = state["draft"]
+        limit = self.ctx.settings.max_attachments
+        if inbound.kind not in ("photo", "document"):
+            return Outcome([Prompt(t.files_expected(), [Option("done", t.btn_done_files())])], state)
+        files: list = draft.setdefault("files", [])
+        groups: list = draft.setdefault("groups", [])
+        later_in_album = inbound.media_group_id is not None and inbound.media_group_id in groups
+        if inbound.media_group_id is not None and not later_in_album:
+            groups.append(inbound.media_group_id)
+        if len(files) >= limit:
+            if draft.get("limit_told"):
+                return Outcome([], state)
+            draft["limit_told"] = True
+            return Outcome([Prompt(t.files_limit(limit), [Option("done", t.btn_done_files())])], state)
+        files.append({"kind": inbound.kind, "file_id": inbound.file_id, "file_name": inbound.file_name})
+        if later_in_album:
+            return Outcome([], state)  # one acknowledgement per album; the review counts every file
+        return Outcome([Prompt(t.file_received(len(files), limit), [Option("done", t.btn_done_files())])], state)
+
+    # --- asking: who is asking ----------------------------------------------------------------------
+
+    def _saved_option(self, state: dict, key: str) -> list[Option]:
+        value = state["draft"].get(f"saved_{key}")
+        return [Option("saved", t.btn_use_saved(value))] if value else []
+
+    async def _render_a_name(self, state: dict) -> Prompt:
+        return Prompt(t.ask_name(), self._saved_option(state, "name") + self._cancel_row())
+
+    async def _choice_a_name(self, state: dict, value: str) -> Outcome:
+        saved = state["draft"].get("saved_name")
+        if value != "saved" or not saved:
+            return Outcome([Prompt(t.stale_button())], state)
+        state["draft"]["name"] = saved
+        return await self._advance(state)
+
+    async def _input_a_name(self, state: dict, inbound: Inbound) -> Outcome:
+        if inbound.kind != "text":
+            return Outcome([Prompt(t.text_expected())], state)
+        try:
+            state["draft"]["name"] = validation.person_name(inbound.text)
+        except validation.Invalid as bad:
+            msg = t.too_long_field(bad.value, bad.limit) if bad.reason == "too_long" else t.bad_name()
+            return Outcome([Prompt(msg)], state)
+        return await self._advance(state)
+
+    async def _render_a_phone(self, state: dict) -> Prompt:
+        options = [Option("share", t.btn_share_phone()), *self._saved_option(state, "phone"),
+                   Option("skip", t.btn_skip()), *self._cancel_row()]
+        return Prompt(t.ask_phone(), options, ask_contact=True)
+
+    async def _choice_a_phone(self, state: dict, value: str) -> Outcome:
+        draft = state["draft"]
+        if value == "skip":
+            draft["phone"] = None
+            return await self._advance(state, [Prompt(t.phone_skipped())])
+        if value == "saved" and draft.get("saved_phone"):
+            draft["phone"] = draft["saved_phone"]
+            return await self._advance(state, [Prompt(t.phone_saved(draft["phone"]))])
+        if value == "share":  # a text-only channel cannot share a contact
+            return Outcome([Prompt(t.not_own_contact())], state)
+        return Outcome([Prompt(t.stale_button())], state)
+
+    async def _input_a_phone(self, state: dict, inbound: Inbound) -> Outcome:
+        if inbound.kind not in ("text", "contact"):
+            return Outcome([Prompt(t.bad_phone())], state)
+        raw = inbound.phone if inbound.kind == "contact" else inbound.text
+        try:
+            phone = validation.phone(raw)
+        except validation.Invalid:
+            return Outcome([Prompt(t.bad_phone())], state)
+        state["draft"]["phone"] = phone
+        return await self._advance(state, [Prompt(t.phone_saved(phone))])
+
+    async def _render_a_addr(self, state: dict) -> Prompt:
+        return Prompt(t.ask_address(), self._saved_option(state, "address") + self._cancel_row())
+
+    async def _choice_a_addr(self, state: dict, value: str) -> Outcome:
+        saved = state["draft"].get("saved_address")
+        if value != "saved" or not saved:
+            return Outcome([Prompt(t.stale_button())], state)
+        state["draft"]["address"] = saved
+        return await self._advance(state)
+
+    async def _input_a_addr(self, state: dict, inbound: Inbound) -> Outcome:
+        if inbound.kind != "text":
+            return Outcome([Prompt(t.text_expected())], state)
+        try:
+            state["draft"]["address"] = validation.address(inbound.text)
+        except validation.Invalid as bad:
+            msg = t.too_long_field(bad.value, bad.limit) if bad.reason == "too_long" else t.bad_address()
+            return Outcome([Prompt(msg)], state)
+        return await self._advance(state)
+
+    async def _render_a_public(self, state: dict) -> Prompt:
+        return Prompt(t.ask_public(), [Option("yes", t.btn_public_yes()), Option("no", t.btn_public_no()),
+                                       *self._cancel_row()])
+
+    async def _choice_a_public(self, state: dict, value: str) -> Outcome:
+        if value not in ("yes", "no"):
+            return Outcome([Prompt(t.stale_button())], state)
+        state["draft"]["public"] = value == "yes"
+        return await self._advance(state)
+
+    # --- asking: review, edit, confirm ---------------------------------------------------------------
+
+    async def _render_a_review(self, state: dict) -> Prompt:
+        draft = state["draft"]
+        session = await self.db.get(DialogueSession, draft.get("session_id")) if draft.get("session_id") else None
+        topic = await self.db.get(Topic, draft.get("topic_id")) if draft.get("topic_id") else None
+        options = [Option("confirm", t.btn_confirm()), Option("edit", t.btn_edit()), *self._cancel_row()]
+        return Prompt(t.review(draft, session, topic), options)
+
+    async def _choice_a_review(self, state: dict, value: str) -> Outcome:
+        if value == "edit":
+            return await self._goto(state, "a_edit")
+        if value != "confirm":
+            return Outcome([Prompt(t.stale_button())], state)
+        return await self._confirm(state)
+
+    async def _render_a_edit(self, state: dict) -> Prompt:
+        labels = t.edit_labels()
+        options = [Option(key, label) for key, label in labels.items()]
+        return Prompt(t.choose_edit(), [*options, Option("back", t.btn_back())], columns=2)
+
+    async def _choice_a_edit(self, state: dict, value: str) -> Outcome:
+        if value == "back":
+            return await self._goto(state, "a_review")
+        if value not in EDITABLE:
+            return Outcome([Prompt(t.stale_button())], state)
+        state["editing"] = True
+        if value == "media":
+            state["draft"]["files"], state["draft"]["groups"] = [], []
+            state["draft"].pop("limit_told", None)
+        return await self._goto(state, EDITABLE[value])
+
+    async def _confirm(self, state: dict) -> Outcome:
+        draft = state["draft"]
+        citizen = await self._citizen()
+        if citizen is None or citizen.consent_at is None:
+            return await self._enter({"after": "ask"}, "consent")
+        try:
+            sub = await intake.submit(
+                self.db,
+                citizen=citizen,
+                session_id=draft["session_id"],
+                topic_id=draft.get("topic_id"),
+                text=draft["text"],
+                attachments=[intake.NewAttachment(f["kind"], f["file_id"], f.get("file_name"))
+                             for f in draft.get("files", [])],
+                name=draft["name"],
+                phone=draft.get("phone"),
+                address=draft.get("address"),
+                public_name=bool(draft.get("public")),
+                now=self.ctx.now,
+                default_prefix=self.ctx.settings.code_prefix,
+            )
+        except (QuestionsClosed, KeyError):
+            state["editing"] = True
+            return await self._goto(state, "a_session", [Prompt(t.submit_failed_closed())])
+        conclusion_by = fmt_date(await self._conclusion_due(sub.session))
+        ack = Prompt(t.acknowledgement(sub, conclusion_by))
+        return await self._enter({}, "menu", [ack])
+
+    async def _conclusion_due(self, session: DialogueSession):
+        from bot.deadlines import conclusion_due, load_calendar
+
+        return conclusion_due(local_date(session.starts_at), await load_calendar(self.db))
+
+    # --- following: /my -----------------------------------------------------------------------------
+
+    async def _render_my_list(self, state: dict) -> Prompt:
+        citizen = await self._citizen()
+        subs = await intake.citizen_submissions(self.db, citizen) if citizen else []
+        if not subs:
+            return Prompt(t.my_empty(), [Option("ask", t.btn_ask()), Option("menu", t.btn_menu())])
+        options = [Option(f"i{sub.id}", t.my_button(sub)) for sub in subs[:20]]
+        return Prompt(t.my_list(len(subs)), [*options, Option("menu", t.btn_menu())])
+
+    async def _choice_my_list(self, state: dict, value: str) -> Outcome:
+        if value == "ask":
+            return await self.command(state, "ask")
+        if not value.startswith("i") or not value[1:].isdigit():
+            return Outcome([Prompt(t.stale_button())], state)
+        return await self.show_submission(state, int(value[1:]))
+
+    async def show_submission(self, state: dict, submission_id: int) -> Outcome:
+        new_state = {**state, "item": submission_id}
+        return await self._goto(new_state, "my_item")
+
+    async def _render_my_item(self, state: dict) -> Prompt:
+        citizen = await self._citizen()
+        try:
+            sub = await intake.citizen_submission(self.db, citizen, state["item"]) if citizen else None
+        except NotFound:
+            sub = None
+        if sub is None:
+            return Prompt(t.not_found(), [Option("back", t.btn_back())])
+        options = [Option("withdraw", t.btn_withdraw())] if intake.can_withdraw(sub) else []
+        events = await intake.history(self.db, sub)
+        return Prompt(t.submission_detail(sub, events), [*options, Option("back", t.btn_back()),
+                                                         Option("menu", t.btn_menu())])
+
+    async def _choice_my_item(self, state: dict, value: str) -> Outcome:
+        if value == "back":
+            return await self._goto(state, "my_list")
+        if value == "withdraw":
+            return await self._goto(state, "my_wd")
+        return Outcome([Prompt(t.stale_button())], state)
+
+    async def _render_my_wd(self, state: dict) -> Prompt:
+        citizen = await self._citizen()
+        sub = await intake.citizen_submission(self.db, citizen, state["item"]) if citizen else None
+        code = sub.code if sub else "?"
+        return Prompt(t.withdraw_confirm(code), [Option("yes", t.btn_withdraw_yes()), Option("back", t.btn_back())])
+
+    async def _choice_my_wd(self, state: dict, value: str) -> Outcome:
+        if value == "back":
+            return await self._goto(state, "my_item")
+        if value != "yes":
+            return Outcome([Prompt(t.stale_button())], state)
+        citizen = await self._citizen()
+        try:
+            if citizen is None:
+                raise NotFound()
+            sub = await intake.withdraw(self.db, citizen, state["item"], self.ctx.now)
+        except (NotAllowed, NotFound):
+            return await self._goto(state, "my_item", [Prompt(t.cannot_withdraw())])
+        return await self._goto(state, "my_list", [Prompt(t.withdrawn(sub.code))])
+
+    # --- privacy ------------------------------------------------------------------------------------
+
+    async def _render_privacy(self, state: dict) -> Prompt:
+        return Prompt(t.privacy(), [Option("export", t.btn_export()), Option("delete", t.btn_delete()),
+                                    Option("menu", t.btn_menu())])
+
+    async def _choice_privacy(self, state: dict, value: str) -> Outcome:
+        citizen = await self._citizen()
+        if value == "export":
+            if citizen is None or (citizen.consent_at is None and not citizen.name):
+                return Outcome([Prompt(t.nothing_stored()), await self.prompt_for(state)], state)
+            data = await intake.export_data(self.db, citizen)
+            body = json.dumps(data, ensure_ascii=False, indent=2)
+            doc = Document("du-lieu-cua-toi.json", body.encode("utf-8"), t.export_caption(), body)
+            return Outcome([doc, await self.prompt_for(state)], state)
+        if value == "delete":
+            if citizen is None:
+                return Outcome([Prompt(t.nothing_stored()), await self.prompt_for(state)], state)
+            return await self._goto(state, "priv_del")
+        return Outcome([Prompt(t.stale_button())], state)
+
+    async def _render_priv_del(self, state: dict) -> Prompt:
+        return Prompt(t.delete_confirm(), [Option("yes", t.btn_delete_yes()), Option("back", t.btn_back())])
+
+    async def _choice_priv_del(self, state: dict, value: str) -> Outcome:
+        if value == "back":
+            return await self._goto(state, "privacy")
+        if value != "yes":
+            return Outcome([Prompt(t.stale_button())], state)
+        citizen = await self._citizen()
+        count = await intake.delete_personal_data(self.db, citizen, self.ctx.now) if citizen else 0
+        return Outcome([Prompt(t.deleted(count))], {})
+
+    # --- outside any screen: a tracking code typed in -------------------------------------------------
+
+    async def lookup_code(self, state: dict, code: str) -> Outcome | None:
+        citizen = await self._citizen()
+        if citizen is None:
+            return None
+        sub = await intake.submission_by_code(self.db, citizen, code)
+        if sub is None:
+            return None
+        return await self._enter({"item": sub.id}, "my_item")

@@ -1,0 +1,236 @@
+"""The citizen side of the domain: consent, submitting, following, withdrawing, export, deletion.
+
+Plain Python over the database; the conversation (bot/conversation) and every channel call these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import triage
+from bot.codes import new_tracking_code
+from bot.directory import get_config
+from bot.errors import NotAllowed, NotFound, QuestionsClosed
+from bot.i18n import local_date
+from bot.sessions import is_open_for_questions
+from storage.models import (
+    Attachment,
+    Citizen,
+    DialogueSession,
+    SessionStatus,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+    Topic,
+)
+
+WITHDRAWABLE = {SubmissionStatus.RECEIVED, SubmissionStatus.ROUTED}
+SESSION_NOT_HELD = {SessionStatus.DRAFT, SessionStatus.ANNOUNCED, SessionStatus.QUESTIONS_CLOSED}
+
+
+@dataclass
+class NewAttachment:
+    kind: str  # photo | document
+    file_id: str
+    file_name: str | None = None
+
+
+async def find_citizen(db: AsyncSession, channel: str, chat_id: str) -> Citizen | None:
+    return await db.scalar(select(Citizen).where(Citizen.channel == channel, Citizen.chat_id == chat_id))
+
+
+async def get_or_create_citizen(db: AsyncSession, channel: str, chat_id: str, now: datetime) -> Citizen:
+    citizen = await find_citizen(db, channel, chat_id)
+    if citizen is None:
+        citizen = Citizen(channel=channel, chat_id=chat_id, created_at=now)
+        db.add(citizen)
+        await db.flush()
+    return citizen
+
+
+async def set_locale(db: AsyncSession, channel: str, chat_id: str, locale: str, now: datetime) -> Citizen:
+    citizen = await get_or_create_citizen(db, channel, chat_id, now)
+    citizen.locale = locale
+    return citizen
+
+
+async def give_consent(db: AsyncSession, channel: str, chat_id: str, locale: str, now: datetime) -> Citizen:
+    citizen = await get_or_create_citizen(db, channel, chat_id, now)
+    citizen.consent_at = now
+    citizen.deleted_at = None
+    citizen.locale = citizen.locale or locale
+    citizen.last_seen_at = now
+    return citizen
+
+
+async def subscribe_to_sessions(db: AsyncSession, citizen: Citizen) -> None:
+    citizen.notify_sessions = True
+
+
+async def log_event(
+    db: AsyncSession, submission: Submission, actor: str, action: str, now: datetime, **detail: Any
+) -> None:
+    db.add(SubmissionEvent(submission_id=submission.id, at=now, actor=actor, action=action, detail=detail))
+
+
+async def submit(
+    db: AsyncSession,
+    *,
+    citizen: Citizen,
+    session_id: int,
+    topic_id: int | None,
+    text: str,
+    attachments: list[NewAttachment],
+    name: str,
+    phone: str | None,
+    address: str | None,
+    public_name: bool,
+    now: datetime,
+    default_prefix: str,
+) -> Submission:
+    """Store a confirmed question; the office is told in the same transaction."""
+    if citizen.consent_at is None:
+        raise NotAllowed("no consent")
+    session = await db.get(DialogueSession, session_id)
+    if session is None or not is_open_for_questions(session, now):
+        raise QuestionsClosed()
+    topic = await db.get(Topic, topic_id) if topic_id is not None else None
+    prefix = (await get_config(db, "code_prefix")) or default_prefix
+    code = await new_tracking_code(db, prefix, local_date(now))
+    submission = Submission(
+        code=code,
+        session=session,
+        citizen_id=citizen.id,
+        channel=citizen.channel,
+        topic=topic,
+        department=None,
+        text=text,
+        asker_name=name,
+        phone=phone,
+        address=address,
+        public_name=public_name,
+        status=SubmissionStatus.RECEIVED,
+        created_at=now,
+        updated_at=now,
+    )
+    submission.attachments = [Attachment(kind=a.kind, file_id=a.file_id, file_name=a.file_name) for a in attachments]
+    db.add(submission)
+    citizen.name, citizen.phone, citizen.address = name, phone or citizen.phone, address or citizen.address
+    citizen.last_seen_at = now
+    await db.flush()
+    await log_event(db, submission, "citizen", "submitted", now, attachments=len(attachments))
+    await triage.on_new_submission(db, submission, now)
+    return submission
+
+
+async def citizen_submissions(db: AsyncSession, citizen: Citizen) -> list[Submission]:
+    rows = await db.scalars(
+        select(Submission).where(Submission.citizen_id == citizen.id).order_by(Submission.created_at.desc())
+    )
+    return list(rows)
+
+
+async def citizen_submission(db: AsyncSession, citizen: Citizen, submission_id: int) -> Submission:
+    sub = await db.get(Submission, submission_id)
+    if sub is None or sub.citizen_id != citizen.id:
+        raise NotFound()
+    return sub
+
+
+async def submission_by_code(db: AsyncSession, citizen: Citizen, code: str) -> Submission | None:
+    return await db.scalar(select(Submission).where(Submission.code == code, Submission.citizen_id == citizen.id))
+
+
+async def history(db: AsyncSession, submission: Submission) -> list[SubmissionEvent]:
+    rows = await db.scalars(
+        select(SubmissionEvent)
+        .where(SubmissionEvent.submission_id == submission.id)
+        .order_by(SubmissionEvent.at, SubmissionEvent.id)
+    )
+    return list(rows)
+
+
+def can_withdraw(submission: Submission) -> bool:
+    return submission.status in WITHDRAWABLE and submission.session.status in SESSION_NOT_HELD
+
+
+async def withdraw(db: AsyncSession, citizen: Citizen, submission_id: int, now: datetime) -> Submission:
+    sub = await citizen_submission(db, citizen, submission_id)
+    if not can_withdraw(sub):
+        raise NotAllowed("cannot withdraw now")
+    # Conditional update: a concurrent routing or a second press cannot both win.
+    result = await db.execute(
+        update(Submission)
+        .where(Submission.id == sub.id, Submission.status.in_(list(WITHDRAWABLE)))
+        .values(status=SubmissionStatus.WITHDRAWN, withdrawn_at=now, updated_at=now)
+    )
+    if result.rowcount != 1:
+        raise NotAllowed("changed meanwhile")
+    await db.refresh(sub)
+    await log_event(db, sub, "citizen", "withdrawn", now)
+    return sub
+
+
+async def export_data(db: AsyncSession, citizen: Citizen) -> dict[str, Any]:
+    subs = await citizen_submissions(db, citizen)
+    out: dict[str, Any] = {
+        "channel": citizen.channel,
+        "chat_id": citizen.chat_id,
+        "language": citizen.locale,
+        "consent_at": citizen.consent_at.isoformat() if citizen.consent_at else None,
+        "name": citizen.name,
+        "phone": citizen.phone,
+        "address": citizen.address,
+        "notify_sessions": citizen.notify_sessions,
+        "submissions": [],
+    }
+    for sub in subs:
+        out["submissions"].append({
+            "code": sub.code,
+            "session": sub.session.title,
+            "session_starts_at": sub.session.starts_at.isoformat(),
+            "topic": sub.topic.name_vi if sub.topic else None,
+            "text": sub.text,
+            "name": sub.asker_name,
+            "phone": sub.phone,
+            "address": sub.address,
+            "public_name": sub.public_name,
+            "status": sub.status,
+            "created_at": sub.created_at.isoformat(),
+            "attachments": [{"kind": a.kind, "file_name": a.file_name} for a in sub.attachments],
+            "session_answer": sub.session_answer,
+            "response": sub.response_text,
+            "response_due": sub.response_due.isoformat() if sub.response_due else None,
+            "history": [
+                {"at": e.at.isoformat(), "action": e.action} for e in await history(db, sub)
+            ],
+        })
+    return out
+
+
+async def delete_personal_data(db: AsyncSession, citizen: Citizen, now: datetime) -> int:
+    """Erase what identifies the person; keep anonymised rows for statistics. Open questions are
+    withdrawn (nobody could be answered any more). Returns how many submissions were anonymised."""
+    subs = await citizen_submissions(db, citizen)
+    for sub in subs:
+        if sub.status in (SubmissionStatus.RECEIVED, SubmissionStatus.ROUTED, SubmissionStatus.AWAITING_RESPONSE):
+            sub.status = SubmissionStatus.WITHDRAWN
+            sub.withdrawn_at = now
+        sub.text = "[đã xoá theo yêu cầu / deleted on request]"
+        sub.asker_name = sub.phone = sub.address = None
+        sub.public_name = False
+        sub.response_file_id = None
+        sub.updated_at = now
+        sub.attachments.clear()
+        await log_event(db, sub, "citizen", "personal_data_deleted", now)
+    citizen.name = citizen.phone = citizen.address = None
+    citizen.chat_id = None
+    citizen.consent_at = None
+    citizen.notify_sessions = False
+    citizen.deleted_at = now
+    return len(subs)

@@ -1,0 +1,42 @@
+"""``doithoai run``: migrate, then long polling until interrupted (plus the background jobs)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+
+from bot.app import build_app
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def run(settings: Settings) -> int:
+    if not settings.bot_token:
+        log.error("DOITHOAI_BOT_TOKEN is not set (see README); try `doithoai demo` to see the bot without one")
+        return 2
+    app = build_app(settings)
+    if await app.migrate():
+        log.info("database migrated")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    background = await start_background(app)
+    await app.start_polling()
+    log.info("bot is running; press Ctrl+C to stop")
+    await stop.wait()
+    for job in background:
+        await job.stop()
+    await app.close()
+    return 0
+
+
+async def start_background(app) -> list:
+    """The scheduler and the outbox dispatcher, when present."""
+    try:
+        from bot.scheduler import start_background as start
+    except ImportError:
+        return []
+    return [await start(app)]

@@ -1,0 +1,189 @@
+"""Citizens in private chats: Telegram events in, the channel-neutral conversation, messages out."""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.filters.callback_data import CallbackData
+from aiogram.fsm.context import FSMContext
+from aiogram.types import (
+    BufferedInputFile,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.clock import Clock
+from bot.codes import normalize_code
+from bot.conversation.citizen import COMMANDS, CitizenConversation, Context
+from bot.conversation.model import Document, Inbound, Outcome, Prompt
+from bot.conversation.split import split_text
+from bot.settings import Settings
+from bot.texts import citizen as t
+from storage.models import Channel
+
+log = logging.getLogger(__name__)
+TELEGRAM_LIMIT = 4096
+
+
+class FlowCb(CallbackData, prefix="f"):
+    n: str  # the conversation's nonce
+    s: str  # the screen the button belongs to
+    v: str  # the option's value
+
+
+def _conversation(db: AsyncSession, clock: Clock, settings: Settings, chat_id: int, locale: str) -> CitizenConversation:
+    ctx = Context(db=db, now=clock.now(), settings=settings, channel=Channel.TELEGRAM, chat_id=str(chat_id),
+                  locale=locale)
+    return CitizenConversation(ctx)
+
+
+def _keyboard(prompt: Prompt, nonce: str) -> InlineKeyboardMarkup | None:
+    if not prompt.options:
+        return None
+    rows: list[list[InlineKeyboardButton]] = []
+    for option in prompt.options:
+        button = InlineKeyboardButton(
+            text=option.label, callback_data=FlowCb(n=nonce, s=prompt.screen or "", v=option.value).pack()
+        )
+        if option.value in ("cancel", "menu", "back") or not rows or len(rows[-1]) >= prompt.columns:
+            rows.append([button])
+        else:
+            rows[-1].append(button)
+    return InlineKeyboardMarkup(inline_keyboard=rows)
+
+
+def _contact_keyboard(prompt: Prompt) -> ReplyKeyboardMarkup:
+    rows = []
+    for option in prompt.options:
+        if option.value == "share":
+            rows.append([KeyboardButton(text=option.label, request_contact=True)])
+        else:
+            rows.append([KeyboardButton(text=option.label)])
+    return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
+
+
+async def render(bot: Bot, chat_id: int, outcome: Outcome, fsm: FSMContext) -> None:
+    """Send the outcome's replies and store the new state."""
+    state = dict(outcome.state)
+    nonce = state.get("nonce", "")
+    reply_kb = bool(state.pop("reply_kb", False))
+    state.pop("kb", None)
+    for reply in outcome.replies:
+        if isinstance(reply, Document):
+            file = BufferedInputFile(reply.content, filename=reply.file_name)
+            await bot.send_document(chat_id, file, caption=reply.caption)
+            continue
+        markup = None
+        if reply.ask_contact and reply.options:
+            markup = _contact_keyboard(reply)
+            state["kb"] = {o.label: o.value for o in reply.options if o.value != "share"}
+            state["reply_kb"] = True
+            reply_kb = False
+        elif reply.options:
+            markup = _keyboard(reply, nonce)
+        elif reply_kb:
+            markup = ReplyKeyboardRemove()
+            reply_kb = False
+        chunks = split_text(reply.text, TELEGRAM_LIMIT)
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
+    if reply_kb:  # nothing carried the removal: keep it pending for the next message
+        state["reply_kb"] = True
+    await fsm.set_data({"conv": state} if state else {})
+
+
+async def _state(fsm: FSMContext) -> dict:
+    return dict((await fsm.get_data()).get("conv") or {})
+
+
+def _inbound(message: Message) -> Inbound:
+    if message.text is not None:
+        return Inbound("text", text=message.text)
+    if message.contact is not None:
+        own = message.from_user is not None and message.contact.user_id == message.from_user.id
+        return Inbound("contact", phone=message.contact.phone_number if own else "")
+    if message.photo:
+        return Inbound("photo", file_id=message.photo[-1].file_id, media_group_id=message.media_group_id)
+    if message.document is not None:
+        return Inbound("document", file_id=message.document.file_id, file_name=message.document.file_name,
+                       media_group_id=message.media_group_id)
+    return Inbound("other")
+
+
+def make_router(settings: Settings) -> Router:
+    router = Router(name="citizen")
+    router.message.filter(F.chat.type == "private")
+    router.callback_query.filter(F.message.chat.type == "private")
+
+    @router.message(CommandStart())
+    @router.message(Command(*sorted(COMMANDS - {"start", "menu"})))
+    async def on_command(message: Message, bot: Bot, db: AsyncSession, clock: Clock, state: FSMContext,
+                         locale: str) -> None:
+        name = message.text.split()[0].lstrip("/").split("@")[0].lower() if message.text else "start"
+        conv = _conversation(db, clock, settings, message.chat.id, locale)
+        await render(bot, message.chat.id, await conv.command(await _state(state), name), state)
+
+    @router.message()
+    async def on_message(message: Message, bot: Bot, db: AsyncSession, clock: Clock, state: FSMContext,
+                         locale: str) -> None:
+        conv = _conversation(db, clock, settings, message.chat.id, locale)
+        current = await _state(state)
+        inbound = _inbound(message)
+        if inbound.kind == "contact" and not inbound.phone:
+            await render(bot, message.chat.id, Outcome([Prompt(t.not_own_contact())], current), state)
+            return
+        if inbound.kind == "text":
+            typed = inbound.text.strip()
+            chosen = (current.get("kb") or {}).get(typed)
+            if chosen is not None:  # a reply-keyboard button sends its label as text
+                outcome = await conv.handle(current, Inbound("choice", value=chosen),
+                                            screen=current.get("screen"), nonce=current.get("nonce"))
+                await render(bot, message.chat.id, outcome, state)
+                return
+            if typed.startswith("/"):
+                outcome = await conv.command(current, "menu")
+                outcome.replies.insert(0, Prompt(t.guidance()))
+                await render(bot, message.chat.id, outcome, state)
+                return
+            if current.get("screen") in (None, "menu") and (code := normalize_code(typed)):
+                found = await conv.lookup_code(current, code)
+                if found is not None:
+                    await render(bot, message.chat.id, found, state)
+                    return
+        await render(bot, message.chat.id, await conv.handle(current, inbound), state)
+
+    @router.callback_query(FlowCb.filter())
+    async def on_button(query: CallbackQuery, callback_data: FlowCb, bot: Bot, db: AsyncSession, clock: Clock,
+                        state: FSMContext, locale: str) -> None:
+        chat_id = query.message.chat.id
+        conv = _conversation(db, clock, settings, chat_id, locale)
+        current = await _state(state)
+        stale = callback_data.n != current.get("nonce") or callback_data.s != current.get("screen")
+        await query.answer(t.stale_button() if stale else None)
+        if query.message is not None and hasattr(query.message, "message_id"):
+            try:
+                await bot.edit_message_reply_markup(chat_id=chat_id, message_id=query.message.message_id,
+                                                    reply_markup=None)
+            except Exception:  # the message may be too old to edit; the answer above already went out
+                log.debug("could not remove a keyboard", exc_info=True)
+        if stale:
+            return
+        outcome = await conv.handle(current, Inbound("choice", value=callback_data.v),
+                                    screen=callback_data.s, nonce=callback_data.n)
+        await render(bot, chat_id, outcome, state)
+
+    @router.callback_query()
+    async def on_unknown_button(query: CallbackQuery) -> None:
+        log.info("unknown callback data from %s: %r", query.from_user.id, query.data)
+        await query.answer(t.stale_button())
+
+    return router
