@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +25,7 @@ from storage.fsm import SqlStorage
 log = logging.getLogger(__name__)
 
 DEMO_TOKEN = "123456789:DEMO-token-for-the-local-simulator"
+MAX_CONCURRENT_UPDATES = 10
 
 
 @dataclass
@@ -40,21 +42,28 @@ class App:
     async def migrate(self) -> bool:
         return await upgrade(self.engine)
 
-    async def start_polling(self) -> asyncio.Task[None]:
-        """Start the real long-polling loop in the background (tests and the demo use this)."""
+    async def start_polling(self, polling_timeout: int = 1) -> asyncio.Task[None]:
+        """Start the real long-polling loop in the background (``doithoai run``, tests, the demo).
+
+        Updates are handled concurrently, at most ``MAX_CONCURRENT_UPDATES`` at a time, which keeps
+        the database pool (two connections per update at most) from running dry."""
         await self.bot.delete_webhook(drop_pending_updates=False)
         self._polling = asyncio.create_task(
-            self.dp.start_polling(self.bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
+            self.dp.start_polling(
+                self.bot,
+                handle_signals=False,
+                close_bot_session=False,
+                polling_timeout=polling_timeout,
+                tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
+            )
         )
         return self._polling
 
     async def stop_polling(self) -> None:
         if self._polling is None:
             return
-        try:
+        with contextlib.suppress(RuntimeError):  # not started yet
             await self.dp.stop_polling()
-        except RuntimeError:  # not started yet
-            pass
         try:
             await asyncio.wait_for(self._polling, timeout=10)
         except (TimeoutError, asyncio.CancelledError):
@@ -78,7 +87,9 @@ def make_bot(settings: Settings) -> Bot:
     )
 
 
-def make_fsm(settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]) -> tuple[BaseStorage, BaseEventIsolation]:
+def make_fsm(
+    settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
+) -> tuple[BaseStorage, BaseEventIsolation]:
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
 

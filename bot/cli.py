@@ -93,18 +93,30 @@ async def cmd_session_create(args: argparse.Namespace) -> int:
         closes = _parse_local(args.questions_close, settings.timezone) if args.questions_close else None
         try:
             session = await create_session(
-                db, title=args.title, starts_at=starts, place=args.place, now=now, level=args.level,
-                kind=args.kind, questions_close_at=closes, announce=not args.draft,
+                db,
+                title=args.title,
+                starts_at=starts,
+                place=args.place,
+                now=now,
+                level=args.level,
+                kind=args.kind,
+                questions_close_at=closes,
+                announce=not args.draft,
             )
         except AnnouncementTooLate:
-            print("error: a session must be announced at least 7 days before it is held (R1); "
-                  "use --kind adhoc for an ad hoc session, or --draft to announce later", file=sys.stderr)
+            print(
+                "error: a session must be announced at least 7 days before it is held (R1); "
+                "use --kind adhoc for an ad hoc session, or --draft to announce later",
+                file=sys.stderr,
+            )
             return 2
         except DomainError as exc:
             print(f"error: {exc.detail or exc.code}", file=sys.stderr)
             return 2
-        print(f"session {session.id} created ({session.status}): {session.title}, "
-              f"{session.starts_at.astimezone(ZoneInfo(settings.timezone)):%d/%m/%Y %H:%M}, {session.place}")
+        print(
+            f"session {session.id} created ({session.status}): {session.title}, "
+            f"{session.starts_at.astimezone(ZoneInfo(settings.timezone)):%d/%m/%Y %H:%M}, {session.place}"
+        )
         return 0
 
     return await _with_db(create)
@@ -119,8 +131,10 @@ async def cmd_session_list(args: argparse.Namespace) -> int:
         if not sessions:
             print("no sessions yet")
         for s in sessions:
-            print(f"{s.id:>4}  {s.starts_at.astimezone(tz):%d/%m/%Y %H:%M}  {s.status:<16} {s.kind:<10} "
-                  f"{s.level:<5} {s.title} — {s.place}")
+            print(
+                f"{s.id:>4}  {s.starts_at.astimezone(tz):%d/%m/%Y %H:%M}  {s.status:<16} {s.kind:<10} "
+                f"{s.level:<5} {s.title} — {s.place}"
+            )
         return 0
 
     return await _with_db(show)
@@ -139,7 +153,9 @@ async def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="doithoai", description="Đối thoại bot: citizens' questions for dialogue sessions")
+    parser = argparse.ArgumentParser(
+        prog="doithoai", description="Đối thoại bot: citizens' questions for dialogue sessions"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("run", help="run the bot (long polling)").set_defaults(func=cmd_run)
@@ -151,13 +167,15 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=cmd_db_upgrade)
 
     directory = sub.add_parser("directory", help="departments, topics, staff").add_subparsers(
-        dest="dir_command", required=True)
+        dest="dir_command", required=True
+    )
     load = directory.add_parser("load", help="load a directory TOML file")
     load.add_argument("file")
     load.set_defaults(func=cmd_directory_load)
 
-    session = sub.add_parser("session", help="dialogue sessions").add_subparsers(dest="session_command",
-                                                                                 required=True)
+    session = sub.add_parser("session", help="dialogue sessions").add_subparsers(
+        dest="session_command", required=True
+    )
     create = session.add_parser("create", help="create a session (announced unless --draft)")
     create.add_argument("--title", required=True)
     create.add_argument("--starts-at", required=True, help="e.g. 2026-12-15T08:00 (local time)")
@@ -173,8 +191,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.command == "run" else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.command == "run" else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
     try:
         return asyncio.run(args.func(args))
     except KeyboardInterrupt:

@@ -61,8 +61,16 @@ class _Checker:
             where += f", [{table}]"
         return DirectoryError(f"{where}: field '{key}': {problem}")
 
-    def text_field(self, item: dict, table: str, index: int | None, key: str, *, required: bool = True,
-                   max_len: int = 200) -> str:
+    def text_field(
+        self,
+        item: dict,
+        table: str,
+        index: int | None,
+        key: str,
+        *,
+        required: bool = True,
+        max_len: int = 200,
+    ) -> str:
         value = item.get(key)
         if value is None:
             if required:
@@ -79,7 +87,9 @@ class _Checker:
         if value is None:
             return None
         if not isinstance(value, int) or isinstance(value, bool):
-            raise self.fail(table, index, key, "must be a whole number (a Telegram chat id, e.g. -1001234567890)")
+            raise self.fail(
+                table, index, key, "must be a whole number (a Telegram chat id, e.g. -1001234567890)"
+            )
         return value
 
     def code(self, item: dict, table: str, index: int, key: str = "code") -> str:
@@ -121,13 +131,15 @@ def parse(text: str, path: str = "<directory>") -> dict[str, Any]:
         keywords = item.get("keywords", [])
         if not isinstance(keywords, list) or not all(isinstance(k, str) and k.strip() for k in keywords):
             raise check.fail("departments", i, "keywords", "must be a list of texts")
-        departments.append({
-            "code": code,
-            "name_vi": check.text_field(item, "departments", i, "name_vi"),
-            "name_en": check.text_field(item, "departments", i, "name_en"),
-            "chat_id": check.chat_id(item, "departments", i, "chat_id"),
-            "keywords": [k.strip() for k in keywords],
-        })
+        departments.append(
+            {
+                "code": code,
+                "name_vi": check.text_field(item, "departments", i, "name_vi"),
+                "name_en": check.text_field(item, "departments", i, "name_en"),
+                "chat_id": check.chat_id(item, "departments", i, "chat_id"),
+                "keywords": [k.strip() for k in keywords],
+            }
+        )
     out["departments"] = departments
 
     topics = []
@@ -140,13 +152,15 @@ def parse(text: str, path: str = "<directory>") -> dict[str, Any]:
         dept = item.get("department")
         if dept is not None and dept not in seen:
             raise check.fail("topics", i, "department", f"'{dept}' is not a department code in this file")
-        topics.append({
-            "code": code,
-            "name_vi": check.text_field(item, "topics", i, "name_vi"),
-            "name_en": check.text_field(item, "topics", i, "name_en"),
-            "department": dept,
-            "sort_order": i,
-        })
+        topics.append(
+            {
+                "code": code,
+                "name_vi": check.text_field(item, "topics", i, "name_vi"),
+                "name_en": check.text_field(item, "topics", i, "name_en"),
+                "department": dept,
+                "sort_order": i,
+            }
+        )
     out["topics"] = topics
 
     staff = []
@@ -156,16 +170,18 @@ def parse(text: str, path: str = "<directory>") -> dict[str, Any]:
             raise check.fail("staff", i, "user_id", "must be a positive whole number (a Telegram user id)")
         role = item.get("role")
         if role not in (StaffRole.OFFICE, StaffRole.DEPARTMENT):
-            raise check.fail("staff", i, "role", "must be \"office\" or \"department\"")
+            raise check.fail("staff", i, "role", 'must be "office" or "department"')
         dept = item.get("department")
         if role == StaffRole.DEPARTMENT and dept not in seen:
             raise check.fail("staff", i, "department", "must name a department code in this file")
-        staff.append({
-            "user_id": user_id,
-            "name": check.text_field(item, "staff", i, "name", required=False),
-            "role": role,
-            "department": dept if role == StaffRole.DEPARTMENT else None,
-        })
+        staff.append(
+            {
+                "user_id": user_id,
+                "name": check.text_field(item, "staff", i, "name", required=False),
+                "role": role,
+                "department": dept if role == StaffRole.DEPARTMENT else None,
+            }
+        )
     out["staff"] = staff
 
     calendar = data.get("calendar", {})
@@ -244,8 +260,15 @@ async def apply(db: AsyncSession, data: dict[str, Any], now: dt.datetime) -> Loa
             )
         )
         if existing is None:
-            db.add(Staff(user_id=item["user_id"], name=item["name"], role=item["role"],
-                         department_id=dept_id, created_at=now))
+            db.add(
+                Staff(
+                    user_id=item["user_id"],
+                    name=item["name"],
+                    role=item["role"],
+                    department_id=dept_id,
+                    created_at=now,
+                )
+            )
         else:
             existing.name = item["name"] or existing.name
         report.staff += 1

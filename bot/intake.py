@@ -118,7 +118,9 @@ async def submit(
         created_at=now,
         updated_at=now,
     )
-    submission.attachments = [Attachment(kind=a.kind, file_id=a.file_id, file_name=a.file_name) for a in attachments]
+    submission.attachments = [
+        Attachment(kind=a.kind, file_id=a.file_id, file_name=a.file_name) for a in attachments
+    ]
     db.add(submission)
     citizen.name, citizen.phone, citizen.address = name, phone or citizen.phone, address or citizen.address
     citizen.last_seen_at = now
@@ -143,7 +145,9 @@ async def citizen_submission(db: AsyncSession, citizen: Citizen, submission_id: 
 
 
 async def submission_by_code(db: AsyncSession, citizen: Citizen, code: str) -> Submission | None:
-    return await db.scalar(select(Submission).where(Submission.code == code, Submission.citizen_id == citizen.id))
+    return await db.scalar(
+        select(Submission).where(Submission.code == code, Submission.citizen_id == citizen.id)
+    )
 
 
 async def history(db: AsyncSession, submission: Submission) -> list[SubmissionEvent]:
@@ -190,26 +194,26 @@ async def export_data(db: AsyncSession, citizen: Citizen) -> dict[str, Any]:
         "submissions": [],
     }
     for sub in subs:
-        out["submissions"].append({
-            "code": sub.code,
-            "session": sub.session.title,
-            "session_starts_at": sub.session.starts_at.isoformat(),
-            "topic": sub.topic.name_vi if sub.topic else None,
-            "text": sub.text,
-            "name": sub.asker_name,
-            "phone": sub.phone,
-            "address": sub.address,
-            "public_name": sub.public_name,
-            "status": sub.status,
-            "created_at": sub.created_at.isoformat(),
-            "attachments": [{"kind": a.kind, "file_name": a.file_name} for a in sub.attachments],
-            "session_answer": sub.session_answer,
-            "response": sub.response_text,
-            "response_due": sub.response_due.isoformat() if sub.response_due else None,
-            "history": [
-                {"at": e.at.isoformat(), "action": e.action} for e in await history(db, sub)
-            ],
-        })
+        out["submissions"].append(
+            {
+                "code": sub.code,
+                "session": sub.session.title,
+                "session_starts_at": sub.session.starts_at.isoformat(),
+                "topic": sub.topic.name_vi if sub.topic else None,
+                "text": sub.text,
+                "name": sub.asker_name,
+                "phone": sub.phone,
+                "address": sub.address,
+                "public_name": sub.public_name,
+                "status": sub.status,
+                "created_at": sub.created_at.isoformat(),
+                "attachments": [{"kind": a.kind, "file_name": a.file_name} for a in sub.attachments],
+                "session_answer": sub.session_answer,
+                "response": sub.response_text,
+                "response_due": sub.response_due.isoformat() if sub.response_due else None,
+                "history": [{"at": e.at.isoformat(), "action": e.action} for e in await history(db, sub)],
+            }
+        )
     return out
 
 
@@ -218,7 +222,11 @@ async def delete_personal_data(db: AsyncSession, citizen: Citizen, now: datetime
     withdrawn (nobody could be answered any more). Returns how many submissions were anonymised."""
     subs = await citizen_submissions(db, citizen)
     for sub in subs:
-        if sub.status in (SubmissionStatus.RECEIVED, SubmissionStatus.ROUTED, SubmissionStatus.AWAITING_RESPONSE):
+        if sub.status in (
+            SubmissionStatus.RECEIVED,
+            SubmissionStatus.ROUTED,
+            SubmissionStatus.AWAITING_RESPONSE,
+        ):
             sub.status = SubmissionStatus.WITHDRAWN
             sub.withdrawn_at = now
         sub.text = "[đã xoá theo yêu cầu / deleted on request]"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import normalize_locale, use_locale
+from storage.db import current_session
 from storage.models import Channel, Citizen
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -25,9 +26,13 @@ class DbSessionMiddleware(BaseMiddleware):
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         async with self.sessionmaker() as db:
             data["db"] = db
-            result = await handler(event, data)
-            await db.commit()
-            return result
+            token = current_session.set(db)
+            try:
+                result = await handler(event, data)
+                await db.commit()
+                return result
+            finally:
+                current_session.reset(token)
 
 
 class LocaleMiddleware(BaseMiddleware):
@@ -44,9 +49,12 @@ class LocaleMiddleware(BaseMiddleware):
         if chat is not None and chat.type == "private" and user is not None:
             db: AsyncSession = data["db"]
             stored = await db.scalar(
-                select(Citizen.locale).where(Citizen.channel == Channel.TELEGRAM, Citizen.chat_id == str(chat.id))
+                select(Citizen.locale).where(
+                    Citizen.channel == Channel.TELEGRAM, Citizen.chat_id == str(chat.id)
+                )
             )
             locale = normalize_locale(stored, self.default_locale) if stored else self.default_locale
+            await db.commit()  # end the read; on SQLite every transaction holds the write lock
         with use_locale(locale) as active:
             data["locale"] = active
             return await handler(event, data)

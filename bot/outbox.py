@@ -71,5 +71,12 @@ async def enqueue_to_citizen(
     if citizen.chat_id is None or citizen.deleted_at is not None:
         return None
     return await enqueue(
-        db, key=key, chat_id=citizen.chat_id, channel=citizen.channel, purpose=purpose, text=text, now=now, **kw
+        db,
+        key=key,
+        chat_id=citizen.chat_id,
+        channel=citizen.channel,
+        purpose=purpose,
+        text=text,
+        now=now,
+        **kw,
     )

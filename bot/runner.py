@@ -14,7 +14,9 @@ log = logging.getLogger(__name__)
 
 async def run(settings: Settings) -> int:
     if not settings.bot_token:
-        log.error("DOITHOAI_BOT_TOKEN is not set (see README); try `doithoai demo` to see the bot without one")
+        log.error(
+            "DOITHOAI_BOT_TOKEN is not set (see README); try `doithoai demo` to see the bot without one"
+        )
         return 2
     app = build_app(settings)
     if await app.migrate():
@@ -24,7 +26,7 @@ async def run(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     background = await start_background(app)
-    await app.start_polling()
+    await app.start_polling(polling_timeout=30)
     log.info("bot is running; press Ctrl+C to stop")
     await stop.wait()
     for job in background:

@@ -94,4 +94,3 @@ async def open_sessions(db: AsyncSession, now: datetime) -> list[DialogueSession
 
 async def list_sessions(db: AsyncSession) -> list[DialogueSession]:
     return list(await db.scalars(select(DialogueSession).order_by(DialogueSession.starts_at.desc())))
-

@@ -39,9 +39,17 @@ class FlowCb(CallbackData, prefix="f"):
     v: str  # the option's value
 
 
-def _conversation(db: AsyncSession, clock: Clock, settings: Settings, chat_id: int, locale: str) -> CitizenConversation:
-    ctx = Context(db=db, now=clock.now(), settings=settings, channel=Channel.TELEGRAM, chat_id=str(chat_id),
-                  locale=locale)
+def _conversation(
+    db: AsyncSession, clock: Clock, settings: Settings, chat_id: int, locale: str
+) -> CitizenConversation:
+    ctx = Context(
+        db=db,
+        now=clock.now(),
+        settings=settings,
+        channel=Channel.TELEGRAM,
+        chat_id=str(chat_id),
+        locale=locale,
+    )
     return CitizenConversation(ctx)
 
 
@@ -70,35 +78,49 @@ def _contact_keyboard(prompt: Prompt) -> ReplyKeyboardMarkup:
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
 
 
-async def render(bot: Bot, chat_id: int, outcome: Outcome, fsm: FSMContext) -> None:
-    """Send the outcome's replies and store the new state."""
+def _plan(outcome: Outcome) -> tuple[dict, list[tuple[object, object]]]:
+    """Decide each reply's markup and the state to keep (pure: nothing is sent)."""
     state = dict(outcome.state)
     nonce = state.get("nonce", "")
-    reply_kb = bool(state.pop("reply_kb", False))
+    pending_removal = bool(state.pop("reply_kb", False))
     state.pop("kb", None)
+    plan: list[tuple[object, object]] = []
     for reply in outcome.replies:
         if isinstance(reply, Document):
-            file = BufferedInputFile(reply.content, filename=reply.file_name)
-            await bot.send_document(chat_id, file, caption=reply.caption)
+            plan.append((reply, None))
             continue
-        markup = None
+        markup: object = None
         if reply.ask_contact and reply.options:
             markup = _contact_keyboard(reply)
             state["kb"] = {o.label: o.value for o in reply.options if o.value != "share"}
             state["reply_kb"] = True
-            reply_kb = False
+            pending_removal = False
         elif reply.options:
             markup = _keyboard(reply, nonce)
-        elif reply_kb:
+        elif pending_removal:
             markup = ReplyKeyboardRemove()
-            reply_kb = False
+            pending_removal = False
+        plan.append((reply, markup))
+    if pending_removal:  # nothing carried the removal: keep it for the next message
+        state["reply_kb"] = True
+    return state, plan
+
+
+async def render(bot: Bot, chat_id: int, outcome: Outcome, fsm: FSMContext, db: AsyncSession) -> None:
+    """Store the new state and commit (state and domain change together, and the database is free
+    before any network call), then send the outcome's replies."""
+    state, plan = _plan(outcome)
+    await fsm.set_data({"conv": state} if state else {})
+    await db.commit()
+    for reply, markup in plan:
+        if isinstance(reply, Document):
+            file = BufferedInputFile(reply.content, filename=reply.file_name)
+            await bot.send_document(chat_id, file, caption=reply.caption)
+            continue
         chunks = split_text(reply.text, TELEGRAM_LIMIT)
         for index, chunk in enumerate(chunks):
             last = index == len(chunks) - 1
             await bot.send_message(chat_id, chunk, reply_markup=markup if last else None)
-    if reply_kb:  # nothing carried the removal: keep it pending for the next message
-        state["reply_kb"] = True
-    await fsm.set_data({"conv": state} if state else {})
 
 
 async def _state(fsm: FSMContext) -> dict:
@@ -114,8 +136,12 @@ def _inbound(message: Message) -> Inbound:
     if message.photo:
         return Inbound("photo", file_id=message.photo[-1].file_id, media_group_id=message.media_group_id)
     if message.document is not None:
-        return Inbound("document", file_id=message.document.file_id, file_name=message.document.file_name,
-                       media_group_id=message.media_group_id)
+        return Inbound(
+            "document",
+            file_id=message.document.file_id,
+            file_name=message.document.file_name,
+            media_group_id=message.media_group_id,
+        )
     return Inbound("other")
 
 
@@ -126,60 +152,76 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(CommandStart())
     @router.message(Command(*sorted(COMMANDS - {"start", "menu"})))
-    async def on_command(message: Message, bot: Bot, db: AsyncSession, clock: Clock, state: FSMContext,
-                         locale: str) -> None:
+    async def on_command(
+        message: Message, bot: Bot, db: AsyncSession, clock: Clock, state: FSMContext, locale: str
+    ) -> None:
         name = message.text.split()[0].lstrip("/").split("@")[0].lower() if message.text else "start"
         conv = _conversation(db, clock, settings, message.chat.id, locale)
-        await render(bot, message.chat.id, await conv.command(await _state(state), name), state)
+        await render(bot, message.chat.id, await conv.command(await _state(state), name), state, db)
 
     @router.message()
-    async def on_message(message: Message, bot: Bot, db: AsyncSession, clock: Clock, state: FSMContext,
-                         locale: str) -> None:
+    async def on_message(
+        message: Message, bot: Bot, db: AsyncSession, clock: Clock, state: FSMContext, locale: str
+    ) -> None:
         conv = _conversation(db, clock, settings, message.chat.id, locale)
         current = await _state(state)
         inbound = _inbound(message)
         if inbound.kind == "contact" and not inbound.phone:
-            await render(bot, message.chat.id, Outcome([Prompt(t.not_own_contact())], current), state)
+            await render(bot, message.chat.id, Outcome([Prompt(t.not_own_contact())], current), state, db)
             return
         if inbound.kind == "text":
             typed = inbound.text.strip()
             chosen = (current.get("kb") or {}).get(typed)
             if chosen is not None:  # a reply-keyboard button sends its label as text
-                outcome = await conv.handle(current, Inbound("choice", value=chosen),
-                                            screen=current.get("screen"), nonce=current.get("nonce"))
-                await render(bot, message.chat.id, outcome, state)
+                outcome = await conv.handle(
+                    current,
+                    Inbound("choice", value=chosen),
+                    screen=current.get("screen"),
+                    nonce=current.get("nonce"),
+                )
+                await render(bot, message.chat.id, outcome, state, db)
                 return
             if typed.startswith("/"):
                 outcome = await conv.command(current, "menu")
                 outcome.replies.insert(0, Prompt(t.guidance()))
-                await render(bot, message.chat.id, outcome, state)
+                await render(bot, message.chat.id, outcome, state, db)
                 return
             if current.get("screen") in (None, "menu") and (code := normalize_code(typed)):
                 found = await conv.lookup_code(current, code)
                 if found is not None:
-                    await render(bot, message.chat.id, found, state)
+                    await render(bot, message.chat.id, found, state, db)
                     return
-        await render(bot, message.chat.id, await conv.handle(current, inbound), state)
+        await render(bot, message.chat.id, await conv.handle(current, inbound), state, db)
 
     @router.callback_query(FlowCb.filter())
-    async def on_button(query: CallbackQuery, callback_data: FlowCb, bot: Bot, db: AsyncSession, clock: Clock,
-                        state: FSMContext, locale: str) -> None:
+    async def on_button(
+        query: CallbackQuery,
+        callback_data: FlowCb,
+        bot: Bot,
+        db: AsyncSession,
+        clock: Clock,
+        state: FSMContext,
+        locale: str,
+    ) -> None:
         chat_id = query.message.chat.id
         conv = _conversation(db, clock, settings, chat_id, locale)
         current = await _state(state)
         stale = callback_data.n != current.get("nonce") or callback_data.s != current.get("screen")
+        await db.commit()  # release the database before network calls
         await query.answer(t.stale_button() if stale else None)
         if query.message is not None and hasattr(query.message, "message_id"):
             try:
-                await bot.edit_message_reply_markup(chat_id=chat_id, message_id=query.message.message_id,
-                                                    reply_markup=None)
+                await bot.edit_message_reply_markup(
+                    chat_id=chat_id, message_id=query.message.message_id, reply_markup=None
+                )
             except Exception:  # the message may be too old to edit; the answer above already went out
                 log.debug("could not remove a keyboard", exc_info=True)
         if stale:
             return
-        outcome = await conv.handle(current, Inbound("choice", value=callback_data.v),
-                                    screen=callback_data.s, nonce=callback_data.n)
-        await render(bot, chat_id, outcome, state)
+        outcome = await conv.handle(
+            current, Inbound("choice", value=callback_data.v), screen=callback_data.s, nonce=callback_data.n
+        )
+        await render(bot, chat_id, outcome, state, db)
 
     @router.callback_query()
     async def on_unknown_button(query: CallbackQuery) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
@@ -14,18 +15,30 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
+# The session of the update being handled (set by the bot's DB middleware), so helpers such as the
+# FSM storage join its transaction instead of opening a second connection.
+current_session: ContextVar[AsyncSession | None] = ContextVar("doithoai_current_session", default=None)
+
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
+        # SQLite allows one writer. A deferred transaction that reads and then writes fails at once
+        # ("database is locked") when another connection wrote in between, so every transaction
+        # takes the write lock when it begins (BEGIN IMMEDIATE) and waits its turn (busy timeout).
+        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=20, max_overflow=10)
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+        def _sqlite_connect(dbapi_conn, _record):  # pragma: no cover - trivial
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _sqlite_begin(conn):  # pragma: no cover - trivial
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)

@@ -26,7 +26,7 @@ def _pg_reachable(url: str) -> bool:
     async def probe() -> bool:
         try:
             conn = await asyncpg.connect(url.replace("postgresql+asyncpg", "postgresql"), timeout=3)
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError):
+        except (TimeoutError, OSError, asyncpg.PostgresError):
             return False
         await conn.close()
         return True

@@ -53,7 +53,9 @@ class Player:
 
     async def _run(self, fn) -> Outcome:
         async with self.sessionmaker() as db:
-            ctx = Context(db=db, now=NOW, settings=Settings(), channel="telegram", chat_id=self.chat_id, locale="vi")
+            ctx = Context(
+                db=db, now=NOW, settings=Settings(), channel="telegram", chat_id=self.chat_id, locale="vi"
+            )
             outcome = await fn(CitizenConversation(ctx))
             await db.commit()
         self.state = outcome.state
@@ -79,8 +81,12 @@ class Player:
         matches = [o for o in prompt.options if o.label.startswith(label_start)]
         assert len(matches) == 1, f"{label_start!r} not among {[o.label for o in prompt.options]}"
         return await self._run(
-            lambda c: c.handle(self.state, Inbound("choice", value=matches[0].value), screen=prompt.screen,
-                               nonce=self.state.get("nonce"))
+            lambda c: c.handle(
+                self.state,
+                Inbound("choice", value=matches[0].value),
+                screen=prompt.screen,
+                nonce=self.state.get("nonce"),
+            )
         )
 
     def text(self) -> str:
@@ -91,8 +97,14 @@ class Player:
 async def world(sessionmaker):
     async with sessionmaker() as db:
         await apply(db, parse(DIRECTORY), NOW)
-        await create_session(db, title="Hội nghị đối thoại quý IV", place="Hội trường UBND xã",
-                             starts_at=NOW + timedelta(days=20), now=NOW, announce=True)
+        await create_session(
+            db,
+            title="Hội nghị đối thoại quý IV",
+            place="Hội trường UBND xã",
+            starts_at=NOW + timedelta(days=20),
+            now=NOW,
+            announce=True,
+        )
         await db.commit()
     return sessionmaker
 
@@ -133,7 +145,12 @@ async def test_a_citizen_asks_and_gets_a_tracking_code(world):
     assert "30 ngày làm việc" in ack
     async with world() as db:
         sub = await db.scalar(select(Submission))
-        assert (sub.code, sub.asker_name, sub.phone, sub.public_name) == ("TD-26-0001", "Nguyễn Văn An", "0912345678", False)
+        assert (sub.code, sub.asker_name, sub.phone, sub.public_name) == (
+            "TD-26-0001",
+            "Nguyễn Văn An",
+            "0912345678",
+            False,
+        )
         card = await db.scalar(select(Outbox).where(Outbox.purpose == "triage_card"))
         assert card is not None and card.chat_id == "-100500"
 
@@ -204,8 +221,14 @@ async def test_a_button_from_an_earlier_flow_is_stale(world):
     await p.choose("✅ Đồng ý")
     old_prompt, old_nonce = p.prompt(), p.state["nonce"]
     await p.command("ask")  # starts again: a new flow
-    out = await p._run(lambda c: c.handle(p.state, Inbound("choice", value=old_prompt.options[0].value),
-                                          screen=old_prompt.screen, nonce=old_nonce))
+    out = await p._run(
+        lambda c: c.handle(
+            p.state,
+            Inbound("choice", value=old_prompt.options[0].value),
+            screen=old_prompt.screen,
+            nonce=old_nonce,
+        )
+    )
     assert "không còn dùng được" in out.replies[0].text
 
 

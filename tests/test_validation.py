@@ -35,7 +35,10 @@ def test_question_needs_fifteen_characters_and_at_most_the_limit():
     with pytest.raises(validation.Invalid) as long:
         validation.question_text("a" * 10_000, 15, 3000)
     assert (long.value.reason, long.value.value) == ("too_long", 10_000)
-    assert validation.question_text("  Đường thôn Trung bị hỏng nặng  ", 15, 3000) == "Đường thôn Trung bị hỏng nặng"
+    assert (
+        validation.question_text("  Đường thôn Trung bị hỏng nặng  ", 15, 3000)
+        == "Đường thôn Trung bị hỏng nặng"
+    )
 
 
 def test_question_made_of_emoji_or_digits_only_is_refused():

@@ -25,10 +25,26 @@ from bot.settings import Settings
 from bot.texts import citizen as t
 from storage.models import Citizen, DialogueSession, Topic
 
-ASK_STEPS = ["a_session", "a_topic", "a_text", "a_media", "a_name", "a_phone", "a_addr", "a_public", "a_review"]
+ASK_STEPS = [
+    "a_session",
+    "a_topic",
+    "a_text",
+    "a_media",
+    "a_name",
+    "a_phone",
+    "a_addr",
+    "a_public",
+    "a_review",
+]
 EDITABLE = {
-    "session": "a_session", "topic": "a_topic", "text": "a_text", "media": "a_media",
-    "name": "a_name", "phone": "a_phone", "address": "a_addr", "public": "a_public",
+    "session": "a_session",
+    "topic": "a_topic",
+    "text": "a_text",
+    "media": "a_media",
+    "name": "a_name",
+    "phone": "a_phone",
+    "address": "a_addr",
+    "public": "a_public",
 }
 COMMANDS = {"start", "ask", "my", "help", "privacy", "language", "cancel", "menu"}
 
@@ -78,8 +94,9 @@ class CitizenConversation:
             return await self._enter({}, "language")
         return await self._enter({}, "menu")
 
-    async def handle(self, state: dict, inbound: Inbound, *, screen: str | None = None,
-                     nonce: str | None = None) -> Outcome:
+    async def handle(
+        self, state: dict, inbound: Inbound, *, screen: str | None = None, nonce: str | None = None
+    ) -> Outcome:
         """Input in the current screen. For a choice, ``screen`` and ``nonce`` are what the button carried."""
         current = state.get("screen")
         if current is None:
@@ -134,16 +151,26 @@ class CitizenConversation:
         return await intake.find_citizen(self.db, self.ctx.channel, self.ctx.chat_id)
 
     def _fresh_draft(self, citizen: Citizen) -> dict:
-        return {"files": [], "groups": [], "saved_name": citizen.name, "saved_phone": citizen.phone,
-                "saved_address": citizen.address}
+        return {
+            "files": [],
+            "groups": [],
+            "saved_name": citizen.name,
+            "saved_phone": citizen.phone,
+            "saved_address": citizen.address,
+        }
 
     @staticmethod
     def _cancel_row() -> list[Option]:
         return [Option("cancel", t.btn_cancel())]
 
     def _menu_options(self) -> list[Option]:
-        return [Option("ask", t.btn_ask()), Option("my", t.btn_my()), Option("help", t.btn_help()),
-                Option("privacy", t.btn_privacy()), Option("language", t.btn_language())]
+        return [
+            Option("ask", t.btn_ask()),
+            Option("my", t.btn_my()),
+            Option("help", t.btn_help()),
+            Option("privacy", t.btn_privacy()),
+            Option("language", t.btn_language()),
+        ]
 
     # --- menu, consent, language, help --------------------------------------------------------------
 
@@ -192,7 +219,9 @@ class CitizenConversation:
     async def _render_a_session(self, state: dict) -> Prompt:
         sessions = await self._open_sessions()
         if not sessions:
-            return Prompt(t.no_open_session(), [Option("notify", t.btn_notify_me()), Option("menu", t.btn_menu())])
+            return Prompt(
+                t.no_open_session(), [Option("notify", t.btn_notify_me()), Option("menu", t.btn_menu())]
+            )
         options = [Option(f"s{s.id}", t.session_button(s)) for s in sessions]
         return Prompt(t.choose_session(sessions), options + self._cancel_row())
 
@@ -209,7 +238,9 @@ class CitizenConversation:
         return await self._advance(state)
 
     async def _topics(self) -> list[Topic]:
-        return list(await self.db.scalars(select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.id)))
+        return list(
+            await self.db.scalars(select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.id))
+        )
 
     async def _render_a_topic(self, state: dict) -> Prompt:
         options = [Option(f"t{topic.id}", t.name_of(topic)) for topic in await self._topics()]
@@ -235,17 +266,21 @@ class CitizenConversation:
         try:
             text = validation.question_text(inbound.text, s.question_min_chars, s.question_max_chars)
         except validation.Invalid as bad:
-            message = {
-                "too_short": lambda: t.question_too_short(bad.value, bad.limit),
-                "too_long": lambda: t.question_too_long(bad.value, bad.limit),
-            }.get(bad.reason, t.question_no_letters)()
+            if bad.reason == "too_short":
+                message = t.question_too_short(bad.value, bad.limit)
+            elif bad.reason == "too_long":
+                message = t.question_too_long(bad.value, bad.limit)
+            else:
+                message = t.question_no_letters()
             return Outcome([Prompt(message, self._cancel_row())], state)
         state["draft"]["text"] = text
         return await self._advance(state)
 
     async def _render_a_media(self, state: dict) -> Prompt:
-        return Prompt(t.add_files(self.ctx.settings.max_attachments),
-                      [Option("done", t.btn_done_files()), *self._cancel_row()])
+        return Prompt(
+            t.add_files(self.ctx.settings.max_attachments),
+            [Option("done", t.btn_done_files()), *self._cancel_row()],
+        )
 
     async def _choice_a_media(self, state: dict, value: str) -> Outcome:
         if value != "done":
@@ -270,7 +305,9 @@ class CitizenConversation:
         files.append({"kind": inbound.kind, "file_id": inbound.file_id, "file_name": inbound.file_name})
         if later_in_album:
             return Outcome([], state)  # one acknowledgement per album; the review counts every file
-        return Outcome([Prompt(t.file_received(len(files), limit), [Option("done", t.btn_done_files())])], state)
+        return Outcome(
+            [Prompt(t.file_received(len(files), limit), [Option("done", t.btn_done_files())])], state
+        )
 
     # --- asking: who is asking ----------------------------------------------------------------------
 
@@ -299,8 +336,12 @@ class CitizenConversation:
         return await self._advance(state)
 
     async def _render_a_phone(self, state: dict) -> Prompt:
-        options = [Option("share", t.btn_share_phone()), *self._saved_option(state, "phone"),
-                   Option("skip", t.btn_skip()), *self._cancel_row()]
+        options = [
+            Option("share", t.btn_share_phone()),
+            *self._saved_option(state, "phone"),
+            Option("skip", t.btn_skip()),
+            *self._cancel_row(),
+        ]
         return Prompt(t.ask_phone(), options, ask_contact=True)
 
     async def _choice_a_phone(self, state: dict, value: str) -> Outcome:
@@ -347,8 +388,10 @@ class CitizenConversation:
         return await self._advance(state)
 
     async def _render_a_public(self, state: dict) -> Prompt:
-        return Prompt(t.ask_public(), [Option("yes", t.btn_public_yes()), Option("no", t.btn_public_no()),
-                                       *self._cancel_row()])
+        return Prompt(
+            t.ask_public(),
+            [Option("yes", t.btn_public_yes()), Option("no", t.btn_public_no()), *self._cancel_row()],
+        )
 
     async def _choice_a_public(self, state: dict, value: str) -> Outcome:
         if value not in ("yes", "no"):
@@ -360,7 +403,9 @@ class CitizenConversation:
 
     async def _render_a_review(self, state: dict) -> Prompt:
         draft = state["draft"]
-        session = await self.db.get(DialogueSession, draft.get("session_id")) if draft.get("session_id") else None
+        session = (
+            await self.db.get(DialogueSession, draft.get("session_id")) if draft.get("session_id") else None
+        )
         topic = await self.db.get(Topic, draft.get("topic_id")) if draft.get("topic_id") else None
         options = [Option("confirm", t.btn_confirm()), Option("edit", t.btn_edit()), *self._cancel_row()]
         return Prompt(t.review(draft, session, topic), options)
@@ -400,8 +445,10 @@ class CitizenConversation:
                 session_id=draft["session_id"],
                 topic_id=draft.get("topic_id"),
                 text=draft["text"],
-                attachments=[intake.NewAttachment(f["kind"], f["file_id"], f.get("file_name"))
-                             for f in draft.get("files", [])],
+                attachments=[
+                    intake.NewAttachment(f["kind"], f["file_id"], f.get("file_name"))
+                    for f in draft.get("files", [])
+                ],
                 name=draft["name"],
                 phone=draft.get("phone"),
                 address=draft.get("address"),
@@ -452,8 +499,10 @@ class CitizenConversation:
             return Prompt(t.not_found(), [Option("back", t.btn_back())])
         options = [Option("withdraw", t.btn_withdraw())] if intake.can_withdraw(sub) else []
         events = await intake.history(self.db, sub)
-        return Prompt(t.submission_detail(sub, events), [*options, Option("back", t.btn_back()),
-                                                         Option("menu", t.btn_menu())])
+        return Prompt(
+            t.submission_detail(sub, events),
+            [*options, Option("back", t.btn_back()), Option("menu", t.btn_menu())],
+        )
 
     async def _choice_my_item(self, state: dict, value: str) -> Outcome:
         if value == "back":
@@ -466,7 +515,9 @@ class CitizenConversation:
         citizen = await self._citizen()
         sub = await intake.citizen_submission(self.db, citizen, state["item"]) if citizen else None
         code = sub.code if sub else "?"
-        return Prompt(t.withdraw_confirm(code), [Option("yes", t.btn_withdraw_yes()), Option("back", t.btn_back())])
+        return Prompt(
+            t.withdraw_confirm(code), [Option("yes", t.btn_withdraw_yes()), Option("back", t.btn_back())]
+        )
 
     async def _choice_my_wd(self, state: dict, value: str) -> Outcome:
         if value == "back":
@@ -485,8 +536,14 @@ class CitizenConversation:
     # --- privacy ------------------------------------------------------------------------------------
 
     async def _render_privacy(self, state: dict) -> Prompt:
-        return Prompt(t.privacy(), [Option("export", t.btn_export()), Option("delete", t.btn_delete()),
-                                    Option("menu", t.btn_menu())])
+        return Prompt(
+            t.privacy(),
+            [
+                Option("export", t.btn_export()),
+                Option("delete", t.btn_delete()),
+                Option("menu", t.btn_menu()),
+            ],
+        )
 
     async def _choice_privacy(self, state: dict, value: str) -> Outcome:
         citizen = await self._citizen()

@@ -11,10 +11,11 @@ _ = Translator("citizen")
 def name_of(item: Topic | object) -> str:
     """Vietnamese or English name of a directory item (topic, department)."""
     en = getattr(item, "name_en", None)
-    return (en if current_locale() == "en" and en else item.name_vi)  # type: ignore[attr-defined]
+    return en if current_locale() == "en" and en else item.name_vi  # type: ignore[attr-defined]
 
 
 # --- buttons -------------------------------------------------------------------------------------
+
 
 def btn_agree() -> str:
     return _("✅ Đồng ý")
@@ -127,6 +128,7 @@ def edit_labels() -> dict[str, str]:
 
 # --- screens -------------------------------------------------------------------------------------
 
+
 def welcome() -> str:
     return _(
         "Xin chào Ông/Bà! Đây là kênh gửi câu hỏi, kiến nghị đến <b>hội nghị đối thoại</b> "
@@ -145,9 +147,7 @@ def consent() -> str:
 
 
 def consent_declined() -> str:
-    return _(
-        "Chúng tôi không lưu thông tin gì của Ông/Bà. Khi cần, Ông/Bà bấm /start để bắt đầu lại."
-    )
+    return _("Chúng tôi không lưu thông tin gì của Ông/Bà. Khi cần, Ông/Bà bấm /start để bắt đầu lại.")
 
 
 def consent_thanks() -> str:
@@ -371,7 +371,9 @@ def acknowledgement(sub: Submission, conclusion_by: str, response_days: int = 30
         "sau đó trong {days} ngày làm việc, cơ quan phụ trách trả lời Ông/Bà bằng văn bản. "
         "Chúng tôi sẽ nhắn tin báo từng bước.\n"
         "Xem tình trạng: /my"
-    ).format(code=esc(sub.code), session=session_line(sub.session), conclusion=conclusion_by, days=response_days)
+    ).format(
+        code=esc(sub.code), session=session_line(sub.session), conclusion=conclusion_by, days=response_days
+    )
 
 
 def submit_failed_closed() -> str:
@@ -382,6 +384,7 @@ def submit_failed_closed() -> str:
 
 
 # --- following one's submissions ------------------------------------------------------------------
+
 
 def status_label(status: str) -> str:
     labels = {
@@ -428,8 +431,11 @@ def my_empty() -> str:
 
 
 def my_list(count: int) -> str:
-    return _.n("Ông/Bà đã gửi {n} câu hỏi. Chọn một câu để xem chi tiết:",
-               "Ông/Bà đã gửi {n} câu hỏi. Chọn một câu để xem chi tiết:", count).format(n=count)
+    return _.n(
+        "Ông/Bà đã gửi {n} câu hỏi. Chọn một câu để xem chi tiết:",
+        "Ông/Bà đã gửi {n} câu hỏi. Chọn một câu để xem chi tiết:",
+        count,
+    ).format(n=count)
 
 
 def my_button(sub: Submission) -> str:
@@ -445,7 +451,10 @@ def submission_detail(sub: Submission, events: list[SubmissionEvent]) -> str:
     ]
     if sub.attachments:
         lines.append(_("Tệp kèm theo: {value}").format(value=len(sub.attachments)))
-    if sub.department is not None and sub.status not in (SubmissionStatus.RECEIVED, SubmissionStatus.REJECTED):
+    if sub.department is not None and sub.status not in (
+        SubmissionStatus.RECEIVED,
+        SubmissionStatus.REJECTED,
+    ):
         lines.append(_("Bộ phận phụ trách: {value}").format(value=esc(name_of(sub.department))))
     if sub.session_answer:
         lines.append(_("Trả lời tại hội nghị: {value}").format(value=esc(sub.session_answer)))
@@ -484,6 +493,7 @@ def not_found() -> str:
 
 # --- privacy -------------------------------------------------------------------------------------
 
+
 def privacy() -> str:
     return _(
         "<b>Dữ liệu cá nhân</b>\n"
@@ -506,7 +516,9 @@ def delete_confirm() -> str:
 
 
 def deleted(count: int) -> str:
-    return _("Đã xoá dữ liệu cá nhân của Ông/Bà ({n} câu hỏi đã được ẩn danh). Cảm ơn Ông/Bà.").format(n=count)
+    return _("Đã xoá dữ liệu cá nhân của Ông/Bà ({n} câu hỏi đã được ẩn danh). Cảm ơn Ông/Bà.").format(
+        n=count
+    )
 
 
 def export_caption() -> str:
