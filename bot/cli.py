@@ -26,12 +26,16 @@ from bot.settings import Settings
 Command = Callable[[argparse.Namespace], Awaitable[int]]
 
 
+class CliError(Exception):
+    """A mistake in what the operator typed: printed as one line, exit code 2."""
+
+
 def _parse_local(value: str, tz: str) -> datetime:
     """ISO date-time; without an offset it is read in the deployment's timezone."""
     try:
         parsed = datetime.fromisoformat(value)
     except ValueError as exc:
-        raise SystemExit(f"error: '{value}' is not a date-time like 2026-12-15T08:00") from exc
+        raise CliError(f"'{value}' is not a date-time like 2026-12-15T08:00") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(tz))
     return parsed
@@ -197,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return asyncio.run(args.func(args))
+    except CliError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130
 

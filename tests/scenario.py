@@ -8,8 +8,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from bot.simulator.telegram import FakeTelegram
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
@@ -65,7 +65,7 @@ class Person:
 
 @dataclass
 class World:
-    tg: FakeTelegram
+    tg: Any  # bot.simulator.telegram.FakeTelegram
     app: App
     clock: FixedClock
     database_url: str
@@ -101,6 +101,8 @@ async def new_session(
 
 @contextlib.asynccontextmanager
 async def running_bot(database_url: str, *, with_session: bool = True, **overrides) -> AsyncIterator[World]:
+    from bot.simulator.telegram import FakeTelegram
+
     clock = FixedClock(START)
     overrides.setdefault("redis_url", "")
     async with FakeTelegram() as tg:

@@ -1,0 +1,164 @@
+"""Intake benchmark: N citizens complete the whole question flow at once against the fake Bot API.
+
+Prints updates handled per second and p50/p95 handling latency for the real bot, then, in the same
+run and against the same fake server, a bare aiogram echo bot's updates per second, and the ratio.
+
+    .venv/bin/python bench/intake.py [--citizens 500] [--database-url URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from aiogram import Dispatcher, F
+from aiogram.types import Message
+
+from bot.app import build_app, make_bot
+from bot.directory import load_file
+from bot.sessions import create_session
+from bot.settings import Settings
+from bot.simulator.telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "Đường bê tông vào thôn Trung Sơn bị sụt lún sau mưa lũ, xe máy đi lại rất nguy hiểm."
+TIMEOUT = 120
+
+
+def steps(tg, user):
+    """(action, number of bot messages it produces) for one citizen's whole flow: 12 updates."""
+    chat = user["id"] if isinstance(user, dict) else user.id
+
+    def first_session():
+        markup = tg.messages(chat)[-1]["reply_markup"]["inline_keyboard"]
+        return tg.press(chat, markup[0][0]["text"])
+
+    return [
+        (lambda: tg.send_text(user, "/start"), 2),
+        (lambda: tg.press(chat, "✅ Đồng ý"), 2),
+        (lambda: tg.press(chat, "✍️ Gửi câu hỏi"), 1),
+        (first_session, 1),
+        (lambda: tg.press(chat, "Đất đai"), 1),
+        (lambda: tg.send_text(user, QUESTION), 1),
+        (lambda: tg.press(chat, "➡️ Xong, tiếp tục"), 1),
+        (lambda: tg.send_text(user, "Nguyễn Văn An"), 1),
+        (lambda: tg.send_contact(user, "+84912345678"), 2),
+        (lambda: tg.send_text(user, "Thôn Trung Sơn"), 1),
+        (lambda: tg.press(chat, "Không nêu tên (ẩn danh)"), 1),
+        (lambda: tg.press(chat, "✅ Gửi câu hỏi"), 2),
+    ]
+
+
+async def drive(tg, users, make_steps) -> tuple[float, list[float], int]:
+    latencies: list[float] = []
+    count = 0
+
+    async def one(user):
+        nonlocal count
+        chat = user["id"] if isinstance(user, dict) else user.id
+        for action, replies in make_steps(tg, user):
+            started = time.perf_counter()
+            await action()
+            await tg.next_message(chat, timeout=TIMEOUT)
+            latencies.append(time.perf_counter() - started)
+            for _ in range(replies - 1):
+                await tg.next_message(chat, timeout=TIMEOUT)
+            count += 1
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(u) for u in users))
+    return time.perf_counter() - started, latencies, count
+
+
+async def bench_flow(n: int, database_url: str) -> tuple[float, list[float], int]:
+    async with FakeTelegram() as tg:
+        settings = Settings(
+            _env_file=None,
+            telegram_api=tg.base_url,
+            database_url=database_url,
+            bot_token="4242:BENCH",
+            redis_url="",
+        )
+        app = build_app(settings)
+        await app.migrate()
+        async with app.sessionmaker() as db:
+            await load_file(db, ROOT / "directory" / "sample_commune.toml", app.clock.now())
+            await create_session(
+                db,
+                title="Hội nghị đối thoại",
+                place="Hội trường",
+                starts_at=app.clock.now() + timedelta(days=20),
+                now=app.clock.now(),
+                announce=True,
+            )
+            await db.commit()
+        await app.start_polling()
+        try:
+            users = [tg.user(900_000 + i, f"Dân {i}", language_code="vi") for i in range(n)]
+            result = await drive(tg, users, steps)
+            assert not tg.violations, tg.violations[:3]
+            return result
+        finally:
+            await app.close()
+
+
+def echo_steps(tg, user):
+    return [(lambda i=i: tg.send_text(user, f"tin nhắn {i}"), 1) for i in range(12)]
+
+
+async def bench_echo(n: int) -> tuple[float, list[float], int]:
+    async with FakeTelegram() as tg:
+        bot = make_bot(Settings(_env_file=None, telegram_api=tg.base_url, bot_token="4343:ECHO"))
+        dp = Dispatcher()
+
+        @dp.message(F.text)
+        async def echo(message: Message) -> None:
+            await message.answer(message.text)
+
+        task = asyncio.create_task(
+            dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
+        )
+        try:
+            users = [tg.user(800_000 + i, f"Echo {i}") for i in range(n)]
+            return await drive(tg, users, echo_steps)
+        finally:
+            await dp.stop_polling()
+            await task
+            await bot.session.close()
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else values[0] * 1000
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--citizens", type=int, default=500)
+    parser.add_argument("--database-url", default="")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+        flow_time, flow_lat, flow_n = await bench_flow(args.citizens, url)
+    echo_time, echo_lat, echo_n = await bench_echo(args.citizens)
+    flow_ups, echo_ups = flow_n / flow_time, echo_n / echo_time
+    print(
+        f"citizens: {args.citizens}, database: {'sqlite' if not args.database_url else args.database_url.split(':')[0]}"
+    )
+    print(
+        f"intake flow: {flow_n} updates in {flow_time:.1f} s = {flow_ups:.0f} updates/s; "
+        f"handling latency p50 {pct(flow_lat, 50):.0f} ms, p95 {pct(flow_lat, 95):.0f} ms"
+    )
+    print(
+        f"bare aiogram echo bot: {echo_n} updates in {echo_time:.1f} s = {echo_ups:.0f} updates/s; "
+        f"p50 {pct(echo_lat, 50):.0f} ms, p95 {pct(echo_lat, 95):.0f} ms"
+    )
+    print(f"ratio (intake / echo): {flow_ups / echo_ups:.2f}  (target >= 0.5)")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
