@@ -18,12 +18,12 @@ from pathlib import Path
 
 from aiogram import Dispatcher, F
 from aiogram.types import Message
+from bot.simulator.telegram import FakeTelegram
 
 from bot.app import build_app, make_bot
 from bot.directory import load_file
 from bot.sessions import create_session
 from bot.settings import Settings
-from bot.simulator.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "Đường bê tông vào thôn Trung Sơn bị sụt lún sau mưa lũ, xe máy đi lại rất nguy hiểm."
@@ -146,9 +146,8 @@ async def main() -> None:
         flow_time, flow_lat, flow_n = await bench_flow(args.citizens, url)
     echo_time, echo_lat, echo_n = await bench_echo(args.citizens)
     flow_ups, echo_ups = flow_n / flow_time, echo_n / echo_time
-    print(
-        f"citizens: {args.citizens}, database: {'sqlite' if not args.database_url else args.database_url.split(':')[0]}"
-    )
+    backend = args.database_url.split(":")[0] if args.database_url else "sqlite"
+    print(f"citizens: {args.citizens}, database: {backend}")
     print(
         f"intake flow: {flow_n} updates in {flow_time:.1f} s = {flow_ups:.0f} updates/s; "
         f"handling latency p50 {pct(flow_lat, 50):.0f} ms, p95 {pct(flow_lat, 95):.0f} ms"

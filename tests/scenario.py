@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-
 from bot.app import App, build_app
 from bot.clock import FixedClock
 from bot.directory import apply, parse

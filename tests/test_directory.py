@@ -46,7 +46,8 @@ async def test_sample_directory_loads_and_reloading_updates_instead_of_duplicati
             "line 4, [[departments]] #1: field 'name_en': is missing",
         ),
         (
-            '[unit]\nname_vi = "X"\n\n[[topics]]\ncode = "T1"\nname_vi = "A"\nname_en = "A"\ndepartment = "NOPE"\n',
+            '[unit]\nname_vi = "X"\n\n[[topics]]\ncode = "T1"\nname_vi = "A"\nname_en = "A"\n'
+            'department = "NOPE"\n',
             "field 'department': 'NOPE' is not a department code",
         ),
         ('[unit]\nname_vi = "X"\noffice_chat_id = "abc"\n', "[unit]: field 'office_chat_id'"),
