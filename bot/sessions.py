@@ -94,3 +94,61 @@ async def open_sessions(db: AsyncSession, now: datetime) -> list[DialogueSession
 
 async def list_sessions(db: AsyncSession) -> list[DialogueSession]:
     return list(await db.scalars(select(DialogueSession).order_by(DialogueSession.starts_at.desc())))
+
+
+# --- the rest of the lifecycle: questions closed, held, concluded (used by the office workflow) ----
+
+
+async def _move(
+    db: AsyncSession, session_id: int, allowed: tuple[str, ...], **values: object
+) -> DialogueSession:
+    """Conditional status change: only one of two concurrent presses wins; the other gets WrongState."""
+    from sqlalchemy import update
+
+    result = await db.execute(
+        update(DialogueSession)
+        .where(DialogueSession.id == session_id, DialogueSession.status.in_([str(s) for s in allowed]))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session = await db.get(DialogueSession, session_id)
+    if session is None:
+        raise WrongState("no such session")
+    await db.refresh(session)
+    if result.rowcount != 1:
+        raise WrongState("the session is not in a state for this", status=session.status)
+    return session
+
+
+async def close_questions(db: AsyncSession, session_id: int, now: datetime) -> DialogueSession:
+    return await _move(
+        db,
+        session_id,
+        (SessionStatus.ANNOUNCED,),
+        status=SessionStatus.QUESTIONS_CLOSED,
+        questions_close_at=now,
+    )
+
+
+async def mark_held(
+    db: AsyncSession, session_id: int, now: datetime, participants: int | None = None
+) -> DialogueSession:
+    values: dict[str, object] = {"status": SessionStatus.HELD, "held_at": now}
+    if participants is not None:
+        values["participants"] = participants
+    return await _move(db, session_id, (SessionStatus.ANNOUNCED, SessionStatus.QUESTIONS_CLOSED), **values)
+
+
+async def conclude_session(
+    db: AsyncSession, session_id: int, notice_text: str | None, notice_file_id: str | None, now: datetime
+) -> DialogueSession:
+    """R4: record the conclusion notice; a session is concluded once (a second notice is refused)."""
+    return await _move(
+        db,
+        session_id,
+        (SessionStatus.HELD,),
+        status=SessionStatus.CONCLUDED,
+        notice_at=now,
+        notice_text=notice_text,
+        notice_file_id=notice_file_id,
+    )

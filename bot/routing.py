@@ -1,0 +1,97 @@
+"""Suggestions for the office: which department should answer, and which questions look alike.
+
+Plain Python: ``suggest_department`` uses the topic's department first, then the directory's
+keywords (matched on whole words, with or without Vietnamese diacritics). ``likely_duplicates``
+compares wording inside the same session, diacritics folded away.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.conversation.model import fold
+from storage.models import Department, Submission, SubmissionStatus
+
+DUPLICATE_THRESHOLD = 0.5
+NOT_DUPLICATE_TARGETS = {SubmissionStatus.MERGED, SubmissionStatus.WITHDRAWN, SubmissionStatus.REJECTED}
+
+# Short words that say nothing about the subject (folded).
+_STOP = (
+    "va la cua cho toi chung co khong duoc da dang se nay do thi ma voi tai tu den nhu nhung cac mot "
+    "gia dinh ong ba xin hoi ve khi nao bao gio vi sao tai sao lam the nao can de o trong ra vao len "
+    "xuong rat qua cung con nua roi"
+)
+STOPWORDS = set(_STOP.split(" "))
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in fold(text).split() if w not in STOPWORDS and len(w) > 1]
+
+
+def keyword_score(text: str, keywords: list[str]) -> int:
+    """How many of the keywords occur in the text as whole words (diacritics optional)."""
+    folded = f" {fold(text)} "
+    score = 0
+    for keyword in keywords:
+        k = fold(keyword)
+        if k and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", folded):
+            score += 1
+    return score
+
+
+def suggest_from(
+    text: str, topic_department: Department | None, departments: list[Department]
+) -> Department | None:
+    if topic_department is not None and topic_department.active:
+        return topic_department
+    scored = [(keyword_score(text, list(d.keywords or [])), d) for d in departments if d.active]
+    scored = [item for item in scored if item[0] > 0]
+    if not scored:
+        return None
+    scored.sort(key=lambda item: (-item[0], item[1].id))
+    if len(scored) > 1 and scored[0][0] == scored[1][0]:
+        return None  # a tie: let the office choose
+    return scored[0][1]
+
+
+async def suggest_department(db: AsyncSession, submission: Submission) -> Department | None:
+    departments = list(await db.scalars(select(Department).order_by(Department.id)))
+    topic_dept = submission.topic.department if submission.topic is not None else None
+    return suggest_from(submission.text, topic_dept, departments)
+
+
+def similarity(a: str, b: str) -> float:
+    """0..1: the larger of word overlap (Jaccard) and the folded character sequence ratio."""
+    wa, wb = set(_words(a)), set(_words(b))
+    jaccard = len(wa & wb) / len(wa | wb) if wa and wb else 0.0
+    ratio = SequenceMatcher(None, fold(a), fold(b)).ratio()
+    return max(jaccard, ratio)
+
+
+@dataclass
+class Candidate:
+    submission: Submission
+    score: float
+
+
+async def likely_duplicates(
+    db: AsyncSession, submission: Submission, limit: int = 3, threshold: float = DUPLICATE_THRESHOLD
+) -> list[Candidate]:
+    """Earlier submissions of the same session with similar wording, most similar first."""
+    rows = await db.scalars(
+        select(Submission).where(
+            Submission.session_id == submission.session_id,
+            Submission.id != submission.id,
+            Submission.created_at <= submission.created_at,
+            Submission.status.not_in(list(NOT_DUPLICATE_TARGETS)),
+        )
+    )
+    found = [Candidate(s, similarity(submission.text, s.text)) for s in rows if s.id < submission.id]
+    found = [c for c in found if c.score >= threshold]
+    found.sort(key=lambda c: (-c.score, c.submission.id))
+    return found[:limit]

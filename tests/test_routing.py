@@ -1,0 +1,67 @@
+"""Suggested departments (topic, then keywords) and likely duplicates (with or without diacritics)."""
+
+from __future__ import annotations
+
+from bot.routing import keyword_score, likely_duplicates, similarity, suggest_department
+from tests.workflow_world import ask, load_directory, new_session
+
+
+def test_keywords_match_whole_words_with_or_without_diacritics():
+    assert keyword_score("Xin cấp sổ đỏ cho thửa đất nhà tôi", ["sổ đỏ", "thửa"]) == 2
+    assert keyword_score("xin cap so do cho thua dat", ["sổ đỏ", "thửa"]) == 2
+    assert keyword_score("đất", ["đất"]) == 1
+    assert keyword_score("Đất đai", ["rác"]) == 0
+    # "rác" must not match inside another word
+    assert keyword_score("giấy trắc địa", ["rác"]) == 0
+
+
+def test_similarity_ignores_diacritics_and_little_words():
+    a = "Đường liên thôn 3 bị hỏng nặng, khi nào được sửa?"
+    b = "duong lien thon 3 bi hong nang khi nao duoc sua"
+    assert similarity(a, b) > 0.9
+    assert similarity(a, "Xin hỏi về chế độ trợ cấp người cao tuổi") < 0.5
+
+
+async def test_topic_department_comes_first(sessionmaker, clock):
+    async with sessionmaker() as db:
+        await load_directory(db, clock.now())
+        session = await new_session(db, clock.now())
+        sub = await ask(db, session, 1001, "Nhà tôi bị trộm, xin hỏi về việc cấp sổ đỏ", clock.now(), topic="DAT_DAI")
+        dept = await suggest_department(db, sub)
+        assert dept is not None and dept.code == "DIA_CHINH"
+
+
+async def test_keywords_suggest_when_the_topic_has_no_department(sessionmaker, clock):
+    async with sessionmaker() as db:
+        await load_directory(db, clock.now())
+        session = await new_session(db, clock.now())
+        sub = await ask(db, session, 1001, "Rac thai o thon 2 gay o nhiem moi truong nghiem trong", clock.now(),
+                        topic="KHAC")
+        dept = await suggest_department(db, sub)
+        assert dept is not None and dept.code == "NONG_NGHIEP"
+        nothing = await ask(db, session, 1002, "Xin hỏi lịch họp của xã tuần sau là khi nào", clock.now(),
+                            topic="KHAC")
+        assert await suggest_department(db, nothing) is None
+
+
+async def test_a_tie_between_departments_suggests_nothing(sessionmaker, clock):
+    async with sessionmaker() as db:
+        await load_directory(db, clock.now())
+        session = await new_session(db, clock.now())
+        sub = await ask(db, session, 1001, "Chuyện đất đai và chuyện trộm cắp trong thôn", clock.now())
+        assert await suggest_department(db, sub) is None
+
+
+async def test_duplicates_are_earlier_questions_of_the_same_session(sessionmaker, clock):
+    async with sessionmaker() as db:
+        await load_directory(db, clock.now())
+        session = await new_session(db, clock.now())
+        other = await new_session(db, clock.now(), title="Hội nghị khác")
+        first = await ask(db, session, 1001, "Đường liên thôn 3 bị hỏng nặng, khi nào được sửa chữa?", clock.now())
+        await ask(db, other, 1003, "Đường liên thôn 3 bị hỏng nặng, khi nào được sửa chữa?", clock.now())
+        await ask(db, session, 1004, "Xin hỏi về chế độ trợ cấp cho người cao tuổi", clock.now())
+        dup = await ask(db, session, 1002, "duong lien thon 3 hong nang khi nao sua chua vay", clock.now())
+        found = await likely_duplicates(db, dup)
+        assert [c.submission.id for c in found] == [first.id]
+        # the earlier one does not list the later one
+        assert await likely_duplicates(db, first) == []
