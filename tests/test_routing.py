@@ -26,7 +26,9 @@ async def test_topic_department_comes_first(sessionmaker, clock):
     async with sessionmaker() as db:
         await load_directory(db, clock.now())
         session = await new_session(db, clock.now())
-        sub = await ask(db, session, 1001, "Nhà tôi bị trộm, xin hỏi về việc cấp sổ đỏ", clock.now(), topic="DAT_DAI")
+        sub = await ask(
+            db, session, 1001, "Nhà tôi bị trộm, xin hỏi về việc cấp sổ đỏ", clock.now(), topic="DAT_DAI"
+        )
         dept = await suggest_department(db, sub)
         assert dept is not None and dept.code == "DIA_CHINH"
 
@@ -35,12 +37,19 @@ async def test_keywords_suggest_when_the_topic_has_no_department(sessionmaker, c
     async with sessionmaker() as db:
         await load_directory(db, clock.now())
         session = await new_session(db, clock.now())
-        sub = await ask(db, session, 1001, "Rac thai o thon 2 gay o nhiem moi truong nghiem trong", clock.now(),
-                        topic="KHAC")
+        sub = await ask(
+            db,
+            session,
+            1001,
+            "Rac thai o thon 2 gay o nhiem moi truong nghiem trong",
+            clock.now(),
+            topic="KHAC",
+        )
         dept = await suggest_department(db, sub)
         assert dept is not None and dept.code == "NONG_NGHIEP"
-        nothing = await ask(db, session, 1002, "Xin hỏi lịch họp của xã tuần sau là khi nào", clock.now(),
-                            topic="KHAC")
+        nothing = await ask(
+            db, session, 1002, "Xin hỏi lịch họp của xã tuần sau là khi nào", clock.now(), topic="KHAC"
+        )
         assert await suggest_department(db, nothing) is None
 
 
@@ -57,7 +66,9 @@ async def test_duplicates_are_earlier_questions_of_the_same_session(sessionmaker
         await load_directory(db, clock.now())
         session = await new_session(db, clock.now())
         other = await new_session(db, clock.now(), title="Hội nghị khác")
-        first = await ask(db, session, 1001, "Đường liên thôn 3 bị hỏng nặng, khi nào được sửa chữa?", clock.now())
+        first = await ask(
+            db, session, 1001, "Đường liên thôn 3 bị hỏng nặng, khi nào được sửa chữa?", clock.now()
+        )
         await ask(db, other, 1003, "Đường liên thôn 3 bị hỏng nặng, khi nào được sửa chữa?", clock.now())
         await ask(db, session, 1004, "Xin hỏi về chế độ trợ cấp cho người cao tuổi", clock.now())
         dup = await ask(db, session, 1002, "duong lien thon 3 hong nang khi nao sua chua vay", clock.now())
