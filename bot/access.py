@@ -28,6 +28,8 @@ from storage.models import Department, Staff, StaffRole
 
 log = logging.getLogger("doithoai.access")
 
+PROMPT_MARK = "✏️"  # the bot's prompts that expect a reply start with this
+
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
 
@@ -161,10 +163,20 @@ class DepartmentChat(BaseFilter):
 
 
 def _is_action(event: TelegramObject) -> bool:
-    """Commands and button presses are actions; replies are checked by their handlers."""
+    """Commands, button presses and replies to the bot's prompts are actions."""
     if isinstance(event, CallbackQuery):
         return True
-    return isinstance(event, Message) and bool(event.text) and event.text.startswith("/")
+    if not isinstance(event, Message):
+        return False
+    if event.text and event.text.startswith("/"):
+        return True
+    reply = event.reply_to_message
+    return bool(
+        reply is not None
+        and reply.from_user is not None
+        and reply.from_user.is_bot
+        and (reply.text or "").startswith(PROMPT_MARK)
+    )
 
 
 class StaffOnly(BaseMiddleware):

@@ -9,9 +9,14 @@ from bot.settings import Settings
 
 
 def get_routers(settings: Settings) -> list[Router]:
-    from handlers import citizen
+    from handlers import citizen, department, menus, office, staff
 
     routers: list[Router] = []
     # Staff routers (office group, department groups) go here, before the citizens' router.
+    routers.append(menus.make_router(settings))
+    routers.append(staff.make_link_router(settings))
+    routers.append(office.make_router(settings))
+    routers.append(department.make_router(settings))
+    routers.append(staff.make_fallback_router(settings))
     routers.append(citizen.make_router(settings))
     return routers

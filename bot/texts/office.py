@@ -639,3 +639,34 @@ def citizen_conclusion_notice(
         "Đơn vị trả lời: {dept}."
     ).format(code=esc(sub.code), due=fmt_date(due), dept=esc(name_of(dept)) if dept else _("Văn phòng"))
     return text
+
+
+# --- command menus (setMyCommands), per audience ----------------------------------------------------
+
+
+def menu(audience: str) -> list[tuple[str, str]]:
+    if audience == "citizen":
+        return [
+            ("start", _("Bắt đầu / menu chính")),
+            ("ask", _("Gửi câu hỏi cho hội nghị")),
+            ("my", _("Câu hỏi của tôi")),
+            ("help", _("Hướng dẫn")),
+            ("privacy", _("Dữ liệu cá nhân")),
+            ("language", _("Ngôn ngữ / Language")),
+        ]
+    if audience == "office":
+        return [
+            ("inbox", _("Việc đang chờ văn phòng")),
+            ("find", _("Tìm câu hỏi theo mã hoặc từ khoá")),
+            ("sub", _("Xem một câu hỏi và diễn biến")),
+            ("sessions", _("Các hội nghị và thao tác")),
+            ("session_new", _("Tạo hội nghị mới")),
+            ("answer", _("Ghi câu trả lời tại hội nghị")),
+            ("merge", _("Gộp câu trùng: /merge MÃ MÃ_GỐC")),
+            ("agenda", _("Chương trình hội nghị (.docx)")),
+            ("cancel", _("Huỷ việc đang nhập")),
+        ]
+    return [
+        ("mine", _("Câu hỏi đơn vị đang giải quyết")),
+        ("cancel", _("Huỷ việc đang nhập")),
+    ]
