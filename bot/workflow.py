@@ -124,7 +124,7 @@ async def _tell_askers(
             db,
             citizen,
             key=f"{event}:{item.code}",
-            purpose=event,
+            purpose=event.split(":")[0],
             text=text,
             now=now,
             submission_id=item.id,

@@ -196,6 +196,8 @@ def make_router(settings: Settings) -> Router:
     ) -> None:
         pending, kind = await pending_for(message, bot, state)
         if kind == "chat":
+            if (message.text or "").startswith("/"):
+                await message.reply(to.help_text("office"))
             return
         if kind == "stale":
             await message.reply(to.prompt_replaced())

@@ -113,7 +113,7 @@ def accepted_done(sub: Submission, who: str) -> str:
 
 def answered_done(sub: Submission, who: str, count: int) -> str:
     return _.n(
-        "✅ Đã gửi câu trả lời {code} tới người hỏi ({who}).",
+        "✅ Đã gửi câu trả lời {code} tới {n} người hỏi ({who}).",
         "✅ Đã gửi câu trả lời {code} tới {n} người hỏi ({who}).",
         count,
     ).format(code=esc(sub.code), who=esc(who), n=count)

@@ -670,3 +670,10 @@ def menu(audience: str) -> list[tuple[str, str]]:
         ("mine", _("Câu hỏi đơn vị đang giải quyết")),
         ("cancel", _("Huỷ việc đang nhập")),
     ]
+
+
+def help_text(audience: str) -> str:
+    lines = [_("Các lệnh trong nhóm này:")]
+    lines += [f"/{command} — {esc(description)}" for command, description in menu(audience)]
+    lines.append(_("Các việc khác: bấm nút dưới mỗi câu hỏi."))
+    return "\n".join(lines)
