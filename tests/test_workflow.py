@@ -303,3 +303,33 @@ async def test_find_by_code_or_words_without_diacritics(db, clock):
     found = await workflow.find(db, "so do thua dat")
     assert [s.id for s in found] == [sub.id]
     assert isinstance(found[0], Submission)
+
+
+async def test_two_staff_routing_at_the_same_moment_route_it_once(sessionmaker, clock):
+    """Two transactions race on the same card: the conditional update lets exactly one win."""
+    import asyncio
+
+    async with sessionmaker() as db:
+        await load_directory(db, clock.now())
+        session = await new_session(db, clock.now())
+        sub = await ask(db, session, 1001, LAND_QUESTION, clock.now())
+        land, social = (await dept(db, "DIA_CHINH")).id, (await dept(db, "XA_HOI")).id
+        await db.commit()
+
+    async def press(dept_id: int, user: int) -> str:
+        async with sessionmaker() as db:
+            try:
+                await workflow.route(db, sub.id, dept_id, workflow.office_actor(user), clock.now())
+            except WrongState:
+                await db.rollback()
+                return "lost"
+            await db.commit()
+            return "won"
+
+    results = await asyncio.gather(press(land, OFFICE_STAFF), press(social, OFFICE_STAFF + 1))
+    assert sorted(results) == ["lost", "won"]
+    async with sessionmaker() as db:
+        stored = await db.get(Submission, sub.id)
+        cards = [r for chat in (DIA_CHINH_CHAT, XA_HOI_CHAT) for r in await outbox_to(db, chat)]
+        assert len(cards) == 1 and cards[0].chat_id == str(stored.department.chat_id)
+        assert (await events(db, stored)).count("routed") == 1
