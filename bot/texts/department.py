@@ -56,7 +56,7 @@ def routed_card(sub: Submission, note: str | None = None) -> str:
         lines.append(_("Lĩnh vực: {topic}").format(topic=esc(name_of(sub.topic))))
     if sub.response_due:
         lines.append(_("Hạn trả lời: <b>{due}</b>").format(due=fmt_date(sub.response_due)))
-    lines += ["", f"<blockquote>{esc(sub.text)}</blockquote>"]
+    lines += ["", f"<blockquote>{esc(sub.text[:3200])}</blockquote>"]
     lines.append(_("Người hỏi: {name}").format(name=esc(sub.asker_name or "—")))
     if sub.phone:
         lines.append(_("Điện thoại: {phone}").format(phone=esc(sub.phone)))

@@ -137,7 +137,7 @@ def triage_card(
     lines.append(
         _("Lĩnh vực: {topic}").format(topic=esc(name_of(sub.topic)) if sub.topic else _("chưa chọn"))
     )
-    lines += ["", f"<blockquote>{esc(sub.text)}</blockquote>"]
+    lines += ["", f"<blockquote>{esc(_short(sub.text, 2400, keep_lines=True))}</blockquote>"]
     lines += _contact_lines(sub)
     if sub.attachments:
         lines.append(
@@ -221,7 +221,7 @@ def clarification_sent(sub: Submission, actor_name: str) -> str:
 def clarification_received(sub: Submission, text: str) -> str:
     return (
         _("💬 Người dân bổ sung cho {code}:").format(code=esc(sub.code))
-        + f"\n<blockquote>{esc(text)}</blockquote>"
+        + f"\n<blockquote>{esc(_short(text, 1000, keep_lines=True))}</blockquote>"
     )
 
 
@@ -383,8 +383,9 @@ def inbox(subs: list[Submission], extensions: int) -> str:
     return "\n".join(lines)
 
 
-def _short(text: str, n: int = 80) -> str:
-    text = " ".join(text.split())
+def _short(text: str, n: int = 80, keep_lines: bool = False) -> str:
+    if not keep_lines:
+        text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
@@ -460,7 +461,7 @@ def submission_detail(sub: Submission, events: list[SubmissionEvent], names: dic
         lines.append(_("Hạn trả lời: {due}").format(due=fmt_date(sub.response_due)))
     lines += _contact_lines(sub)
     lines += ["", f"<blockquote>{esc(_short(sub.text, 1200))}</blockquote>", _("Diễn biến:")]
-    for event in events[-30:]:
+    for event in events[-15:]:
         extra = ""
         for key in (
             "department",
@@ -474,7 +475,7 @@ def submission_detail(sub: Submission, events: list[SubmissionEvent], names: dic
             "answer",
         ):
             if key in event.detail and event.detail[key]:
-                extra = f": {esc(_short(str(event.detail[key]), 120))}"
+                extra = f": {esc(_short(str(event.detail[key]), 80))}"
                 break
         lines.append(
             f"• {fmt_datetime(event.at)} · {esc(_actor(event.actor, names))} · {_action(event.action)}{extra}"
