@@ -1,0 +1,466 @@
+"""The figures, defined once. /stats, the workbook, the document and the chart all read a ``Report``.
+
+What is counted (a period covers the sessions whose date falls in it; a session, its own questions):
+
+- A submission belongs to its session; a session's date is the local date it starts (``starts_at``).
+  Statuses, due dates and overdue are taken **as of** ``today`` (the deployment's local date), so a
+  report for a closed period also shows what was settled after it ended.
+- **received**: every submission, whatever became of it (merged, withdrawn and rejected included).
+- **merged**: a duplicate merged into another submission. It shares its target's answer, so it is
+  counted as received (and its asker as reached) but not as a separate case, answer or late item.
+- **withdrawn** (by the citizen) and **rejected** (with a reason) are counted, and excluded from the
+  cases and from every on-time figure.
+- **cases** = received − merged − withdrawn − rejected: the questions the office had to settle.
+  Every case has exactly one outcome: answered at the session, responded (in writing, after the
+  session), forwarded upward, or still open.
+- **settled on time**: answered at the session (always on time), or responded / forwarded on or
+  before ``response_due`` (the R5 date, moved by an approved extension — so an answer after the
+  original date but within the extension is on time), or with no due date yet. **late**: settled after
+  ``response_due``; days late = settled date − ``response_due``.
+- **overdue**: still open and ``today`` is after ``response_due`` (derived, never stored); days late =
+  today − ``response_due``. **open within time**: still open, not overdue.
+- **on-time rate** = on time / (on time + late + overdue): of the cases whose timeliness is known.
+  Cases still open within their time are not yet judged.
+- **extended**: an extension was approved (``extension_reason`` set, or ``original_due`` differs).
+- **reopened**: ``reopened_count`` > 0 (the citizen reopened it after an answer); the case is counted
+  once, with its current outcome.
+- **days to respond**: for responded and forwarded cases, calendar days from the day the question was
+  received to the day it was settled; the average is over those cases.
+- **satisfaction**: every rating 1–5 given in scope (merged askers rate the shared answer too).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.i18n import current_locale, local_date
+from storage.models import (
+    AppConfig,
+    Department,
+    DialogueSession,
+    SessionStatus,
+    Submission,
+    SubmissionEvent,
+    SubmissionStatus,
+    Topic,
+)
+
+if TYPE_CHECKING:  # bot.reports imports this module
+    from bot.reports.periods import Period
+
+S = SubmissionStatus
+OPEN = (S.RECEIVED, S.ROUTED, S.AWAITING_RESPONSE)
+SETTLED = (S.ANSWERED_AT_SESSION, S.RESPONDED, S.FORWARDED)
+EXCLUDED = (S.MERGED, S.WITHDRAWN, S.REJECTED)
+HELD = (SessionStatus.HELD, SessionStatus.CONCLUDED, SessionStatus.CLOSED)
+
+# outcome of one case (None for merged / withdrawn / rejected)
+AT_SESSION, RESPONDED, FORWARDED, OPEN_OUTCOME = "at_session", "responded", "forwarded", "open"
+# timeliness of one case
+ON_TIME, LATE, OVERDUE, PENDING = "on_time", "late", "overdue", "pending"
+
+
+@dataclass(frozen=True)
+class Name:
+    vi: str
+    en: str
+
+    def __str__(self) -> str:
+        return self.en if current_locale() == "en" and self.en else self.vi
+
+
+@dataclass
+class Fact:
+    """One submission as the reports see it."""
+
+    id: int
+    code: str
+    session_id: int
+    session_title: str
+    session_date: date
+    received_on: date
+    topic: Name | None
+    department: Name | None
+    department_id: int | None
+    topic_id: int | None
+    asker: str | None  # None when the citizen did not allow the name to be shown
+    text: str
+    status: str
+    outcome: str | None
+    timeliness: str | None
+    settled_on: date | None
+    original_due: date | None
+    response_due: date | None
+    extended: bool
+    extension_reason: str | None
+    days_late: int | None
+    days_to_respond: int | None
+    forwarded_to: str | None
+    merged_into: str | None  # the target's code
+    satisfaction: int | None
+    reopened: int
+
+    @property
+    def is_case(self) -> bool:
+        return self.outcome is not None
+
+    @property
+    def overdue(self) -> bool:
+        return self.timeliness == OVERDUE
+
+
+@dataclass
+class Counts:
+    received: int = 0
+    merged: int = 0
+    withdrawn: int = 0
+    rejected: int = 0
+    cases: int = 0
+    answered_at_session: int = 0
+    responded: int = 0
+    responded_on_time: int = 0
+    responded_late: int = 0
+    forwarded: int = 0
+    forwarded_on_time: int = 0
+    forwarded_late: int = 0
+    open: int = 0
+    overdue: int = 0
+    on_time: int = 0
+    late: int = 0
+    extended: int = 0
+    extended_on_time: int = 0
+    extended_late: int = 0  # settled late or overdue despite the extension
+    reopened: int = 0
+    rated: int = 0
+    satisfaction_sum: int = 0
+    satisfied: int = 0  # rated 4 or 5
+    ratings: dict[int, int] = field(default_factory=lambda: {k: 0 for k in range(1, 6)})
+    response_days_sum: int = 0
+    response_days_n: int = 0
+
+    @property
+    def settled(self) -> int:
+        return self.answered_at_session + self.responded + self.forwarded
+
+    @property
+    def open_in_time(self) -> int:
+        return self.open - self.overdue
+
+    @property
+    def judged(self) -> int:
+        return self.on_time + self.late + self.overdue
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """0–1, or None when nothing can be judged yet."""
+        return self.on_time / self.judged if self.judged else None
+
+    @property
+    def avg_days_to_respond(self) -> float | None:
+        return self.response_days_sum / self.response_days_n if self.response_days_n else None
+
+    @property
+    def avg_satisfaction(self) -> float | None:
+        return self.satisfaction_sum / self.rated if self.rated else None
+
+    @property
+    def satisfied_rate(self) -> float | None:
+        return self.satisfied / self.rated if self.rated else None
+
+    def add(self, f: Fact) -> None:
+        self.received += 1
+        if f.satisfaction is not None and 1 <= f.satisfaction <= 5:
+            self.rated += 1
+            self.satisfaction_sum += f.satisfaction
+            self.satisfied += f.satisfaction >= 4
+            self.ratings[f.satisfaction] += 1
+        if f.status == S.MERGED:
+            self.merged += 1
+        elif f.status == S.WITHDRAWN:
+            self.withdrawn += 1
+        elif f.status == S.REJECTED:
+            self.rejected += 1
+        if not f.is_case:
+            return
+        self.cases += 1
+        self.reopened += f.reopened > 0
+        on_time = f.timeliness == ON_TIME
+        if f.outcome == AT_SESSION:
+            self.answered_at_session += 1
+        elif f.outcome == RESPONDED:
+            self.responded += 1
+            self.responded_on_time += on_time
+            self.responded_late += f.timeliness == LATE
+        elif f.outcome == FORWARDED:
+            self.forwarded += 1
+            self.forwarded_on_time += on_time
+            self.forwarded_late += f.timeliness == LATE
+        else:
+            self.open += 1
+            self.overdue += f.timeliness == OVERDUE
+        self.on_time += on_time
+        self.late += f.timeliness == LATE
+        if f.extended:
+            self.extended += 1
+            self.extended_on_time += on_time
+            self.extended_late += f.timeliness in (LATE, OVERDUE)
+        if f.days_to_respond is not None:
+            self.response_days_sum += f.days_to_respond
+            self.response_days_n += 1
+
+
+@dataclass
+class Group:
+    """Figures for one department or one topic (``id`` and ``name`` None: not assigned / no topic)."""
+
+    id: int | None
+    name: Name | None
+    counts: Counts = field(default_factory=Counts)
+
+
+@dataclass
+class SessionFigures:
+    id: int
+    title: str
+    day: date
+    kind: str
+    level: str
+    status: str
+    place: str
+    held: bool
+    participants: int | None
+    notice_on: date | None
+    counts: Counts = field(default_factory=Counts)
+
+
+@dataclass
+class Report:
+    """Everything one report needs, for a period or for one session."""
+
+    today: date
+    unit: Name
+    period: Period | None = None
+    session: SessionFigures | None = None  # set when the report is about one session
+    sessions: list[SessionFigures] = field(default_factory=list)
+    totals: Counts = field(default_factory=Counts)
+    by_department: list[Group] = field(default_factory=list)
+    by_topic: list[Group] = field(default_factory=list)
+    facts: list[Fact] = field(default_factory=list)
+
+    @property
+    def sessions_held(self) -> int:
+        return sum(s.held for s in self.sessions)
+
+    @property
+    def participants(self) -> int:
+        """Participants of the sessions held, where recorded."""
+        return sum(s.participants or 0 for s in self.sessions if s.held)
+
+    @property
+    def sessions_with_participants(self) -> int:
+        return sum(1 for s in self.sessions if s.held and s.participants is not None)
+
+    @property
+    def overdue(self) -> list[Fact]:
+        """Open and past their due date, most days late first."""
+        return sorted((f for f in self.facts if f.overdue), key=lambda f: (-(f.days_late or 0), f.code))
+
+    @property
+    def late(self) -> list[Fact]:
+        return sorted(
+            (f for f in self.facts if f.timeliness == LATE), key=lambda f: (-(f.days_late or 0), f.code)
+        )
+
+
+async def unit_name(db: AsyncSession) -> Name:
+    rows = dict(
+        (
+            await db.execute(select(AppConfig.key, AppConfig.value).where(AppConfig.key.like("unit_name_%")))
+        ).all()
+    )
+    vi = rows.get("unit_name_vi") or ""
+    return Name(vi, rows.get("unit_name_en") or vi)
+
+
+def session_day(session: DialogueSession) -> date:
+    return local_date(session.starts_at)
+
+
+async def for_period(db: AsyncSession, period: Period, now: datetime) -> Report:
+    sessions = [
+        s
+        for s in await db.scalars(select(DialogueSession).order_by(DialogueSession.starts_at))
+        if period.contains(session_day(s))
+    ]
+    report = Report(today=local_date(now), unit=await unit_name(db), period=period)
+    await _fill(db, report, sessions)
+    return report
+
+
+async def for_session(db: AsyncSession, session_id: int, now: datetime) -> Report | None:
+    session = await db.get(DialogueSession, session_id)
+    if session is None:
+        return None
+    report = Report(today=local_date(now), unit=await unit_name(db))
+    await _fill(db, report, [session])
+    report.session = report.sessions[0]
+    return report
+
+
+async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession]) -> None:
+    by_id = {s.id: s for s in sessions}
+    figures = {
+        s.id: SessionFigures(
+            id=s.id,
+            title=s.title,
+            day=session_day(s),
+            kind=s.kind,
+            level=s.level,
+            status=s.status,
+            place=s.place,
+            held=s.held_at is not None or s.status in HELD,
+            participants=s.participants,
+            notice_on=local_date(s.notice_at) if s.notice_at else None,
+        )
+        for s in sessions
+    }
+    report.sessions = list(figures.values())
+    if not sessions:
+        return
+    subs = list(
+        await db.scalars(
+            select(Submission).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
+        )
+    )
+    ids = [s.id for s in subs]
+    targets = {s.merged_into_id for s in subs if s.merged_into_id}
+    codes: dict[int, str] = {}
+    if targets:
+        codes = dict(
+            (await db.execute(select(Submission.id, Submission.code).where(Submission.id.in_(targets)))).all()
+        )
+    forwarded_at: dict[int, datetime] = {}
+    if ids:
+        for sid, at in await db.execute(
+            select(SubmissionEvent.submission_id, SubmissionEvent.at)
+            .where(SubmissionEvent.action == "forwarded", SubmissionEvent.submission_id.in_(ids))
+            .order_by(SubmissionEvent.at)
+        ):
+            forwarded_at[sid] = at  # the latest one wins
+    departments = {d.id: d for d in await db.scalars(select(Department))}
+    topics = {t.id: t for t in await db.scalars(select(Topic))}
+
+    dept_groups: dict[int | None, Group] = {}
+    topic_groups: dict[int | None, Group] = {}
+    for sub in subs:
+        session = by_id[sub.session_id]
+        fact = make_fact(sub, session, report.today, forwarded_at.get(sub.id), codes, departments, topics)
+        report.facts.append(fact)
+        report.totals.add(fact)
+        figures[sub.session_id].counts.add(fact)
+        dept = departments.get(fact.department_id) if fact.department_id else None
+        group = dept_groups.setdefault(
+            fact.department_id if dept else None,
+            Group(dept.id, Name(dept.name_vi, dept.name_en)) if dept else Group(None, None),
+        )
+        group.counts.add(fact)
+        topic = topics.get(fact.topic_id) if fact.topic_id else None
+        tgroup = topic_groups.setdefault(
+            fact.topic_id if topic else None,
+            Group(topic.id, Name(topic.name_vi, topic.name_en)) if topic else Group(None, None),
+        )
+        tgroup.counts.add(fact)
+
+    def order(groups: dict[int | None, Group], sort_key) -> list[Group]:
+        named = sorted((g for k, g in groups.items() if k is not None), key=sort_key)
+        return named + ([groups[None]] if None in groups else [])
+
+    report.by_department = order(dept_groups, lambda g: g.id)
+    report.by_topic = order(topic_groups, lambda g: (topics[g.id].sort_order, g.id))
+
+
+def make_fact(
+    sub: Submission,
+    session: DialogueSession,
+    today: date,
+    forwarded_at: datetime | None,
+    codes: dict[int, str],
+    departments: dict[int, Department],
+    topics: dict[int, Topic],
+) -> Fact:
+    status = sub.status
+    received_on = local_date(sub.created_at)
+    due = sub.response_due
+    extended = bool(sub.extension_reason) or (
+        sub.original_due is not None and due is not None and sub.original_due != due
+    )
+    outcome: str | None
+    settled_on: date | None = None
+    if status in EXCLUDED:
+        outcome = None
+    elif status == S.ANSWERED_AT_SESSION:
+        outcome = AT_SESSION
+        settled_on = local_date(session.held_at or session.starts_at)
+    elif status == S.RESPONDED:
+        outcome = RESPONDED
+        settled_on = local_date(sub.responded_at or sub.updated_at)
+    elif status == S.FORWARDED:
+        outcome = FORWARDED
+        settled_on = local_date(forwarded_at or sub.updated_at)
+    else:
+        outcome = OPEN_OUTCOME
+
+    timeliness: str | None = None
+    days_late: int | None = None
+    if outcome == AT_SESSION:
+        timeliness = ON_TIME
+    elif outcome in (RESPONDED, FORWARDED):
+        if due is not None and settled_on is not None and settled_on > due:
+            timeliness, days_late = LATE, (settled_on - due).days
+        else:
+            timeliness = ON_TIME
+    elif outcome == OPEN_OUTCOME:
+        if due is not None and today > due:
+            timeliness, days_late = OVERDUE, (today - due).days
+        else:
+            timeliness = PENDING
+    days_to_respond = (
+        max(0, (settled_on - received_on).days)
+        if outcome in (RESPONDED, FORWARDED) and settled_on is not None
+        else None
+    )
+    dept = departments.get(sub.department_id) if sub.department_id else None
+    topic = topics.get(sub.topic_id) if sub.topic_id else None
+    return Fact(
+        id=sub.id,
+        code=sub.code,
+        session_id=session.id,
+        session_title=session.title,
+        session_date=session_day(session),
+        received_on=received_on,
+        topic=Name(topic.name_vi, topic.name_en) if topic else None,
+        department=Name(dept.name_vi, dept.name_en) if dept else None,
+        department_id=sub.department_id,
+        topic_id=sub.topic_id,
+        asker=sub.asker_name if sub.public_name and sub.asker_name else None,
+        text=sub.text,
+        status=status,
+        outcome=outcome,
+        timeliness=timeliness,
+        settled_on=settled_on,
+        original_due=sub.original_due or due,
+        response_due=due,
+        extended=extended,
+        extension_reason=sub.extension_reason,
+        days_late=days_late,
+        days_to_respond=days_to_respond,
+        forwarded_to=sub.forwarded_to,
+        merged_into=codes.get(sub.merged_into_id) if sub.merged_into_id else None,
+        satisfaction=sub.satisfaction,
+        reopened=sub.reopened_count or 0,
+    )

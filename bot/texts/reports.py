@@ -1,0 +1,355 @@
+"""Every sentence and label of the reports: /stats and /report in the office group, and the labels the
+chart, the workbook and the document share. Message ids are Vietnamese (domain "reports")."""
+
+from __future__ import annotations
+
+from bot.i18n import Translator, current_locale, esc, fmt_date
+from bot.metrics import AT_SESSION, FORWARDED, LATE, ON_TIME, OVERDUE, RESPONDED, Fact, Group, Report
+from storage.models import SubmissionStatus
+
+_ = Translator("reports")
+S = SubmissionStatus
+
+OVERDUE_SHOWN = 15  # /stats lists at most this many overdue questions
+
+
+# --- numbers -------------------------------------------------------------------------------------
+
+
+def num(value: float, digits: int = 1) -> str:
+    """1,5 in Vietnamese, 1.5 in English."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if current_locale() == "vi" else text
+
+
+def pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{num(rate * 100)}%"
+
+
+def days(value: float | None) -> str:
+    return "—" if value is None else _("{n} ngày").format(n=num(value))
+
+
+def stars(value: float | None) -> str:
+    return "—" if value is None else _("{avg}/5").format(avg=num(value))
+
+
+# --- names ---------------------------------------------------------------------------------------
+
+
+def unit_name(report: Report) -> str:
+    return str(report.unit) or _("Cơ quan, đơn vị")
+
+
+def department_name(group: Group) -> str:
+    return str(group.name) if group.name else _("Chưa phân công")
+
+
+def topic_name(group: Group) -> str:
+    return str(group.name) if group.name else _("Chưa phân loại")
+
+
+def fact_department(fact: Fact) -> str:
+    return str(fact.department) if fact.department else _("Chưa phân công")
+
+
+def fact_topic(fact: Fact) -> str:
+    return str(fact.topic) if fact.topic else _("Chưa phân loại")
+
+
+def asker(fact: Fact) -> str:
+    return fact.asker or _("Ẩn danh")
+
+
+def scope_label(report: Report) -> str:
+    """ "6 tháng đầu năm 2026" or "hội nghị “…” ngày 15/12/2026"."""
+    if report.session is not None:
+        return _("hội nghị “{title}” ngày {day}").format(
+            title=report.session.title, day=fmt_date(report.session.day)
+        )
+    if report.period is not None:
+        return report.period.label()
+    return ""
+
+
+def status_label(fact: Fact) -> str:
+    """What became of one submission, in a word or three."""
+    if fact.status == S.MERGED:
+        return _("Gộp vào {code}").format(code=fact.merged_into or "?")
+    if fact.status == S.WITHDRAWN:
+        return _("Người gửi rút lại")
+    if fact.status == S.REJECTED:
+        return _("Không tiếp nhận")
+    if fact.outcome == AT_SESSION:
+        return _("Đã trả lời tại hội nghị")
+    if fact.outcome == FORWARDED:
+        return _("Chuyển cấp có thẩm quyền")
+    if fact.outcome == RESPONDED:
+        return _("Đã trả lời bằng văn bản")
+    if fact.timeliness == OVERDUE:
+        return _("Đang giải quyết – quá hạn")
+    if fact.status == S.RECEIVED:
+        return _("Chưa phân công")
+    return _("Đang giải quyết")
+
+
+def timeliness_label(fact: Fact) -> str:
+    return {
+        ON_TIME: _("Đúng hạn"),
+        LATE: _("Trễ hạn"),
+        OVERDUE: _("Quá hạn"),
+    }.get(fact.timeliness or "", "")
+
+
+def chart_series() -> list[str]:
+    """Legend of the chart, in the order of the bars' segments."""
+    return [_("Đúng hạn"), _("Trễ hạn"), _("Quá hạn, chưa xong"), _("Đang giải quyết, trong hạn")]
+
+
+def chart_rate(rate: float | None) -> str:
+    return "" if rate is None else _("đúng hạn {rate}").format(rate=pct(rate))
+
+
+def chart_title(report: Report) -> str:
+    return _("Kết quả giải quyết theo đơn vị – {scope}").format(scope=scope_label(report))
+
+
+def chart_axis() -> str:
+    return _("Số câu hỏi (không tính câu gộp, rút lại, không tiếp nhận)")
+
+
+def chart_empty() -> str:
+    return _("Chưa có câu hỏi nào trong kỳ này")
+
+
+def kind_label(kind: str) -> str:
+    return {
+        "periodic": _("Định kỳ"),
+        "adhoc": _("Đột xuất"),
+        "on_request": _("Theo yêu cầu"),
+    }.get(kind, kind)
+
+
+def session_status_label(status: str) -> str:
+    return {
+        "draft": _("Nháp"),
+        "announced": _("Đã thông báo, đang nhận câu hỏi"),
+        "questions_closed": _("Đã khoá nhận câu hỏi"),
+        "held": _("Đã tổ chức"),
+        "concluded": _("Đã ban hành thông báo kết luận"),
+        "closed": _("Đã kết thúc"),
+    }.get(status, status)
+
+
+# --- the R7 figures, as (label, value) rows: the summary sheet and the document's table ----------
+
+
+def summary_rows(report: Report) -> list[tuple[str, str | int]]:
+    t = report.totals
+    rows: list[tuple[str, str | int]] = [
+        (_("Số hội nghị đối thoại đã tổ chức"), report.sessions_held),
+        (
+            _("Số người tham dự (các hội nghị có ghi nhận: {n})").format(n=report.sessions_with_participants),
+            report.participants,
+        ),
+        (_("Số ý kiến, kiến nghị nhận được"), t.received),
+        (_("   trong đó: gộp vào ý kiến trùng"), t.merged),
+        (_("   trong đó: người gửi rút lại"), t.withdrawn),
+        (_("   trong đó: không tiếp nhận"), t.rejected),
+        (_("Số vụ việc phải giải quyết"), t.cases),
+        (_("Trả lời trực tiếp tại hội nghị"), t.answered_at_session),
+        (_("Giải quyết sau hội nghị, đúng hạn"), t.responded_on_time),
+        (_("Giải quyết sau hội nghị, trễ hạn"), t.responded_late),
+        (_("Chuyển cấp có thẩm quyền"), t.forwarded),
+        (_("Đang giải quyết, trong hạn"), t.open_in_time),
+        (_("Đang giải quyết, quá hạn"), t.overdue),
+        (_("Được gia hạn"), t.extended),
+        (_("Người gửi đề nghị xem xét lại"), t.reopened),
+        (_("Tỉ lệ giải quyết đúng hạn"), pct(t.on_time_rate)),
+        (_("Số ngày trung bình từ khi nhận đến khi trả lời"), days(t.avg_days_to_respond)),
+        (_("Số lượt đánh giá mức độ hài lòng"), t.rated),
+        (_("Điểm hài lòng trung bình (1–5)"), stars(t.avg_satisfaction)),
+        (_("Tỉ lệ hài lòng (4–5 điểm)"), pct(t.satisfied_rate)),
+    ]
+    return rows
+
+
+def group_columns() -> list[str]:
+    """Columns of the by-department and by-topic tables."""
+    return [
+        _("Nhận được"),
+        _("Phải giải quyết"),
+        _("Trả lời tại hội nghị"),
+        _("Trả lời đúng hạn"),
+        _("Trả lời trễ hạn"),
+        _("Chuyển cấp trên"),
+        _("Đang giải quyết"),
+        _("Quá hạn"),
+        _("Gia hạn"),
+        _("Tỉ lệ đúng hạn"),
+        _("Số ngày TB"),
+        _("Hài lòng TB"),
+    ]
+
+
+def group_values(group: Group) -> list[str | int | float | None]:
+    c = group.counts
+    return [
+        c.received,
+        c.cases,
+        c.answered_at_session,
+        c.responded_on_time,
+        c.responded_late,
+        c.forwarded,
+        c.open,
+        c.overdue,
+        c.extended,
+        c.on_time_rate,
+        c.avg_days_to_respond,
+        c.avg_satisfaction,
+    ]
+
+
+# --- /stats and /report in the office group ------------------------------------------------------
+
+
+def usage_stats() -> str:
+    return _(
+        "Cách dùng: /stats (6 tháng hiện tại), /stats 2026H1, /stats 2026, /stats 01/01/2026-30/06/2026, "
+        "hoặc /stats #SỐ_HỘI_NGHỊ (xem số hội nghị bằng /sessions)."
+    )
+
+
+def usage_report() -> str:
+    return _(
+        "Cách dùng: /report 2026H1 (6 tháng đầu năm), /report 2026H2, /report 2026 (cả năm), "
+        "hoặc /report 01/01/2026-30/06/2026. Bot gửi lại bảng tính .xlsx và báo cáo .docx."
+    )
+
+
+def session_not_found(number: int) -> str:
+    return _("Không có hội nghị số {n}. Xem các hội nghị bằng /sessions.").format(n=number)
+
+
+def working() -> str:
+    return _("⏳ Đang tổng hợp số liệu, xin chờ một chút…")
+
+
+def failed() -> str:
+    return _("Không tạo được báo cáo lúc này. Xin thử lại sau ít phút; nếu vẫn lỗi, báo quản trị viên.")
+
+
+def stats_caption(report: Report) -> str:
+    """A short caption for the chart (Telegram allows 1024 characters)."""
+    t = report.totals
+    return "\n".join(
+        [
+            _("📊 <b>Thống kê {scope}</b>").format(scope=esc(scope_label(report))),
+            _("Nhận {received} ý kiến; {cases} vụ việc phải giải quyết.").format(
+                received=t.received, cases=t.cases
+            ),
+            _("Đúng hạn: {rate}. Quá hạn chưa xong: {overdue}.").format(
+                rate=pct(t.on_time_rate), overdue=t.overdue
+            ),
+        ]
+    )
+
+
+def stats_text(report: Report) -> str:
+    t = report.totals
+    lines = [_("📊 <b>Thống kê {scope}</b>").format(scope=esc(scope_label(report)))]
+    lines.append(_("Số liệu tính đến ngày {day}.").format(day=fmt_date(report.today)))
+    if report.session is None:
+        lines.append(
+            _("Hội nghị đã tổ chức: {held}/{total}.").format(
+                held=report.sessions_held, total=len(report.sessions)
+            )
+        )
+    if report.participants:
+        lines.append(_("Người tham dự: {n}.").format(n=report.participants))
+    lines += [
+        "",
+        _("<b>Theo trạng thái</b>"),
+        _("• Nhận được: {n}").format(n=t.received)
+        + (
+            _(" (gộp {m}, rút lại {w}, không tiếp nhận {r})").format(m=t.merged, w=t.withdrawn, r=t.rejected)
+            if t.merged or t.withdrawn or t.rejected
+            else ""
+        ),
+        _("• Trả lời tại hội nghị: {n}").format(n=t.answered_at_session),
+        _("• Trả lời bằng văn bản: {n} (đúng hạn {ok}, trễ hạn {late})").format(
+            n=t.responded, ok=t.responded_on_time, late=t.responded_late
+        ),
+        _("• Chuyển cấp có thẩm quyền: {n}").format(n=t.forwarded),
+        _("• Đang giải quyết: {n} (quá hạn {o})").format(n=t.open, o=t.overdue),
+        _("• Được gia hạn: {n}; xem xét lại: {r}").format(n=t.extended, r=t.reopened),
+        "",
+        _("<b>Tỉ lệ đúng hạn theo đơn vị</b>"),
+    ]
+    for group in report.by_department:
+        c = group.counts
+        if not c.cases:
+            continue
+        lines.append(
+            _("• {name}: {rate} ({ok}/{judged}), đang giải quyết {open}").format(
+                name=esc(department_name(group)),
+                rate=pct(c.on_time_rate),
+                ok=c.on_time,
+                judged=c.judged,
+                open=c.open,
+            )
+        )
+    lines.append(_("• Chung: {rate}").format(rate=pct(t.on_time_rate)))
+    lines += [
+        "",
+        _("Số ngày trung bình từ khi nhận đến khi trả lời: {d}").format(d=days(t.avg_days_to_respond)),
+        _("Hài lòng: {avg} ({n} lượt đánh giá; {rate} hài lòng)").format(
+            avg=stars(t.avg_satisfaction), n=t.rated, rate=pct(t.satisfied_rate)
+        )
+        if t.rated
+        else _("Hài lòng: chưa có đánh giá."),
+    ]
+    overdue = report.overdue
+    lines.append("")
+    if not overdue:
+        lines.append(_("✅ Không có câu hỏi nào quá hạn."))
+    else:
+        lines.append(_("<b>⚠️ Quá hạn ({n})</b>").format(n=len(overdue)))
+        for fact in overdue[:OVERDUE_SHOWN]:
+            lines.append(
+                _("• {code} – {dept}: hạn {due}, trễ {late} ngày").format(
+                    code=fact.code,
+                    dept=esc(fact_department(fact)),
+                    due=fmt_date(fact.response_due) if fact.response_due else "—",
+                    late=fact.days_late,
+                )
+            )
+        if len(overdue) > OVERDUE_SHOWN:
+            lines.append(
+                _("… và {n} câu hỏi khác (xem bảng tính /report).").format(n=len(overdue) - OVERDUE_SHOWN)
+            )
+    return "\n".join(lines)
+
+
+def nothing_in_scope(report: Report) -> str:
+    return _("Không có hội nghị nào trong {scope}.").format(scope=esc(scope_label(report)))
+
+
+def workbook_caption(report: Report) -> str:
+    return _(
+        "📗 Bảng tổng hợp {scope}: tổng hợp, theo đơn vị, theo lĩnh vực, danh sách từng câu hỏi."
+    ).format(scope=esc(scope_label(report)))
+
+
+def document_caption(report: Report) -> str:
+    return _("📄 Dự thảo báo cáo {scope}: kiểm tra, bổ sung phần hạn chế và đề xuất, rồi trình ký.").format(
+        scope=esc(scope_label(report))
+    )
+
+
+def menu_entries() -> list[tuple[str, str]]:
+    """The office group's menu entries for these commands."""
+    return [
+        ("stats", _("Thống kê và biểu đồ: /stats 2026H1")),
+        ("report", _("Báo cáo 6 tháng, năm (.xlsx, .docx)")),
+    ]
