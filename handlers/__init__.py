@@ -9,12 +9,13 @@ from bot.settings import Settings
 
 
 def get_routers(settings: Settings) -> list[Router]:
-    from handlers import citizen, department, menus, office, staff
+    from handlers import citizen, department, menus, office, reports, staff
 
     routers: list[Router] = []
     # Staff routers (office group, department groups) go here, before the citizens' router.
     routers.append(menus.make_router(settings))
     routers.append(staff.make_link_router(settings))
+    routers.append(reports.make_router(settings))  # before the office router's catch-all
     routers.append(office.make_router(settings))
     routers.append(department.make_router(settings))
     routers.append(staff.make_fallback_router(settings))

@@ -646,6 +646,8 @@ def citizen_conclusion_notice(
 
 
 def menu(audience: str) -> list[tuple[str, str]]:
+    from bot.texts.reports import menu_entries as reports_menu_entries  # /stats, /report (domain "reports")
+
     if audience == "citizen":
         return [
             ("start", _("Bắt đầu / menu chính")),
@@ -665,6 +667,7 @@ def menu(audience: str) -> list[tuple[str, str]]:
             ("answer", _("Ghi câu trả lời tại hội nghị")),
             ("merge", _("Gộp câu trùng: /merge MÃ MÃ_GỐC")),
             ("agenda", _("Chương trình hội nghị (.docx)")),
+            *reports_menu_entries(),
             ("cancel", _("Huỷ việc đang nhập")),
         ]
     return [

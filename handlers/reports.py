@@ -1,0 +1,93 @@
+"""/stats and /report in the office group.
+
+    /stats                  the current half-year: the chart (PNG) with a short caption, then the figures
+    /stats 2026H1 | 2026 | 01/01/2026-30/06/2026 | #3 (a session)
+    /report 2026H1          the workbook (.xlsx) and the summary report (.docx), as documents
+
+Guarded like the office router: only the registered office group (``OfficeChat``), only office staff or
+admins (``StaffOnly``). The figures come from ``bot.metrics``; the files from ``bot.reports``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import BufferedInputFile, Message
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.access import OfficeChat, StaffOnly
+from bot.clock import Clock
+from bot.metrics import Report
+from bot.reports import ScopeError, render, resolve
+from bot.settings import Settings
+from bot.texts import reports as tr
+from handlers.staff import refuse_event
+
+log = logging.getLogger(__name__)
+
+
+async def _report_for(
+    message: Message, db: AsyncSession, clock: Clock, args: str | None, usage: str
+) -> Report | None:
+    try:
+        report = await resolve(db, args, clock.now())
+    except ScopeError as exc:
+        await db.rollback()
+        await message.reply(f"{exc}\n{usage}" if str(exc) != usage else usage)
+        return None
+    await db.commit()  # nothing to write: end the read before the slow part
+    if not report.sessions:
+        await message.reply(tr.nothing_in_scope(report))
+        return None
+    return report
+
+
+def make_router(settings: Settings) -> Router:
+    router = Router(name="reports")
+    router.message.filter(OfficeChat())
+    guard = StaffOnly("office", settings, refuse_event)
+    router.message.middleware(guard)
+
+    @router.message(Command("stats"))
+    async def stats(message: Message, command: CommandObject, db: AsyncSession, clock: Clock) -> None:
+        report = await _report_for(message, db, clock, command.args, tr.usage_stats())
+        if report is None:
+            return
+        try:
+            files = await render(report, documents=False)
+        except Exception:
+            log.exception("could not draw the chart for /stats %r", command.args)
+            await message.reply(tr.stats_text(report))
+            return
+        await message.answer_photo(
+            BufferedInputFile(files.chart, filename=files.chart_name), caption=tr.stats_caption(report)
+        )
+        await message.answer(tr.stats_text(report))
+
+    @router.message(Command("report"))
+    async def report_files(message: Message, command: CommandObject, db: AsyncSession, clock: Clock) -> None:
+        if not (command.args or "").strip():
+            await message.reply(tr.usage_report())
+            return
+        report = await _report_for(message, db, clock, command.args, tr.usage_report())
+        if report is None:
+            return
+        await message.reply(tr.working())
+        try:
+            files = await render(report)
+        except Exception:
+            log.exception("could not build the report files for /report %r", command.args)
+            await message.reply(tr.failed())
+            return
+        await message.answer_document(
+            BufferedInputFile(files.workbook, filename=files.workbook_name),
+            caption=tr.workbook_caption(report),
+        )
+        await message.answer_document(
+            BufferedInputFile(files.document, filename=files.document_name),
+            caption=tr.document_caption(report),
+        )
+
+    return router
