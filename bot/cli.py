@@ -6,6 +6,7 @@
     doithoai directory load F    load departments, topics, staff and calendar from a TOML file
     doithoai session create …    create (and by default announce) a dialogue session
     doithoai session list
+    doithoai report PERIOD [--out DIR]   the 6-month / annual report (.xlsx, .docx, .png)
 
 Each subcommand is a function taking the parsed arguments and returning an exit code; to add one,
 write the function and register it in ``build_parser``.
@@ -144,6 +145,26 @@ async def cmd_session_list(args: argparse.Namespace) -> int:
     return await _with_db(show)
 
 
+async def cmd_report(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.i18n import use_locale
+    from bot.reports import ScopeError, write_report
+
+    async def make(db, settings, now) -> int:
+        with use_locale(args.lang):
+            try:
+                paths = await write_report(db, args.period, now, Path(args.out))
+            except ScopeError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 2
+        for path in paths:
+            print(path)
+        return 0
+
+    return await _with_db(make)
+
+
 async def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
@@ -190,6 +211,12 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--draft", action="store_true", help="create without announcing")
     create.set_defaults(func=cmd_session_create)
     session.add_parser("list", help="list sessions").set_defaults(func=cmd_session_list)
+
+    report = sub.add_parser("report", help="the 6-month / annual report: .xlsx, .docx and the chart (.png)")
+    report.add_argument("period", help="2026H1, 2026H2, 2026, 2026-01-01..2026-06-30, or #N for one session")
+    report.add_argument("--out", default=".", help="the folder to write the files into (default: here)")
+    report.add_argument("--lang", choices=["vi", "en"], default="vi", help="the files' language (default vi)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 

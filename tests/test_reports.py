@@ -268,3 +268,36 @@ async def test_a_session_report_and_the_command_line_files(sessionmaker, tmp_pat
     text, _ = docx_text(files.document)
     assert "hội nghị “Đối thoại về đường liên thôn” ngày 20/05/2026" in text
     assert "Không có ý kiến, kiến nghị nào bị trả lời trễ hạn hoặc quá hạn." in text
+
+
+def test_the_command_line_writes_the_three_files(tmp_path: Path, monkeypatch, capsys):
+    import asyncio
+
+    from bot.cli import main
+    from storage.db import make_engine, make_sessionmaker, upgrade
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+
+    async def prepare() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as db:
+            await rf.build(db)
+            await db.commit()
+        await engine.dispose()
+
+    asyncio.run(prepare())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOITHOAI_DATABASE_URL", url)
+    out = tmp_path / "bao-cao"
+    assert main(["report", "2026H1", "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.split()
+    assert sorted(Path(p).name for p in printed) == [
+        "bao-cao-2026H1.docx",
+        "bao-cao-2026H1.png",
+        "bao-cao-2026H1.xlsx",
+    ]
+    wb = openpyxl.load_workbook(out / "bao-cao-2026H1.xlsx")
+    assert len(sheet_rows(wb["Danh sách"])) == 5 + 14
+    assert main(["report", "2026H3", "--out", str(out)]) == 2
+    assert "2026H1" in capsys.readouterr().err
