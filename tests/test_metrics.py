@@ -219,3 +219,64 @@ def test_bad_periods_say_what_to_type(text):
         parse_period(text)
     message = str(caught.value)
     assert "2026H1" in message or "phải sau" in message
+
+
+async def test_figures_from_a_session_run_through_the_real_workflow(sessionmaker, clock):
+    """Not hand-written rows: the workflow's own operations, then the figures of that session."""
+    from datetime import timedelta
+
+    from bot import sessions, workflow
+    from tests import workflow_world as ww
+
+    office = workflow.office_actor(ww.OFFICE_STAFF)
+    staff = workflow.dept_actor(ww.DIA_CHINH_STAFF)
+    now = clock.now()
+    async with sessionmaker() as db:
+        await ww.load_directory(db, now)
+        session = await ww.new_session(db, now)
+        land = await ww.dept(db, "DIA_CHINH")
+        asked = [
+            await ww.ask(db, session, 1000 + i, f"Câu hỏi số {i} về sổ đỏ và đường liên thôn ở thôn {i}", now)
+            for i in range(1, 8)
+        ]
+        q1, q2, q3, q4, q5, duplicate, off_topic = asked
+        for q in (q1, q2, q3, q4, q5):
+            await workflow.route(db, q.id, land.id, office, now)
+        await workflow.merge(db, duplicate.id, q1.id, office, now)
+        await workflow.reject(db, off_topic.id, "Không thuộc nội dung hội nghị", office, now)
+        held = session.starts_at
+        await sessions.mark_held(db, session.id, held, participants=85)
+        await workflow.record_session_answer(db, q1.id, "Đã trả lời tại hội nghị", office, held)
+        notice = held + timedelta(days=2)
+        await workflow.issue_conclusion_notice(db, session.id, "Kết luận", None, office, notice)
+        await db.refresh(q2)
+        due = q2.response_due
+        await workflow.respond(db, q2.id, land.id, "Trả lời", None, staff, notice + timedelta(days=3))
+        req = await workflow.request_extension(
+            db, q3.id, land.id, due + timedelta(days=20), "Cần đo đạc", ww.DIA_CHINH_STAFF, notice
+        )
+        await workflow.decide_extension(db, req.id, True, office, ww.OFFICE_STAFF, notice)
+        after_due = datetime.combine(due + timedelta(days=5), datetime.min.time(), tzinfo=UTC)
+        await workflow.respond(db, q3.id, land.id, "Trả lời sau gia hạn", None, staff, after_due)
+        await workflow.forward(db, q4.id, land.id, "UBND huyện", "Vượt thẩm quyền", staff, notice)
+        await db.commit()
+        session_id = session.id
+    later = datetime.combine(due + timedelta(days=10), datetime.min.time(), tzinfo=UTC)
+    async with sessionmaker() as db:
+        report = await metrics.for_session(db, session_id, later)
+        await db.commit()
+    t = report.totals
+    assert (t.received, t.merged, t.rejected, t.cases) == (7, 1, 1, 5)
+    assert (t.answered_at_session, t.responded, t.responded_on_time, t.forwarded, t.open, t.overdue) == (
+        1,
+        2,
+        2,
+        1,
+        1,
+        1,
+    )
+    assert (t.extended, t.extended_on_time, t.on_time, t.judged) == (1, 1, 4, 5)
+    assert t.on_time_rate == pytest.approx(0.8)
+    assert report.participants == 85 and report.sessions_held == 1
+    overdue = report.overdue
+    assert [f.code for f in overdue] == [q5.code] and overdue[0].days_late == 10
