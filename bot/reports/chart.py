@@ -48,12 +48,13 @@ def render_chart(report: Report) -> bytes:
         labels = [textwrap.fill(name, 30) for name, _ in rows][::-1]
         values = [v for _, v in rows][::-1]
         positions = list(range(len(rows)))
+        smallest_label = max(sum(v) for v in values) * 0.035  # narrower segments go unlabelled
         left = [0] * len(rows)
         for i, (series, colour) in enumerate(zip(tr.chart_series(), COLOURS, strict=True)):
             widths = [v[i] for v in values]
             bars = ax.barh(positions, widths, left=left, color=colour, label=series, height=0.6)
             for bar, width in zip(bars, widths, strict=True):
-                if width:
+                if width and width >= smallest_label:
                     ax.text(
                         bar.get_x() + bar.get_width() / 2,
                         bar.get_y() + bar.get_height() / 2,
@@ -69,15 +70,18 @@ def render_chart(report: Report) -> bytes:
         ax.xaxis.get_major_locator().set_params(integer=True)
         rates = [tr.chart_rate(g.counts.on_time_rate) for g in report.by_department if g.counts.cases][::-1]
         for y, total, rate in zip(positions, left, rates, strict=True):
-            ax.text(
-                total + 0.08,
-                y,
+            ax.annotate(
                 rate,
+                (total, y),
+                xytext=(5, 0),
+                textcoords="offset points",
                 va="center",
                 ha="left",
-                fontdict={**font, "fontsize": 9, "color": "#444"},
+                fontfamily=FONT,
+                fontsize=9,
+                color="#444",
             )
-        ax.set_xlim(0, max(left) * 1.12 + 0.8)
+        ax.set_xlim(0, max(left) * 1.22 + 0.8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
         ax.legend(
