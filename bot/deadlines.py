@@ -1,0 +1,88 @@
+"""Where deadlines are computed: the working-day calendar and the procedure's due dates.
+
+Working days are Monday–Friday minus Vietnamese public holidays (the ``holidays`` package: Tết and
+the other lunar holidays, substituted days off) plus the Saturdays declared make-up working days,
+and the deployment's own extra days off and make-up days (table ``calendar_days``).
+
+- R4: conclusion notice due = session day + 10 calendar days; a period whose last day is not a
+  working day ends at the end of the next working day (Civil Code 2015, art. 148(5)).
+- R5: written response due = notice day + 30 working days.
+- R6: an approved extension replaces the response due date (stored on the submission).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import holidays
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import CalendarDay
+
+CONCLUSION_DAYS = 10  # R4, calendar days
+RESPONSE_WORKING_DAYS = 30  # R5
+ANNOUNCE_DAYS = 7  # R1, calendar days
+
+
+class WorkCalendar:
+    def __init__(
+        self, extra_days_off: set[date] | None = None, extra_working_days: set[date] | None = None
+    ) -> None:
+        self.extra_days_off = set(extra_days_off or ())
+        self.extra_working_days = set(extra_working_days or ())
+        self._national = holidays.Vietnam()
+
+    def is_working_day(self, day: date) -> bool:
+        if day in self.extra_working_days:
+            return True
+        if day in self.extra_days_off:
+            return False
+        return self._national.is_working_day(day)
+
+    def next_working_day(self, day: date) -> date:
+        """``day`` itself when it is a working day, else the first working day after it."""
+        while not self.is_working_day(day):
+            day += timedelta(days=1)
+        return day
+
+    def add_working_days(self, start: date, n: int) -> date:
+        """The n-th working day after ``start`` (``start`` itself is not counted)."""
+        day = start
+        counted = 0
+        while counted < n:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                counted += 1
+        return day
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days in (start, end]; negative when end is before start."""
+        if end < start:
+            return -self.working_days_between(end, start)
+        return sum(
+            1 for i in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=i))
+        )
+
+
+async def load_calendar(db: AsyncSession) -> WorkCalendar:
+    rows = list(await db.scalars(select(CalendarDay)))
+    return WorkCalendar(
+        extra_days_off={r.day for r in rows if r.kind == "off"},
+        extra_working_days={r.day for r in rows if r.kind == "work"},
+    )
+
+
+def calendar_period_end(start: date, days: int, cal: WorkCalendar) -> date:
+    """A period of ``days`` calendar days from ``start``; rolled to a working day (art. 148(5))."""
+    return cal.next_working_day(start + timedelta(days=days))
+
+
+def conclusion_due(held_on: date, cal: WorkCalendar) -> date:
+    """R4: the conclusion notice is due within 10 days after the session."""
+    return calendar_period_end(held_on, CONCLUSION_DAYS, cal)
+
+
+def response_due(notice_on: date, cal: WorkCalendar) -> date:
+    """R5: the written response is due 30 working days after the conclusion notice."""
+    return cal.add_working_days(notice_on, RESPONSE_WORKING_DAYS)

@@ -1,0 +1,206 @@
+"""Checks a Bot API call against the published method list (../shared/telegram-bot-api/api.json)
+and Telegram's own limits: required fields, known fields, basic types, text and caption lengths
+after entity parsing, strict HTML, button texts and 1–64-byte callback data."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from functools import cache
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "span",
+    "tg-spoiler",
+    "a",
+    "code",
+    "pre",
+    "blockquote",
+    "tg-emoji",
+}
+TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
+ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+class HtmlError(ValueError):
+    pass
+
+
+def _spec_path() -> Path | None:
+    override = os.environ.get("DOITHOAI_TELEGRAM_API_JSON")
+    candidates = [Path(override)] if override else []
+    root = Path(__file__).resolve().parents[2]
+    candidates += [
+        root.parent / "shared" / "telegram-bot-api" / "api.json",
+        root / "shared" / "telegram-bot-api" / "api.json",
+    ]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+@cache
+def spec() -> dict[str, Any] | None:
+    path = _spec_path()
+    if path is None:
+        return None
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def html_to_text(text: str) -> str:
+    """Parse Telegram HTML strictly; return the plain text a person reads. Raises HtmlError."""
+    out: list[str] = []
+    stack: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "<":
+            m = TAG_RE.match(text, i)
+            if not m:
+                raise HtmlError(f"can't parse entities: unsupported start tag at byte offset {i}")
+            closing, name, attrs, selfclose = m.group(1), m.group(2).lower(), m.group(3), m.group(4)
+            if name not in ALLOWED_TAGS:
+                raise HtmlError(f'can\'t parse entities: unsupported start tag "{name}" at byte offset {i}')
+            if name == "span" and not closing and "tg-spoiler" not in attrs:
+                raise HtmlError("can't parse entities: span without class tg-spoiler")
+            if name == "a" and not closing and "href" not in attrs:
+                raise HtmlError("can't parse entities: a tag without href")
+            if closing:
+                if not stack or stack[-1] != name:
+                    raise HtmlError(f'can\'t parse entities: unmatched end tag "{name}" at byte offset {i}')
+                stack.pop()
+            elif not selfclose:
+                stack.append(name)
+            i = m.end()
+        elif ch == "&":
+            m = ENTITY_RE.match(text, i)
+            if not m:
+                raise HtmlError(f"can't parse entities: unescaped & at byte offset {i}")
+            out.append(unescape(m.group(0)))
+            i = m.end()
+        elif ch == ">":
+            raise HtmlError(f"can't parse entities: unescaped > at byte offset {i}")
+        else:
+            out.append(ch)
+            i += 1
+    if stack:
+        raise HtmlError(
+            f"can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\""
+        )
+    return "".join(out)
+
+
+def _type_ok(value: Any, types: list[str]) -> bool:
+    for t in types:
+        if t == "Integer" and isinstance(value, int) and not isinstance(value, bool):
+            return True
+        if t == "String" and isinstance(value, str):
+            return True
+        if t == "Boolean" and isinstance(value, bool):
+            return True
+        if t == "Float" and isinstance(value, int | float) and not isinstance(value, bool):
+            return True
+        if t.startswith("Array of") and isinstance(value, list):
+            return True
+        if t == "InputFile" and (isinstance(value, str | bytes) or value is FILE):
+            return True
+        if (
+            t not in ("Integer", "String", "Boolean", "Float", "InputFile")
+            and not t.startswith("Array of")
+            and isinstance(value, dict)
+        ):
+            return True
+    return False
+
+
+class _File:
+    def __repr__(self) -> str:
+        return "<uploaded file>"
+
+
+FILE = _File()
+
+
+def coerce(method: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Form-data values arrive as strings: decode them by the field's declared types."""
+    s = spec()
+    fields = {
+        f["name"]: f for f in (s["methods"][method].get("fields", []) if s and method in s["methods"] else [])
+    }
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        types = fields.get(key, {}).get("types", [])
+        if isinstance(value, str) and types and "String" not in types:
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        elif isinstance(value, str) and types and types != ["String"] and value[:1] in "{[":
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        out[key] = value
+    return out
+
+
+def _check_keyboard(markup: Any, problems: list[str]) -> None:
+    if not isinstance(markup, dict):
+        return
+    for row in markup.get("inline_keyboard") or []:
+        for button in row:
+            if not button.get("text"):
+                problems.append("inline button without text")
+            data = button.get("callback_data")
+            if data is not None and not (1 <= len(str(data).encode("utf-8")) <= 64):
+                problems.append(f"BUTTON_DATA_INVALID: callback_data of {len(str(data).encode())} bytes")
+    for row in markup.get("keyboard") or []:
+        for button in row:
+            if not (button.get("text") if isinstance(button, dict) else button):
+                problems.append("keyboard button without text")
+
+
+def validate(method: str, params: dict[str, Any]) -> list[str]:
+    """Problems with a call, as short sentences (empty when the call is valid)."""
+    problems: list[str] = []
+    s = spec()
+    if s is not None:
+        if method not in s["methods"]:
+            return [f"unknown method {method}"]
+        fields = {f["name"]: f for f in s["methods"][method].get("fields", [])}
+        for name, field in fields.items():
+            if field["required"] and name not in params:
+                problems.append(f"{method}: required field {name} missing")
+        for name, value in params.items():
+            if name not in fields:
+                problems.append(f"{method}: unknown field {name}")
+            elif not _type_ok(value, fields[name]["types"]):
+                problems.append(f"{method}: field {name} should be {' or '.join(fields[name]['types'])}")
+    html = str(params.get("parse_mode", "")).upper() == "HTML"
+    for key, limit in (("text", 4096), ("caption", 1024)):
+        if key not in params or not isinstance(params[key], str):
+            continue
+        raw = params[key]
+        try:
+            visible = html_to_text(raw) if html else raw
+        except HtmlError as exc:
+            problems.append(f"{method}: {exc}")
+            continue
+        if key == "text" and not visible.strip():
+            problems.append(f"{method}: message text is empty")
+        if len(visible) > limit:
+            problems.append(f"{method}: {key} is too long ({len(visible)} > {limit})")
+    if method == "answerCallbackQuery" and len(str(params.get("text") or "")) > 200:
+        problems.append("answerCallbackQuery: text longer than 200 characters")
+    _check_keyboard(params.get("reply_markup"), problems)
+    return problems
