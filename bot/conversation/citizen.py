@@ -63,6 +63,14 @@ def _nonce() -> str:
     return secrets.token_hex(3)
 
 
+def _tag(outcome: Outcome) -> Outcome:
+    """Options offered without a screen belong to the screen the conversation is now on."""
+    for reply in outcome.replies:
+        if isinstance(reply, Prompt) and reply.options and reply.screen is None:
+            reply.screen = outcome.state.get("screen")
+    return outcome
+
+
 class CitizenConversation:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
@@ -98,6 +106,9 @@ class CitizenConversation:
         self, state: dict, inbound: Inbound, *, screen: str | None = None, nonce: str | None = None
     ) -> Outcome:
         """Input in the current screen. For a choice, ``screen`` and ``nonce`` are what the button carried."""
+        return _tag(await self._handle(state, inbound, screen, nonce))
+
+    async def _handle(self, state: dict, inbound: Inbound, screen: str | None, nonce: str | None) -> Outcome:
         current = state.get("screen")
         if current is None:
             return await self._enter({}, "menu", [Prompt(t.guidance())])

@@ -4,6 +4,7 @@ after entity parsing, strict HTML, button texts and 1–64-byte callback data.""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -140,16 +141,10 @@ def coerce(method: str, params: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in params.items():
         types = fields.get(key, {}).get("types", [])
-        if isinstance(value, str) and types and "String" not in types:
-            try:
+        decode = "String" not in types or (types != ["String"] and value[:1] in "{[")
+        if isinstance(value, str) and types and decode:
+            with contextlib.suppress(ValueError):
                 value = json.loads(value)
-            except ValueError:
-                pass
-        elif isinstance(value, str) and types and types != ["String"] and value[:1] in "{[":
-            try:
-                value = json.loads(value)
-            except ValueError:
-                pass
         out[key] = value
     return out
 

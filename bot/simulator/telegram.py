@@ -16,6 +16,7 @@ would give. Optional flood limits answer 429 with ``retry_after``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import itertools
 import json
@@ -102,6 +103,7 @@ class ChatState:
     history: list[tuple[str, int]] = field(default_factory=list)  # ("user"|"bot", message_id)
     edits: dict[int, int] = field(default_factory=dict)
     deleted: set[int] = field(default_factory=set)
+    pressed: list[tuple[str, str]] = field(default_factory=list)  # (who, label) in press order
     cursor: int = 0
     next_id: int = 1
 
@@ -240,9 +242,8 @@ class FakeTelegram:
         }
         state.next_id += 1
         if reply_to is not None and reply_to in state.messages:
-            message["reply_to_message"] = {
-                k: v for k, v in state.messages[reply_to].items() if k != "reply_to_message"
-            }
+            replied = {k: v for k, v in state.messages[reply_to].items() if k != "reply_to_message"}
+            message["reply_to_message"] = self._public(replied)
         state.messages[message["message_id"]] = message
         state.history.append(("user", message["message_id"]))
         await self._push({"message": message})
@@ -375,6 +376,8 @@ class FakeTelegram:
             raise ValueError("pressing a button in a group needs from_user")
         if "callback_data" not in button:
             raise AssertionError(f"button {label!r} has no callback data")
+        state.history.append(("press", 0))
+        state.pressed.append((sender.first_name, button["text"]))
         return await self._callback(state, sender, current, button["callback_data"])
 
     async def send_callback(
@@ -456,7 +459,12 @@ class FakeTelegram:
         if state is None:
             return "(no such chat)"
         lines: list[str] = []
+        presses = iter(state.pressed)
         for who, message_id in state.history:
+            if who == "press":
+                name, label = next(presses)
+                lines.append(f"👆 {name} bấm [ {label} ]")
+                continue
             message = state.messages[message_id]
             if who == "user":
                 name = message.get("from", {}).get("first_name", "?")
@@ -464,8 +472,7 @@ class FakeTelegram:
                 continue
             gone = " (deleted)" if message_id in state.deleted else ""
             edited = " (edited)" if state.edits.get(message_id) else ""
-            text = apispec.html_to_text(_describe(message)) if _is_html(message) else _describe(message)
-            lines.append(f"🤖 Bot{edited}{gone}: {text}")
+            lines.append(f"🤖 Bot{edited}{gone}: {_describe(message)}")
             markup = message.get("reply_markup") or {}
             for row in markup.get("inline_keyboard") or markup.get("keyboard") or []:
                 lines.append(
@@ -504,14 +511,17 @@ class FakeTelegram:
         params = {k: v for k, v in raw.items() if not k.startswith("__file__")}
         if self.token is not None and token != self.token:
             return self._error(method, params, ApiError(401, "Unauthorized"))
+        prefix = token.split(":", 1)[0]
+        if prefix.isdigit():  # as on Telegram, the bot's user id is the token's first part
+            self.bot_user["id"] = int(prefix)
         handler = getattr(self, f"_m_{method}", None)
         spec = apispec.spec()
         if handler is None and (spec is None or method not in spec["methods"]):
             return self._error(method, params, ApiError(404, "Not Found"))
         params = apispec.coerce(method, params)
-        for name, (_filename, _content) in uploads.items():
-            params.setdefault(name, apispec.FILE)
-        # attach:// references inside media arrays point at uploads
+        for name in uploads:  # a file part named like the field; others are attach:// targets
+            if name in FILE_FIELDS:
+                params.setdefault(name, apispec.FILE)
         problems = apispec.validate(method, params)
         if problems:
             self.violations.extend(problems)
@@ -586,10 +596,8 @@ class FakeTelegram:
             self._updates = [x for x in self._updates if x["update_id"] >= offset]
         if not self._updates and timeout > 0:
             self._new_update.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), timeout)
-            except TimeoutError:
-                pass
         return copy.deepcopy(self._updates[:limit])
 
     async def _m_deleteWebhook(self, p, u):
@@ -598,9 +606,17 @@ class FakeTelegram:
     async def _m_getWebhookInfo(self, p, u):
         return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
 
+    @staticmethod
+    def _visible(params: dict[str, Any], value: str) -> str:
+        """What a person reads: HTML is parsed away, as Telegram does (entities are not modelled)."""
+        return apispec.html_to_text(value) if str(params.get("parse_mode", "")).upper() == "HTML" else value
+
     def _bot_message(
         self, state: ChatState, content: dict[str, Any], params: dict[str, Any]
     ) -> dict[str, Any]:
+        for key in ("text", "caption"):
+            if isinstance(content.get(key), str):
+                content[key] = self._visible(params, content[key])
         message = {
             "message_id": state.next_id,
             "date": int(time.time()),
@@ -611,8 +627,6 @@ class FakeTelegram:
         state.next_id += 1
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
-        if params.get("parse_mode"):
-            message["_parse_mode"] = params["parse_mode"]
         state.messages[message["message_id"]] = message
         state.bot_messages.append(message["message_id"])
         state.history.append(("bot", message["message_id"]))
@@ -641,13 +655,14 @@ class FakeTelegram:
     async def _m_editMessageText(self, p, u):
         state, message = self._message(p)
         markup = p.get("reply_markup")
-        if message.get("text") == p["text"] and message.get("reply_markup") == markup:
+        text = self._visible(p, p["text"])
+        if message.get("text") == text and message.get("reply_markup") == markup:
             raise ApiError(
                 400,
                 "Bad Request: message is not modified: specified new message content and reply "
                 "markup are exactly the same as a current content and reply markup of the message",
             )
-        message["text"] = p["text"]
+        message["text"] = text
         message.pop("reply_markup", None)
         if markup:
             message["reply_markup"] = markup
@@ -671,7 +686,7 @@ class FakeTelegram:
 
     async def _m_editMessageCaption(self, p, u):
         state, message = self._message(p)
-        message["caption"] = p.get("caption", "")
+        message["caption"] = self._visible(p, p.get("caption", ""))
         message.pop("reply_markup", None)
         if p.get("reply_markup"):
             message["reply_markup"] = p["reply_markup"]
@@ -858,10 +873,6 @@ class FakeTelegram:
 
     async def _m_logOut(self, p, u):
         return True
-
-
-def _is_html(message: dict[str, Any]) -> bool:
-    return str(message.get("_parse_mode", "")).upper() == "HTML"
 
 
 def _describe(message: dict[str, Any]) -> str:
