@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.access import OfficeChat, StaffOnly
 from bot.clock import Clock
+from bot.i18n import esc
 from bot.metrics import Report
 from bot.reports import ScopeError, render, resolve
 from bot.settings import Settings
@@ -35,7 +36,7 @@ async def _report_for(
         report = await resolve(db, args, clock.now())
     except ScopeError as exc:
         await db.rollback()
-        await message.reply(f"{exc}\n{usage}" if str(exc) != usage else usage)
+        await message.reply(esc(f"{exc}\n{usage}"))  # the error quotes what was typed
         return None
     await db.commit()  # nothing to write: end the read before the slow part
     if not report.sessions:

@@ -113,6 +113,8 @@ async def test_report_without_a_period_or_with_a_wrong_one_explains_what_to_type
         assert "/report 2026H1" in text_of(await w.said(ww.OFFICE, "Cách dùng"))
         await w.tg.send_text(w.groups["office"], "/report 2026H3", from_user=office)
         assert "Không hiểu kỳ báo cáo" in text_of(await w.said(ww.OFFICE, "2026H3"))
+        await w.tg.send_text(w.groups["office"], "/report <b>2026", from_user=office)
+        assert "“<b>2026”" in text_of(await w.said(ww.OFFICE, "Không hiểu kỳ báo cáo"))
         await w.tg.send_text(w.groups["office"], "/stats #999", from_user=office)
         await w.said(ww.OFFICE, "Không có hội nghị số 999")
         await w.tg.send_text(w.groups["office"], "/stats 2030", from_user=office)
