@@ -250,6 +250,7 @@ class Report:
     totals: Counts = field(default_factory=Counts)
     by_department: list[Group] = field(default_factory=list)
     by_topic: list[Group] = field(default_factory=list)
+    by_year: list[Group] = field(default_factory=list)  # by the year of the session (multi-year reviews)
     facts: list[Fact] = field(default_factory=list)
 
     @property
@@ -357,6 +358,7 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
 
     dept_groups: dict[int | None, Group] = {}
     topic_groups: dict[int | None, Group] = {}
+    year_groups: dict[int, Group] = {}
     for sub in subs:
         session = by_id[sub.session_id]
         fact = make_fact(sub, session, report.today, forwarded_at.get(sub.id), codes, departments, topics)
@@ -375,6 +377,8 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
             Group(topic.id, Name(topic.name_vi, topic.name_en)) if topic else Group(None, None),
         )
         tgroup.counts.add(fact)
+        year = fact.session_date.year
+        year_groups.setdefault(year, Group(year, Name(str(year), str(year)))).counts.add(fact)
 
     def order(groups: dict[int | None, Group], sort_key) -> list[Group]:
         named = sorted((g for k, g in groups.items() if k is not None), key=sort_key)
@@ -382,6 +386,7 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
 
     report.by_department = order(dept_groups, lambda g: g.id)
     report.by_topic = order(topic_groups, lambda g: (topics[g.id].sort_order, g.id))
+    report.by_year = [year_groups[y] for y in sorted(year_groups)]
 
 
 def make_fact(

@@ -98,7 +98,7 @@ async def test_the_workbook_summary_by_department_by_topic_and_every_submission(
     report = await h1_report(sessionmaker)
     files = render_sync(report)
     wb = openpyxl.load_workbook(io.BytesIO(files.workbook))
-    assert wb.sheetnames == ["Tổng hợp", "Theo đơn vị", "Theo lĩnh vực", "Danh sách"]
+    assert wb.sheetnames == ["Tổng hợp", "Theo đơn vị", "Theo lĩnh vực", "Theo năm", "Danh sách"]
 
     summary = {row[0]: row[1] for row in sheet_rows(wb["Tổng hợp"]) if row[0] and row[1] is not None}
     assert summary["Số hội nghị đối thoại đã tổ chức"] == 2
@@ -129,6 +129,8 @@ async def test_the_workbook_summary_by_department_by_topic_and_every_submission(
 
     topics = {row[0]: row[1] for row in sheet_rows(wb["Theo lĩnh vực"])[5:]}
     assert topics == {"Đất đai": 6, "Chính sách xã hội": 5, "Chưa phân loại": 3, "Tổng cộng": 14}
+    years = {row[0]: row[1] for row in sheet_rows(wb["Theo năm"])[5:]}
+    assert years == {2026: 14, "Tổng cộng": 14}
 
     rows = sheet_rows(wb["Danh sách"])
     header = rows[4]
@@ -197,6 +199,9 @@ async def test_the_document_is_a_vietnamese_administrative_report(sessionmaker):
     assert (
         figures["Số ý kiến, kiến nghị nhận được"] == "14" and figures["Tỉ lệ giải quyết đúng hạn"] == "75,0%"
     )
+    by_department = [[cell.text for cell in row.cells] for row in tables[2].rows]
+    assert by_department[1] == ["Địa chính – Xây dựng", "6", "2", "2", "1", "0", "1", "0", "80,0%"]
+    assert by_department[-1] == ["Tổng cộng", "11", "2", "3", "1", "1", "4", "1", "75,0%"]
     # the chart is embedded; the body is Times New Roman 13–14 pt
     document = docx.Document(io.BytesIO(files.document))
     assert len(document.inline_shapes) == 1
@@ -241,7 +246,7 @@ async def test_the_english_files_use_the_english_catalog(sessionmaker):
         files = await render(report)
         stats = tr.stats_text(report)
     wb = openpyxl.load_workbook(io.BytesIO(files.workbook))
-    assert wb.sheetnames == ["Summary", "By department", "By topic", "Submissions"]
+    assert wb.sheetnames == ["Summary", "By department", "By topic", "By year", "Submissions"]
     text, _ = docx_text(files.document)
     assert "SOCIALIST REPUBLIC OF VIET NAM" in text and "III. LIMITATIONS AND CAUSES" in text
     assert "first half of 2026" in text and "Land administration" in text
@@ -301,3 +306,17 @@ def test_the_command_line_writes_the_three_files(tmp_path: Path, monkeypatch, ca
     assert len(sheet_rows(wb["Danh sách"])) == 5 + 14
     assert main(["report", "2026H3", "--out", str(out)]) == 2
     assert "2026H1" in capsys.readouterr().err
+
+
+async def test_a_multi_year_review_has_a_row_per_year(sessionmaker):
+    async with sessionmaker() as db:
+        await rf.build(db)
+        await db.commit()
+    async with sessionmaker() as db:
+        report = await resolve(db, "2025-2027", rf.NOW)
+        await db.commit()
+    assert [(g.id, g.counts.received) for g in report.by_year] == [(2026, 15)]
+    assert report.period.code == "2025-2027"
+    text, tables = docx_text(render_sync(report).document)
+    assert "giai đoạn 2025–2027" in text and "6. Kết quả theo lĩnh vực" in text
+    assert "7. Kết quả theo năm" not in text  # one year only: no table by year

@@ -17,7 +17,7 @@ from docx.shared import Cm, Pt
 from docx.table import _Cell
 
 from bot.i18n import Translator, current_locale, fmt_date
-from bot.metrics import Report
+from bot.metrics import Counts, Group, Report
 from bot.texts import reports as tr
 
 _ = Translator("reports")
@@ -244,36 +244,14 @@ def build_document(report: Report, chart_png: bytes | None = None) -> bytes:
     _table(doc, [_("Chỉ tiêu"), _("Số liệu")], [list(row) for row in tr.summary_rows(report)], [12, 4])
     _para(doc, "")
     _para(doc, _("5. Kết quả theo đơn vị"), bold=True, indent=False)
-    dept_rows = [
-        [
-            tr.department_name(g),
-            g.counts.cases,
-            g.counts.answered_at_session,
-            g.counts.responded_on_time,
-            g.counts.responded_late,
-            g.counts.forwarded,
-            g.counts.open,
-            g.counts.overdue,
-            tr.pct(g.counts.on_time_rate),
-        ]
-        for g in report.by_department
-    ]
-    _table(
-        doc,
-        [
-            _("Đơn vị"),
-            _("Phải giải quyết"),
-            _("Tại hội nghị"),
-            _("Đúng hạn"),
-            _("Trễ hạn"),
-            _("Chuyển cấp trên"),
-            _("Đang giải quyết"),
-            _("Quá hạn"),
-            _("Tỉ lệ đúng hạn"),
-        ],
-        dept_rows,
-        [4.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.4, 1.6],
-    )
+    _group_table(doc, _("Đơn vị"), report.by_department, tr.department_name, report.totals)
+    _para(doc, "")
+    _para(doc, _("6. Kết quả theo lĩnh vực"), bold=True, indent=False)
+    _group_table(doc, _("Lĩnh vực"), report.by_topic, tr.topic_name, report.totals)
+    if len(report.by_year) > 1:
+        _para(doc, "")
+        _para(doc, _("7. Kết quả theo năm"), bold=True, indent=False)
+        _group_table(doc, _("Năm"), report.by_year, lambda g: g.id, report.totals)
     if chart_png:
         _para(doc, "")
         doc.add_picture(io.BytesIO(chart_png), width=Cm(16))
@@ -353,6 +331,36 @@ def build_document(report: Report, chart_png: bytes | None = None) -> bytes:
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()
+
+
+def _group_table(doc, first: str, groups: list[Group], name, totals: Counts) -> None:
+    groups = [*groups, Group(None, None, totals)]
+    rows = [
+        [
+            name(g) if g.counts is not totals else _("Tổng cộng"),
+            g.counts.cases,
+            g.counts.answered_at_session,
+            g.counts.responded_on_time,
+            g.counts.responded_late,
+            g.counts.forwarded,
+            g.counts.open,
+            g.counts.overdue,
+            tr.pct(g.counts.on_time_rate),
+        ]
+        for g in groups
+    ]
+    header = [
+        first,
+        _("Phải giải quyết"),
+        _("Tại hội nghị"),
+        _("Trả lời đúng hạn"),
+        _("Trả lời trễ hạn"),
+        _("Chuyển cấp trên"),
+        _("Đang giải quyết"),
+        _("Quá hạn"),
+        _("Tỉ lệ đúng hạn"),
+    ]
+    _table(doc, header, rows, [4.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.5, 1.4, 1.6])
 
 
 def _late_item(fact) -> str:

@@ -1,5 +1,6 @@
 """Reporting periods typed by staff or the operator: ``2026H1``, ``2026H2``, ``2026``, ``2026Q3``,
-``2026-03`` (a month), ``2026-01-01..2026-06-30`` or ``01/01/2026-30/06/2026`` (a date range).
+``2026-03`` (a month), ``2021-2025`` (several years, for the 5- and 10-year reviews),
+``2026-01-01..2026-06-30`` or ``01/01/2026-30/06/2026`` (a date range).
 
 ``parse_period(text)`` returns a ``Period`` (first and last day, both inclusive) or raises
 ``PeriodError`` whose message says, in the reader's language, what was expected.
@@ -26,7 +27,7 @@ class PeriodError(ValueError):
 class Period:
     start: date
     end: date  # inclusive
-    kind: str  # year | half | quarter | month | range
+    kind: str  # year | years | half | quarter | month | range
     year: int = 0
     part: int = 0  # the half (1, 2), quarter (1–4) or month (1–12)
 
@@ -38,6 +39,8 @@ class Period:
         """A short name for file names: 2026H1, 2026, 2026Q3, 2026-03, 20260101-20260630."""
         if self.kind == "year":
             return str(self.year)
+        if self.kind == "years":
+            return f"{self.start.year}-{self.end.year}"
         if self.kind == "half":
             return f"{self.year}H{self.part}"
         if self.kind == "quarter":
@@ -50,6 +53,8 @@ class Period:
         """In the current locale: "6 tháng đầu năm 2026", "năm 2026", "từ 01/01/2026 đến 30/06/2026"."""
         if self.kind == "year":
             return _("năm {year}").format(year=self.year)
+        if self.kind == "years":
+            return _("giai đoạn {first}–{last}").format(first=self.start.year, last=self.end.year)
         if self.kind == "half":
             text = _("6 tháng đầu năm {year}") if self.part == 1 else _("6 tháng cuối năm {year}")
             return text.format(year=self.year)
@@ -62,6 +67,10 @@ class Period:
 
 def year_period(year: int) -> Period:
     return Period(date(year, 1, 1), date(year, 12, 31), "year", year)
+
+
+def years_period(first: int, last: int) -> Period:
+    return Period(date(first, 1, 1), date(last, 12, 31), "years", first)
 
 
 def half_period(year: int, half: int) -> Period:
@@ -91,7 +100,7 @@ def _month_end(year: int, month: int) -> date:
 def usage() -> str:
     return _(
         "Kỳ báo cáo viết như sau: 2026H1 (6 tháng đầu năm), 2026H2 (6 tháng cuối năm), 2026 (cả năm), "
-        "2026Q3 (quý), 2026-03 (tháng), hoặc khoảng ngày 01/01/2026-30/06/2026."
+        "2026Q3 (quý), 2026-03 (tháng), 2021-2025 (nhiều năm), hoặc khoảng ngày 01/01/2026-30/06/2026."
     )
 
 
@@ -129,6 +138,13 @@ def parse_period(text: str | None) -> Period:
         groups = m.groups()
         year, which = (groups[0], groups[2]) if groups[0].isdigit() else (groups[2], groups[1])
         return half_period(_year(year), int(which))
+    if m := re.fullmatch(_YEAR + r"(?:\.\.|–|—|-|_)" + _YEAR, value):
+        first, last = _year(m.group(1)), _year(m.group(2))
+        if last <= first:
+            raise PeriodError(
+                _("Năm kết thúc ({last}) phải sau năm bắt đầu ({first}).").format(first=first, last=last)
+            )
+        return years_period(first, last)
     if m := re.fullmatch(_YEAR + r"-?Q([1-4])", value):
         return quarter_period(_year(m.group(1)), int(m.group(2)))
     if m := re.fullmatch(_YEAR + r"-(\d{1,2})", value):

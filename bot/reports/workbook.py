@@ -35,6 +35,7 @@ def build_workbook(report: Report) -> bytes:
         wb.create_sheet(_("Theo đơn vị")), _("Đơn vị"), report.by_department, tr.department_name, report
     )
     _group_sheet(wb.create_sheet(_("Theo lĩnh vực")), _("Lĩnh vực"), report.by_topic, tr.topic_name, report)
+    _group_sheet(wb.create_sheet(_("Theo năm")), _("Năm"), report.by_year, lambda g: g.id, report)
     _list_sheet(wb.create_sheet(_("Danh sách")), report)
     out = io.BytesIO()
     wb.save(out)
