@@ -148,10 +148,11 @@ async def cmd_session_list(args: argparse.Namespace) -> int:
 async def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.i18n import use_locale
+    from bot.i18n import set_timezone, use_locale
     from bot.reports import ScopeError, write_report
 
     async def make(db, settings, now) -> int:
+        set_timezone(settings.timezone)  # due dates and session days are local dates
         with use_locale(args.lang):
             try:
                 paths = await write_report(db, args.period, now, Path(args.out))
