@@ -91,7 +91,17 @@ def render_chart(report: Report) -> bytes:
             frameon=False,
             prop={"family": FONT, "size": 9},
         )
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    fig.text(
+        0.99,
+        0.01,
+        tr.chart_footer(report),
+        ha="right",
+        va="bottom",
+        fontfamily=FONT,
+        fontsize=8,
+        color="#666",
+    )
     out = io.BytesIO()
     fig.savefig(out, format="png")
     return out.getvalue()

@@ -114,6 +114,12 @@ def chart_title(report: Report) -> str:
     return _("Kết quả giải quyết theo đơn vị – {scope}").format(scope=scope_label(report))
 
 
+def chart_footer(report: Report) -> str:
+    return _("{unit} – số liệu tính đến ngày {day}").format(
+        unit=unit_name(report), day=fmt_date(report.today)
+    )
+
+
 def chart_axis() -> str:
     return _("Số câu hỏi (không tính câu gộp, rút lại, không tiếp nhận)")
 
