@@ -1,0 +1,431 @@
+"""Delivering the outbox: every message that must not be lost reaches its chat once, within the
+flood limits.
+
+Rows are written by ``bot.outbox.enqueue`` in the transaction that causes them (status
+``pending``). ``OutboxDispatcher.deliver_due`` takes the due rows (oldest first, at most one per
+chat at a time so a chat's messages keep their order), and for each:
+
+1. waits for a slot in the channel's ``RateLimiter`` (30/s overall, 1/s per private chat, 20/min
+   per group by default);
+2. claims the row: ``UPDATE … SET status='sending' WHERE id=? AND status='pending'`` and commits
+   (the conditional update makes the claim atomic across processes: exactly one wins);
+3. calls the channel's ``Sender``;
+4. records the outcome and commits: ``sent`` with the message id; on ``RetryAfter`` (a 429) the
+   row goes back to ``pending`` and the chat (or everything, for a global flood) waits
+   ``retry_after``; on ``TransientError`` (network, 5xx) it goes back to ``pending`` with an
+   exponential back-off (``available_at``), up to ``max_attempts``; on ``PermanentError`` (bot
+   blocked, chat not found, a request Telegram will never accept) it becomes ``failed`` with the
+   reason, the citizen is marked blocked, and the office group is told (itself through the outbox).
+
+Steps 2–4 run shielded from cancellation: stopping the dispatcher (``run``'s stop event, a task
+cancel, Ctrl-C) lets the in-flight calls finish and be recorded, so a graceful stop loses nothing
+and repeats nothing.
+
+The unavoidable window. A hard crash (SIGKILL, power loss) between step 2's commit and step 4's
+commit leaves a row in ``sending``: the HTTP request may or may not have reached Telegram, and the
+Bot API has no idempotency key to ask. The window is one HTTP round trip per in-flight message (a
+few tens of milliseconds; at most ``concurrency`` rows). On restart ``recover_stale`` puts such
+rows (claimed more than ``stale_after`` ago) back to ``pending``, so they are sent again: we choose
+at-least-once for these few rows, because a citizen missing a deadline notice is worse than
+receiving one twice. Everything outside the window is exactly once. (``recover_stale(resend=False)``
+marks them ``failed`` with reason "uncertain" instead, for an at-most-once policy.)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.ratelimit import Limits, RateLimiter
+from storage.models import Channel, Citizen, Outbox, OutboxStatus, Submission
+
+log = logging.getLogger(__name__)
+
+
+class RetryAfter(Exception):
+    def __init__(self, seconds: float, whole_bot: bool = False) -> None:
+        super().__init__(f"retry after {seconds}s")
+        self.seconds = seconds
+        self.whole_bot = whole_bot
+
+
+class TransientError(Exception):
+    """Worth retrying later: network errors, timeouts, 5xx."""
+
+
+class PermanentError(Exception):
+    """Will never succeed: bot blocked, chat not found, malformed request."""
+
+    def __init__(self, reason: str, blocked: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.blocked = blocked
+
+
+class Sender(Protocol):
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> str:
+        """Deliver one channel-neutral payload; returns the message id."""
+
+
+CAPTION_MAX = 1024
+
+
+class TelegramSender:
+    """Renders the payload of ``bot.outbox.enqueue`` with aiogram: HTML text, inline buttons
+    (callback data), an optional document by file id."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    @staticmethod
+    def _markup(payload: dict[str, Any]) -> Any:
+        from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+        rows = payload.get("buttons")
+        if not rows:
+            return None
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=b["text"], callback_data=b["data"]) for b in row] for row in rows
+            ]
+        )
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> str:
+        from aiogram import exceptions as ex
+
+        text = payload.get("text") or ""
+        markup = self._markup(payload)
+        document = payload.get("document")
+        try:
+            if document and len(text) <= CAPTION_MAX:
+                msg = await self.bot.send_document(
+                    chat_id=int(chat_id),
+                    document=document["file_id"],
+                    caption=text or None,
+                    reply_markup=markup,
+                )
+            elif document:
+                # Too long for a caption: the text, then the document. Not atomic — a failure of the
+                # second call retries both; documented as a possible repeat of the text.
+                await self.bot.send_message(chat_id=int(chat_id), text=text)
+                msg = await self.bot.send_document(
+                    chat_id=int(chat_id),
+                    document=document["file_id"],
+                    caption=document.get("caption"),
+                    reply_markup=markup,
+                )
+            else:
+                msg = await self.bot.send_message(chat_id=int(chat_id), text=text, reply_markup=markup)
+        except ex.TelegramRetryAfter as exc:
+            raise RetryAfter(exc.retry_after) from exc
+        except ex.TelegramForbiddenError as exc:
+            raise PermanentError(exc.message, blocked=True) from exc
+        except (ex.TelegramBadRequest, ex.TelegramNotFound, ex.TelegramMigrateToChat) as exc:
+            raise PermanentError(exc.message) from exc
+        except ex.TelegramUnauthorizedError as exc:
+            raise TransientError(exc.message) from exc  # a token problem: keep the message
+        except (ex.TelegramServerError, ex.TelegramNetworkError, ex.TelegramAPIError) as exc:
+            raise TransientError(exc.message) from exc
+        except (TimeoutError, OSError) as exc:
+            raise TransientError(str(exc) or type(exc).__name__) from exc
+        return str(msg.message_id)
+
+
+@dataclass
+class DeliveryStats:
+    sent: int = 0
+    retried_429: int = 0
+    transient: int = 0
+    failed: int = 0
+    lost_races: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+class OutboxDispatcher:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        senders: Mapping[str, Sender],
+        limits: Mapping[str, Limits] | None = None,
+        clock: Clock | None = None,
+        *,
+        concurrency: int = 16,
+        max_attempts: int = 8,
+        backoff_base: float = 5.0,
+        backoff_max: float = 600.0,
+        stale_after: timedelta = timedelta(minutes=2),
+        poll_interval: float = 1.0,
+    ) -> None:
+        from bot.clock import SystemClock
+
+        self.sessionmaker = sessionmaker
+        self.senders = dict(senders)
+        self.clock = clock or SystemClock()
+        limits = dict(limits or {})
+        self.limiters = {ch: RateLimiter(limits.get(ch, Limits())) for ch in self.senders}
+        self.concurrency = concurrency
+        self.max_attempts = max_attempts
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self.stale_after = stale_after
+        self.poll_interval = poll_interval
+        self.stats = DeliveryStats()
+        self._inflight: set[tuple[str, str]] = set()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Tell a running loop that new rows were enqueued (saves waiting for the next poll)."""
+        self._wake.set()
+
+    async def recover_stale(self, older_than: timedelta | None = None, *, resend: bool = True) -> int:
+        """Rows left in ``sending`` by a crashed process (see the module docstring)."""
+        cutoff = self.clock.now() - (self.stale_after if older_than is None else older_than)
+        async with self.sessionmaker() as db:
+            values: dict[str, Any] = (
+                {"status": OutboxStatus.PENDING}
+                if resend
+                else {"status": OutboxStatus.FAILED, "last_error": "uncertain: crashed during the send"}
+            )
+            result = await db.execute(
+                update(Outbox)
+                .where(Outbox.status == OutboxStatus.SENDING, Outbox.available_at <= cutoff)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            await db.commit()
+        if result.rowcount:
+            log.warning(
+                "outbox: %d message(s) left 'sending' by a crash recovered (resend=%s)",
+                result.rowcount,
+                resend,
+            )
+        return result.rowcount or 0
+
+    async def _due(self, limit: int) -> list[tuple[int, str, str]]:
+        now = self.clock.now()
+        async with self.sessionmaker() as db:
+            rows = (
+                await db.execute(
+                    select(Outbox.id, Outbox.channel, Outbox.chat_id)
+                    .where(
+                        Outbox.status == OutboxStatus.PENDING,
+                        Outbox.available_at <= now,
+                        Outbox.channel.in_(list(self.senders)),
+                    )
+                    .order_by(Outbox.id)
+                    .limit(limit)
+                )
+            ).all()
+            await db.rollback()
+        picked: list[tuple[int, str, str]] = []
+        chats: set[tuple[str, str]] = set()
+        for row_id, channel, chat_id in rows:
+            chat = (channel, chat_id)
+            if chat in chats or chat in self._inflight:
+                continue  # one message per chat at a time, in order
+            chats.add(chat)
+            picked.append((row_id, channel, chat_id))
+        return picked
+
+    async def deliver_due(self, max_batch: int = 500) -> int:
+        """Deliver what is due now (one pass); returns how many messages were sent."""
+        picked = await self._due(max_batch * 4)
+        picked = picked[:max_batch]
+        if not picked:
+            return 0
+        before = self.stats.sent
+        sem = asyncio.Semaphore(self.concurrency)
+
+        async def one(row_id: int, channel: str, chat_id: str) -> None:
+            async with sem:
+                await self._deliver_one(row_id, channel, chat_id)
+
+        await asyncio.gather(*(one(*item) for item in picked))
+        return self.stats.sent - before
+
+    async def deliver_all(self, max_batch: int = 500) -> int:
+        """Repeat ``deliver_due`` until nothing due is left (ticks, the CLI, tests)."""
+        total = 0
+        while True:
+            sent = await self.deliver_due(max_batch)
+            total += sent
+            if not await self._due(1):
+                return total
+
+    async def _deliver_one(self, row_id: int, channel: str, chat_id: str) -> None:
+        chat = (channel, chat_id)
+        self._inflight.add(chat)
+        try:
+            await self.limiters[channel].acquire(chat_id)
+            task = asyncio.ensure_future(self._claim_send_record(row_id, channel, chat_id))
+            try:
+                await asyncio.shield(task)
+            except asyncio.CancelledError:
+                # Let the in-flight send finish and be recorded, then stop.
+                with contextlib.suppress(Exception):
+                    await task
+                raise
+        finally:
+            self._inflight.discard(chat)
+
+    async def _claim_send_record(self, row_id: int, channel: str, chat_id: str) -> None:
+        now = self.clock.now()
+        async with self.sessionmaker() as db:
+            claimed = await db.execute(
+                update(Outbox)
+                .where(Outbox.id == row_id, Outbox.status == OutboxStatus.PENDING)
+                .values(status=OutboxStatus.SENDING, attempts=Outbox.attempts + 1, available_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            if claimed.rowcount != 1:
+                await db.rollback()
+                self.stats.lost_races += 1
+                return
+            row = await db.get(Outbox, row_id)
+            assert row is not None
+            payload, attempts = dict(row.payload), row.attempts
+            await db.commit()
+        # ---- the window: the row says "sending" while the request is on the wire ----
+        try:
+            message_id = await self.senders[channel].send(chat_id, payload)
+        except RetryAfter as exc:
+            self.stats.retried_429 += 1
+            self.limiters[channel].pause(exc.seconds, None if exc.whole_bot else chat_id)
+            await self._record(
+                row_id, status=OutboxStatus.PENDING, attempts=attempts - 1, last_error=str(exc)
+            )
+        except TransientError as exc:
+            self.stats.transient += 1
+            if attempts >= self.max_attempts:
+                await self._fail(row_id, f"gave up after {attempts} attempts: {exc}", blocked=False)
+            else:
+                delay = min(self.backoff_max, self.backoff_base * 2 ** (attempts - 1))
+                await self._record(
+                    row_id,
+                    status=OutboxStatus.PENDING,
+                    available_at=self.clock.now() + timedelta(seconds=delay),
+                    last_error=str(exc)[:500],
+                )
+        except PermanentError as exc:
+            await self._fail(row_id, exc.reason, blocked=exc.blocked)
+        except Exception as exc:  # a bug in a sender: keep the row, retry later, make it visible
+            log.exception("outbox: unexpected error sending %s", row_id)
+            self.stats.transient += 1
+            await self._record(
+                row_id,
+                status=OutboxStatus.PENDING,
+                available_at=self.clock.now() + timedelta(seconds=self.backoff_max),
+                last_error=f"{type(exc).__name__}: {exc}"[:500],
+            )
+        else:
+            self.stats.sent += 1
+            await self._record(
+                row_id, status=OutboxStatus.SENT, sent_at=self.clock.now(), message_id=message_id
+            )
+
+    async def _record(self, row_id: int, **values: Any) -> None:
+        async with self.sessionmaker() as db:
+            await db.execute(
+                update(Outbox)
+                .where(Outbox.id == row_id)
+                .values(**values)
+                .execution_options(synchronize_session=False)
+            )
+            await db.commit()
+
+    async def _fail(self, row_id: int, reason: str, *, blocked: bool) -> None:
+        from bot.cards import GROUP_LOCALE
+        from bot.directory import office_chat_id
+        from bot.i18n import use_locale
+        from bot.outbox import enqueue
+        from bot.texts import notifications as tn
+
+        self.stats.failed += 1
+        now = self.clock.now()
+        async with self.sessionmaker() as db:
+            row = await db.get(Outbox, row_id)
+            assert row is not None
+            row.status = OutboxStatus.FAILED
+            row.last_error = reason[:500]
+            if blocked:
+                await db.execute(
+                    update(Citizen)
+                    .where(
+                        Citizen.channel == row.channel,
+                        Citizen.chat_id == row.chat_id,
+                        Citizen.blocked_at.is_(None),
+                    )
+                    .values(blocked_at=now)
+                    .execution_options(synchronize_session=False)
+                )
+            office = await office_chat_id(db)
+            code = None
+            if row.submission_id is not None:
+                code = await db.scalar(select(Submission.code).where(Submission.id == row.submission_id))
+            if office is not None and not (row.channel == Channel.TELEGRAM and row.chat_id == str(office)):
+                with use_locale(GROUP_LOCALE):
+                    text = tn.office_undeliverable(row.chat_id, row.purpose, reason, code, now)
+                await enqueue(
+                    db,
+                    key=f"undeliverable:{row.id}",
+                    chat_id=office,
+                    purpose="undeliverable",
+                    text=text,
+                    now=now,
+                    submission_id=row.submission_id,
+                )
+            elif office is None:
+                log.error(
+                    "outbox: message %s to %s failed (%s) and no office group is set",
+                    row.id,
+                    row.chat_id,
+                    reason,
+                )
+            await db.commit()
+        log.warning("outbox: message %s failed permanently: %s", row_id, reason)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver continuously until ``stop`` is set; in-flight messages finish and are recorded."""
+        await self.recover_stale()
+        while not stop.is_set():
+            try:
+                sent = await self.deliver_due()
+            except Exception:
+                log.exception("outbox: delivery pass failed; retrying")
+                sent = 0
+            if sent == 0:
+                self._wake.clear()
+                waiters = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._wake.wait())]
+                try:
+                    await asyncio.wait(
+                        waiters, timeout=self.poll_interval, return_when=asyncio.FIRST_COMPLETED
+                    )
+                finally:
+                    for w in waiters:
+                        w.cancel()
+
+
+def chat_id_of(row: Outbox) -> str:
+    return f"{row.channel}:{row.chat_id}"
+
+
+def telegram_dispatcher(app: Any, **kw: Any) -> OutboxDispatcher:
+    """The dispatcher for an ``App``: the Telegram sender with the settings' limits."""
+    s = app.settings
+    limits = Limits(s.rate_global_per_s, s.rate_private_per_s, s.rate_group_per_min)
+    return OutboxDispatcher(
+        app.sessionmaker,
+        {Channel.TELEGRAM: TelegramSender(app.bot)},
+        {Channel.TELEGRAM: limits},
+        app.clock,
+        **kw,
+    )

@@ -1,0 +1,84 @@
+"""Pacing outbound messages within Telegram's flood limits.
+
+Telegram allows about 30 messages per second overall, 1 per second in one private chat and 20 per
+minute in one group. ``RateLimiter.acquire(chat_id)`` reserves the earliest moment at which a
+message to that chat fits every limit and sleeps until then; reservations are spaced evenly (a
+smooth pace, not bursts), slightly under the cap (``margin``) so that network jitter never pushes
+two requests into the same server-side window. After a 429 the caller passes ``retry_after`` to
+``pause``: nothing more is sent to that chat (or at all, for a global flood) until it has passed.
+
+Time here is real monotonic time: this is pacing, not the application's notion of "now".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    global_per_s: float = 30.0
+    private_per_s: float = 1.0
+    group_per_min: float = 20.0
+
+
+def is_group(chat_id: str | int) -> bool:
+    """Telegram group and channel ids are negative; Zalo user ids are not."""
+    return str(chat_id).startswith("-")
+
+
+class RateLimiter:
+    def __init__(
+        self,
+        limits: Limits | None = None,
+        *,
+        margin: float = 0.97,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.limits = limits or Limits()
+        self._global_gap = 1.0 / (self.limits.global_per_s * margin)
+        self._private_gap = 1.0 / (self.limits.private_per_s * margin)
+        self._group_gap = 60.0 / (self.limits.group_per_min * margin)
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next_global = 0.0
+        self._next_chat: dict[str, float] = {}
+        self._reservations = 0
+
+    def ready_at(self, chat_id: str | int) -> float:
+        """The earliest monotonic time a message to ``chat_id`` may go (ignoring other chats)."""
+        return max(self._next_global, self._next_chat.get(str(chat_id), 0.0))
+
+    def reserve(self, chat_id: str | int) -> float:
+        """Reserve the next slot for ``chat_id``; returns the seconds to wait before sending."""
+        now = self._monotonic()
+        key = str(chat_id)
+        slot = max(now, self._next_global, self._next_chat.get(key, 0.0))
+        self._next_global = slot + self._global_gap
+        self._next_chat[key] = slot + (self._group_gap if is_group(key) else self._private_gap)
+        self._reservations += 1
+        if self._reservations % 1000 == 0:
+            self._prune(now)
+        return slot - now
+
+    async def acquire(self, chat_id: str | int) -> None:
+        wait = self.reserve(chat_id)
+        if wait > 0:
+            await self._sleep(wait)
+
+    def pause(self, seconds: float, chat_id: str | int | None = None) -> None:
+        """After a 429: hold ``chat_id`` (and, when it was a global flood, everything) for ``seconds``."""
+        until = self._monotonic() + seconds
+        if chat_id is None:
+            self._next_global = max(self._next_global, until)
+        else:
+            key = str(chat_id)
+            self._next_chat[key] = max(self._next_chat.get(key, 0.0), until)
+
+    def _prune(self, now: float) -> None:
+        for key in [k for k, t in self._next_chat.items() if t < now]:
+            del self._next_chat[key]
