@@ -7,6 +7,7 @@
     doithoai session create …    create (and by default announce) a dialogue session
     doithoai session list
     doithoai report PERIOD [--out DIR]   the 6-month / annual report (.xlsx, .docx, .png)
+    doithoai tick [--now ISO]    one deadline tick (enqueue what is due, deliver it)
 
 Each subcommand is a function taking the parsed arguments and returning an exit code; to add one,
 write the function and register it in ``build_parser``.
@@ -172,6 +173,23 @@ async def cmd_run(args: argparse.Namespace) -> int:
     return await run(Settings())
 
 
+async def cmd_tick(args: argparse.Namespace) -> int:
+    from bot.app import build_app
+    from bot.clock import FixedClock, SystemClock
+    from bot.scheduler import run_tick
+
+    settings = Settings()
+    clock = FixedClock(_parse_local(args.now, settings.timezone)) if args.now else SystemClock()
+    app = build_app(settings, clock=clock)
+    try:
+        await app.migrate()
+        report = await run_tick(app, clock.now(), deliver=not args.no_deliver)
+    finally:
+        await app.close()
+    print(report)
+    return 0
+
+
 async def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -185,6 +203,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("run", help="run the bot (long polling)").set_defaults(func=cmd_run)
+    tick = sub.add_parser("tick", help="run one deadline tick now (or at --now) and deliver what is due")
+    tick.add_argument("--now", help="the time to act as, e.g. 2027-02-17T08:00 (local time)")
+    tick.add_argument("--no-deliver", action="store_true", help="only enqueue; leave delivery to `run`")
+    tick.set_defaults(func=cmd_tick)
     demo = sub.add_parser("demo", help="play one citizen's conversation against the built-in simulator")
     demo.add_argument("--verbose", action="store_true", help="also print the bot's log")
     demo.set_defaults(func=cmd_demo)

@@ -62,6 +62,12 @@ def office_conclusion_late(session: DialogueSession, due: date, citizens: int) -
     ).format(title=esc(session.title), due=fmt_date(due), n=citizens)
 
 
+def office_conclusion_soon(session: DialogueSession, due: date) -> str:
+    return _(
+        "⏳ Nhắc: hạn ban hành thông báo kết luận buổi đối thoại «{title}» là {due} (ngày làm việc tới)."
+    ).format(title=esc(session.title), due=fmt_date(due))
+
+
 def office_conclusion_passed(session: DialogueSession, due: date, citizens: int) -> str:
     return _(
         "✅ Hạn thông báo kết luận buổi đối thoại «{title}» ({due}): đã báo tình hình cho {n} người dân."
