@@ -9,10 +9,11 @@ from bot.settings import Settings
 
 
 def get_routers(settings: Settings) -> list[Router]:
-    from handlers import citizen, department, menus, office, reports, staff
+    from handlers import citizen, department, followup, menus, office, reports, staff
 
     routers: list[Router] = []
     # Staff routers (office group, department groups) go here, before the citizens' router.
+    routers.append(followup.make_router(settings))  # citizens' rating buttons (fu:…), private chats
     routers.append(menus.make_router(settings))
     routers.append(staff.make_link_router(settings))
     routers.append(reports.make_router(settings))  # before the office router's catch-all
