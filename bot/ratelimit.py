@@ -13,6 +13,7 @@ Time here is real monotonic time: this is pacing, not the application's notion o
 from __future__ import annotations
 
 import asyncio
+import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -45,20 +46,27 @@ class RateLimiter:
         self._group_gap = 60.0 / (self.limits.group_per_min * margin)
         self._monotonic = monotonic
         self._sleep = sleep
-        self._next_global = 0.0
+        self._paused_until = 0.0  # a global flood: nothing before this
+        self._taken: set[int] = set()  # global slots (multiples of the global gap) already reserved
         self._next_chat: dict[str, float] = {}
         self._reservations = 0
 
     def ready_at(self, chat_id: str | int) -> float:
         """The earliest monotonic time a message to ``chat_id`` may go (ignoring other chats)."""
-        return max(self._next_global, self._next_chat.get(str(chat_id), 0.0))
+        return max(self._paused_until, self._next_chat.get(str(chat_id), 0.0))
 
     def reserve(self, chat_id: str | int) -> float:
         """Reserve the next slot for ``chat_id``; returns the seconds to wait before sending."""
         now = self._monotonic()
         key = str(chat_id)
-        slot = max(now, self._next_global, self._next_chat.get(key, 0.0))
-        self._next_global = slot + self._global_gap
+        earliest = max(now, self._paused_until, self._next_chat.get(key, 0.0))
+        # The overall pace is a grid of slots one global gap apart; a chat that must wait does not
+        # hold back the others (its slot is further along the grid, earlier ones stay free).
+        index = math.ceil(earliest / self._global_gap - 1e-9)
+        while index in self._taken:
+            index += 1
+        self._taken.add(index)
+        slot = max(earliest, index * self._global_gap)
         self._next_chat[key] = slot + (self._group_gap if is_group(key) else self._private_gap)
         self._reservations += 1
         if self._reservations % 1000 == 0:
@@ -74,7 +82,7 @@ class RateLimiter:
         """After a 429: hold ``chat_id`` (and, when it was a global flood, everything) for ``seconds``."""
         until = self._monotonic() + seconds
         if chat_id is None:
-            self._next_global = max(self._next_global, until)
+            self._paused_until = max(self._paused_until, until)
         else:
             key = str(chat_id)
             self._next_chat[key] = max(self._next_chat.get(key, 0.0), until)
@@ -82,3 +90,5 @@ class RateLimiter:
     def _prune(self, now: float) -> None:
         for key in [k for k, t in self._next_chat.items() if t < now]:
             del self._next_chat[key]
+        floor = math.floor(now / self._global_gap)
+        self._taken = {i for i in self._taken if i >= floor}
