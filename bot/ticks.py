@@ -33,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import GROUP_LOCALE
 from bot.deadlines import conclusion_due, load_calendar
-from bot.directory import office_chat_id
+from bot.directory import _set_config, get_config, office_chat_id
 from bot.i18n import local_date, use_locale
 from bot.outbox import enqueue, enqueue_to_citizen
 from bot.texts import notifications as tn
@@ -52,6 +52,8 @@ OPEN = (S.RECEIVED, S.ROUTED, S.AWAITING_RESPONSE)  # not settled: the agency st
 NOT_ASKED = (S.WITHDRAWN, S.REJECTED)  # no status update at the conclusion deadline
 LOOKBACK_DAYS = 120  # how far back a missed tick (a stopped bot) still catches up
 RATE_LOOKBACK_DAYS = 30
+RECHECK_DAYS = 3
+R5_MARK = "ticks.r5_through"
 RATE_PREFIX = "fu"  # handlers/followup.py: FollowUp(prefix="fu", sid, v)
 
 
@@ -192,19 +194,33 @@ async def _response_deadlines(
     db: AsyncSession, now: datetime, today: date, office: int | None, report: TickReport
 ) -> None:
     # The day a due date passes: one status update per citizen (the key carries the due date, so an
-    # extension's new date gets its own update when it passes).
-    passed = list(
-        await db.scalars(
-            select(Submission).where(
+    # extension's new date gets its own update when it passes). A watermark (app_config
+    # ``ticks.r5_through``: every due date up to it has been handled) keeps the minute tick from
+    # re-reading past due dates; the last RECHECK_DAYS are looked at again in case a date was
+    # recorded late (the keys make that harmless).
+    mark = await get_config(db, R5_MARK)
+    since = today - timedelta(days=LOOKBACK_DAYS)
+    if mark:
+        since = min(date.fromisoformat(mark) + timedelta(days=1), today - timedelta(days=RECHECK_DAYS))
+    candidates = (
+        await db.execute(
+            select(Submission.id, Submission.code, Submission.response_due).where(
                 Submission.status.in_((*OPEN, S.RESPONDED)),
                 Submission.response_due < today,
-                Submission.response_due >= today - timedelta(days=LOOKBACK_DAYS),
+                Submission.response_due >= since,
             )
         )
-    )
-    keys = {s.id: f"r5:{s.code}:{s.response_due.isoformat()}" for s in passed}
+    ).all()
+    keys = {sid: f"r5:{code}:{due.isoformat()}" for sid, code, due in candidates}
     done = await _existing(db, list(keys.values()))
-    todo = [s for s in passed if keys[s.id] not in done]
+    todo_ids = [sid for sid, key in keys.items() if key not in done]
+    todo: list[Submission] = []
+    for i in range(0, len(todo_ids), 500):
+        todo.extend(await db.scalars(select(Submission).where(Submission.id.in_(todo_ids[i : i + 500]))))
+    todo.sort(key=lambda s: s.id)
+    yesterday = (today - timedelta(days=1)).isoformat()
+    if mark != yesterday:
+        await _set_config(db, R5_MARK, yesterday)
     citizens = await _citizens(db, {s.citizen_id for s in todo})
     for sub in todo:
         citizen = citizens.get(sub.citizen_id)
@@ -318,9 +334,9 @@ async def _session_eve(db: AsyncSession, now: datetime, today: date, report: Tic
 
 async def _ratings(db: AsyncSession, now: datetime, today: date, report: TickReport) -> None:
     # Bounded by the due-date index: responses to questions due in the last months (or later).
-    subs = list(
-        await db.scalars(
-            select(Submission).where(
+    candidates = (
+        await db.execute(
+            select(Submission.id, Submission.code, Submission.reopened_count).where(
                 Submission.status == S.RESPONDED,
                 Submission.response_due >= today - timedelta(days=LOOKBACK_DAYS),
                 Submission.satisfaction.is_(None),
@@ -328,10 +344,14 @@ async def _ratings(db: AsyncSession, now: datetime, today: date, report: TickRep
                 Submission.responded_at <= now,
             )
         )
-    )
-    keys = {s.id: f"rate:{s.code}:{s.reopened_count}" for s in subs}
+    ).all()
+    keys = {sid: f"rate:{code}:{reopened}" for sid, code, reopened in candidates}
     done = await _existing(db, list(keys.values()))
-    todo = [s for s in subs if keys[s.id] not in done]
+    todo_ids = [sid for sid, key in keys.items() if key not in done]
+    todo: list[Submission] = []
+    for i in range(0, len(todo_ids), 500):
+        todo.extend(await db.scalars(select(Submission).where(Submission.id.in_(todo_ids[i : i + 500]))))
+    todo.sort(key=lambda s: s.id)
     citizens = await _citizens(db, {s.citizen_id for s in todo})
     for sub in todo:
         citizen = citizens.get(sub.citizen_id)
