@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import signal
 import statistics
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -18,12 +21,12 @@ from pathlib import Path
 
 from aiogram import Dispatcher, F
 from aiogram.types import Message
-from bot.simulator.telegram import FakeTelegram
 
 from bot.app import build_app, make_bot
 from bot.directory import load_file
 from bot.sessions import create_session
 from bot.settings import Settings
+from bot.simulator.telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "Đường bê tông vào thôn Trung Sơn bị sụt lún sau mưa lũ, xe máy đi lại rất nguy hiểm."
@@ -75,6 +78,65 @@ async def drive(tg, users, make_steps) -> tuple[float, list[float], int]:
     return time.perf_counter() - started, latencies, count
 
 
+async def _run_bot_process(kind: str, base_url: str, database_url: str) -> int:
+    """Child process: the bot under test (the real app, or a bare aiogram echo bot) until SIGTERM."""
+    stop = asyncio.Event()
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
+    if kind == "flow":
+        settings = Settings(
+            _env_file=None,
+            telegram_api=base_url,
+            database_url=database_url,
+            bot_token="4242:BENCH",
+            redis_url="",
+        )
+        app = build_app(settings)
+        await app.start_polling()
+        print("ready", flush=True)
+        await stop.wait()
+        await app.close()
+        return 0
+    bot = make_bot(Settings(_env_file=None, telegram_api=base_url, bot_token="4343:ECHO"))
+    dp = Dispatcher()
+
+    @dp.message(F.text)
+    async def echo(message: Message) -> None:
+        await message.answer(message.text)
+
+    task = asyncio.create_task(
+        dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
+    )
+    print("ready", flush=True)
+    await stop.wait()
+    await dp.stop_polling()
+    await task
+    await bot.session.close()
+    return 0
+
+
+@contextlib.asynccontextmanager
+async def bot_process(kind: str, base_url: str, database_url: str = ""):
+    """The bot runs in its own process, as it would beside the real Telegram: the fake server and the
+    simulated people (this process) do not compete with it for the interpreter."""
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        __file__,
+        "--serve-bot",
+        kind,
+        base_url,
+        database_url or "-",
+        stdout=asyncio.subprocess.PIPE,
+    )
+    try:
+        line = await asyncio.wait_for(proc.stdout.readline(), 60)
+        if line.strip() != b"ready":
+            raise RuntimeError(f"the {kind} bot did not start")
+        yield
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await proc.wait()
+
+
 async def bench_flow(n: int, database_url: str) -> tuple[float, list[float], int]:
     async with FakeTelegram() as tg:
         settings = Settings(
@@ -84,7 +146,7 @@ async def bench_flow(n: int, database_url: str) -> tuple[float, list[float], int
             bot_token="4242:BENCH",
             redis_url="",
         )
-        app = build_app(settings)
+        app = build_app(settings)  # only to prepare the database
         await app.migrate()
         async with app.sessionmaker() as db:
             await load_file(db, ROOT / "directory" / "sample_commune.toml", app.clock.now())
@@ -97,14 +159,12 @@ async def bench_flow(n: int, database_url: str) -> tuple[float, list[float], int
                 announce=True,
             )
             await db.commit()
-        await app.start_polling()
-        try:
-            users = [tg.user(900_000 + i, f"Dân {i}", language_code="vi") for i in range(n)]
+        await app.close()
+        users = [tg.user(900_000 + i, f"Dân {i}", language_code="vi") for i in range(n)]
+        async with bot_process("flow", tg.base_url, database_url):
             result = await drive(tg, users, steps)
-            assert not tg.violations, tg.violations[:3]
-            return result
-        finally:
-            await app.close()
+        assert not tg.violations, tg.violations[:3]
+        return result
 
 
 def echo_steps(tg, user):
@@ -113,23 +173,9 @@ def echo_steps(tg, user):
 
 async def bench_echo(n: int) -> tuple[float, list[float], int]:
     async with FakeTelegram() as tg:
-        bot = make_bot(Settings(_env_file=None, telegram_api=tg.base_url, bot_token="4343:ECHO"))
-        dp = Dispatcher()
-
-        @dp.message(F.text)
-        async def echo(message: Message) -> None:
-            await message.answer(message.text)
-
-        task = asyncio.create_task(
-            dp.start_polling(bot, handle_signals=False, close_bot_session=False, polling_timeout=1)
-        )
-        try:
-            users = [tg.user(800_000 + i, f"Echo {i}") for i in range(n)]
+        users = [tg.user(800_000 + i, f"Echo {i}") for i in range(n)]
+        async with bot_process("echo", tg.base_url):
             return await drive(tg, users, echo_steps)
-        finally:
-            await dp.stop_polling()
-            await task
-            await bot.session.close()
 
 
 def pct(values: list[float], q: float) -> float:
@@ -137,6 +183,9 @@ def pct(values: list[float], q: float) -> float:
 
 
 async def main() -> None:
+    if sys.argv[1:2] == ["--serve-bot"]:
+        kind, base_url, database_url = sys.argv[2:5]
+        raise SystemExit(await _run_bot_process(kind, base_url, database_url))
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--citizens", type=int, default=500)
     parser.add_argument("--database-url", default="")

@@ -148,7 +148,8 @@ class OfficeChat(BaseFilter):
 
     async def __call__(self, event: TelegramObject, db: AsyncSession) -> bool:
         chat = _chat_id(event)
-        return chat is not None and await is_office_chat(db, chat)
+        # Group chats have negative ids: a private chat is never the office (and costs no query).
+        return chat is not None and chat < 0 and await is_office_chat(db, chat)
 
 
 class DepartmentChat(BaseFilter):
@@ -156,7 +157,7 @@ class DepartmentChat(BaseFilter):
 
     async def __call__(self, event: TelegramObject, db: AsyncSession) -> bool | dict[str, Any]:
         chat = _chat_id(event)
-        if chat is None:
+        if chat is None or chat > 0:  # group chats have negative ids
             return False
         dept = await department_for_chat(db, chat)
         return {"department": dept} if dept is not None else False

@@ -26,7 +26,6 @@ from storage.fsm import SqlStorage
 log = logging.getLogger(__name__)
 
 DEMO_TOKEN = "123456789:DEMO-token-for-the-local-simulator"
-MAX_CONCURRENT_UPDATES = 10
 
 
 @dataclass
@@ -46,8 +45,8 @@ class App:
     async def start_polling(self, polling_timeout: int = 1) -> asyncio.Task[None]:
         """Start the real long-polling loop in the background (``doithoai run``, tests, the demo).
 
-        Updates are handled concurrently, at most ``MAX_CONCURRENT_UPDATES`` at a time, which keeps
-        the database pool (two connections per update at most) from running dry."""
+        Updates are handled concurrently, at most ``settings.max_concurrent_updates`` at a
+        time."""
         await self.bot.delete_webhook(drop_pending_updates=False)
         self._polling = asyncio.create_task(
             self.dp.start_polling(
@@ -55,7 +54,7 @@ class App:
                 handle_signals=False,
                 close_bot_session=False,
                 polling_timeout=polling_timeout,
-                tasks_concurrency_limit=MAX_CONCURRENT_UPDATES,
+                tasks_concurrency_limit=self.settings.max_concurrent_updates,
             )
         )
         return self._polling
@@ -79,7 +78,33 @@ class App:
         await self.engine.dispose()
 
 
+_RESPONSE_TYPES: list[type] = []
+
+
+def _keep_response_types() -> None:
+    """aiogram parses every answer as ``Response[<returned type>]``; pydantic keeps such generic
+    classes only weakly, so they are garbage-collected and rebuilt again and again (measured: about
+    a tenth of the bot's CPU under load). Holding them once for the process avoids that."""
+    if _RESPONSE_TYPES:
+        return
+    from aiogram import methods
+    from aiogram.methods.base import Response
+
+    seen: set[str] = set()
+    for name in methods.__all__:
+        method = getattr(methods, name, None)
+        returning = getattr(method, "__returning__", None)
+        if returning is None or repr(returning) in seen:
+            continue
+        seen.add(repr(returning))
+        try:
+            _RESPONSE_TYPES.append(Response[returning])
+        except Exception:  # noqa: BLE001 - a method whose return type pydantic cannot build
+            continue
+
+
 def make_bot(settings: Settings) -> Bot:
+    _keep_response_types()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api.rstrip("/")))
     return Bot(
         token=settings.bot_token or DEMO_TOKEN,

@@ -36,25 +36,39 @@ class DbSessionMiddleware(BaseMiddleware):
 
 
 class LocaleMiddleware(BaseMiddleware):
-    """Sets the reader's locale: in private chats the citizen's choice, else Telegram's language hint;
-    in groups the deployment's default. Handlers also receive it as ``locale``."""
+    """Sets the reader's locale: in private chats the citizen's choice, in groups the deployment's
+    default. Handlers receive it as ``locale``, and this middleware as ``locales``."""
 
     def __init__(self, default_locale: str) -> None:
         self.default_locale = default_locale
+        self._known: dict[int, str] = {}  # chat id -> locale, for chats already looked up
+
+    def remember(self, chat_id: int, locale: str) -> None:
+        """Called when a citizen changes language."""
+        self._known[chat_id] = locale
+
+    async def _lookup(self, db: AsyncSession, chat_id: int) -> str:
+        if chat_id not in self._known:
+            stored = await db.scalar(
+                select(Citizen.locale).where(
+                    Citizen.channel == Channel.TELEGRAM, Citizen.chat_id == str(chat_id)
+                )
+            )
+            await db.commit()  # end the read; on SQLite every transaction holds the write lock
+            if len(self._known) > 100_000:
+                self._known.clear()
+            self._known[chat_id] = (
+                normalize_locale(stored, self.default_locale) if stored else self.default_locale
+            )
+        return self._known[chat_id]
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         locale = self.default_locale
         chat = data.get("event_chat")
         user = data.get("event_from_user")
         if chat is not None and chat.type == "private" and user is not None:
-            db: AsyncSession = data["db"]
-            stored = await db.scalar(
-                select(Citizen.locale).where(
-                    Citizen.channel == Channel.TELEGRAM, Citizen.chat_id == str(chat.id)
-                )
-            )
-            locale = normalize_locale(stored, self.default_locale) if stored else self.default_locale
-            await db.commit()  # end the read; on SQLite every transaction holds the write lock
+            locale = await self._lookup(data["db"], chat.id)
+        data["locales"] = self
         with use_locale(locale) as active:
             data["locale"] = active
             return await handler(event, data)

@@ -67,10 +67,20 @@ async def suggest_department(db: AsyncSession, submission: Submission) -> Depart
 
 def similarity(a: str, b: str) -> float:
     """0..1: the larger of word overlap (Jaccard) and the folded character sequence ratio."""
-    wa, wb = set(_words(a)), set(_words(b))
+    return _similarity(_words(a), fold(a), _words(b), fold(b))
+
+
+def _similarity(
+    words_a: list[str], folded_a: str, words_b: list[str], folded_b: str, threshold: float = 0.0
+) -> float:
+    wa, wb = set(words_a), set(words_b)
     jaccard = len(wa & wb) / len(wa | wb) if wa and wb else 0.0
-    ratio = SequenceMatcher(None, fold(a), fold(b)).ratio()
-    return max(jaccard, ratio)
+    if jaccard >= threshold > 0:
+        return jaccard
+    matcher = SequenceMatcher(None, folded_a, folded_b, autojunk=False)
+    if max(jaccard, matcher.real_quick_ratio(), 0.0) < threshold or matcher.quick_ratio() < threshold:
+        return jaccard  # the cheap upper bounds already rule it out
+    return max(jaccard, matcher.ratio())
 
 
 @dataclass
@@ -79,19 +89,34 @@ class Candidate:
     score: float
 
 
+# Compare a new question with at most this many earlier ones of its session (the most recent):
+# the office sees duplicates while triaging, and the cost of each new question stays bounded.
+DUPLICATE_WINDOW = 300
+
+
 async def likely_duplicates(
     db: AsyncSession, submission: Submission, limit: int = 3, threshold: float = DUPLICATE_THRESHOLD
 ) -> list[Candidate]:
     """Earlier submissions of the same session with similar wording, most similar first."""
-    rows = await db.scalars(
-        select(Submission).where(
+    rows = await db.execute(
+        select(Submission.id, Submission.text)
+        .where(
             Submission.session_id == submission.session_id,
-            Submission.id != submission.id,
+            Submission.id < submission.id,
             Submission.created_at <= submission.created_at,
             Submission.status.not_in(list(NOT_DUPLICATE_TARGETS)),
         )
+        .order_by(Submission.id.desc())
+        .limit(DUPLICATE_WINDOW)
     )
-    found = [Candidate(s, similarity(submission.text, s.text)) for s in rows if s.id < submission.id]
-    found = [c for c in found if c.score >= threshold]
-    found.sort(key=lambda c: (-c.score, c.submission.id))
-    return found[:limit]
+    words, folded = _words(submission.text), fold(submission.text)
+    scored = []
+    for row in rows:
+        score = _similarity(words, folded, _words(row.text), fold(row.text), threshold)
+        if score >= threshold:
+            scored.append((score, row.id))
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    found = []
+    for score, sub_id in scored[:limit]:
+        found.append(Candidate(await db.get(Submission, sub_id), score))
+    return found

@@ -25,6 +25,7 @@ from bot.codes import normalize_code
 from bot.conversation.citizen import COMMANDS, CitizenConversation, Context
 from bot.conversation.model import Document, Inbound, Outcome, Prompt
 from bot.conversation.split import split_text
+from bot.middlewares import LocaleMiddleware
 from bot.settings import Settings
 from bot.texts import citizen as t
 from storage.models import Channel
@@ -201,6 +202,7 @@ def make_router(settings: Settings) -> Router:
         db: AsyncSession,
         clock: Clock,
         state: FSMContext,
+        locales: LocaleMiddleware,
         locale: str,
     ) -> None:
         chat_id = query.message.chat.id
@@ -221,6 +223,8 @@ def make_router(settings: Settings) -> Router:
         outcome = await conv.handle(
             current, Inbound("choice", value=callback_data.v), screen=callback_data.s, nonce=callback_data.n
         )
+        if conv.ctx.locale != locale:  # the citizen chose another language
+            locales.remember(chat_id, conv.ctx.locale)
         await render(bot, chat_id, outcome, state, db)
 
     @router.callback_query()

@@ -22,10 +22,13 @@ current_session: ContextVar[AsyncSession | None] = ContextVar("doithoai_current_
 
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
-        # SQLite allows one writer. A deferred transaction that reads and then writes fails at once
-        # ("database is locked") when another connection wrote in between, so every transaction
-        # takes the write lock when it begins (BEGIN IMMEDIATE) and waits its turn (busy timeout).
-        engine = create_async_engine(url, connect_args={"timeout": 30}, pool_size=20, max_overflow=10)
+        # SQLite allows one writer. Within a process, transactions queue for the pool's single
+        # connection (an asyncio wait, no polling); across processes (a CLI tick beside `run`) every
+        # transaction takes the write lock when it begins (BEGIN IMMEDIATE) and waits its turn (busy
+        # timeout), so a read-then-write never fails with "database is locked".
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_connect(dbapi_conn, _record):  # pragma: no cover - trivial

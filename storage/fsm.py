@@ -1,77 +1,111 @@
-"""An aiogram FSM storage in the application's SQL database, so conversations survive a restart."""
+"""An aiogram FSM storage in the application's SQL database, so conversations survive a restart.
+
+Writes go to the database in the transaction of the update being handled (so a conversation step
+and the change it made commit together) and, once committed, to an in-process cache; reads are
+served from the cache, so an update costs no extra round trip for its state. Only the process that
+polls for updates handles a given chat, which is what makes the cache safe.
+"""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
-from sqlalchemy import delete, select
+from sqlalchemy import delete, event, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import current_session
 from storage.models import FsmState
 
+Record = tuple[str | None, dict[str, Any]]
+EMPTY: Record = (None, {})
+
 
 class SqlStorage(BaseStorage):
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], cache_size: int = 100_000) -> None:
         self._sessionmaker = sessionmaker
         self._keys = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
+        self._cache: dict[str, Record] = {}
+        self._cache_size = cache_size
 
     async def close(self) -> None:  # the engine is owned by the application
         return None
 
-    @contextlib.asynccontextmanager
-    async def _session(self) -> AsyncIterator[AsyncSession]:
-        """The update's own session when there is one (its transaction commits the state together
-        with the change the update made); otherwise a short transaction of our own."""
+    # --- reading ---------------------------------------------------------------------------------
+
+    async def _read(self, key: str) -> Record:
         shared = current_session.get()
-        if shared is not None:
-            yield shared
-            await shared.flush()
-            return
-        async with self._sessionmaker() as db, db.begin():
-            yield db
+        if shared is not None and key in shared.info.get("fsm_pending", {}):
+            return shared.info["fsm_pending"][key]
+        if key in self._cache:
+            return self._cache[key]
+        async with self._sessionmaker() as db:
+            row = (await db.execute(select(FsmState.state, FsmState.data).where(FsmState.key == key))).first()
+            await db.commit()
+        record: Record = (row.state, dict(row.data or {})) if row else EMPTY
+        self._remember(key, record)
+        return record
 
-    async def _row(self, db: AsyncSession, key: StorageKey) -> FsmState | None:
-        return await db.get(FsmState, self._keys.build(key))
-
-    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
-        value = state.state if isinstance(state, State) else state
-        async with self._session() as db:
-            row = await self._row(db, key)
-            if row is None:
-                if value is None:
-                    return
-                db.add(FsmState(key=self._keys.build(key), state=value, data={}))
-            else:
-                row.state = value
-                if value is None and not row.data:
-                    await db.delete(row)
+    def _remember(self, key: str, record: Record) -> None:
+        if len(self._cache) >= self._cache_size:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = record
 
     async def get_state(self, key: StorageKey) -> str | None:
-        async with self._session() as db:
-            return await db.scalar(select(FsmState.state).where(FsmState.key == self._keys.build(key)))
-
-    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
-        async with self._session() as db:
-            row = await self._row(db, key)
-            if row is None:
-                if data:
-                    db.add(FsmState(key=self._keys.build(key), state=None, data=dict(data)))
-                return
-            if not data and row.state is None:
-                await db.delete(row)
-            else:
-                row.data = dict(data)
+        return (await self._read(self._keys.build(key)))[0]
 
     async def get_data(self, key: StorageKey) -> dict[str, Any]:
-        async with self._session() as db:
-            data = await db.scalar(select(FsmState.data).where(FsmState.key == self._keys.build(key)))
-            return dict(data or {})
+        return dict((await self._read(self._keys.build(key)))[1])
+
+    # --- writing ---------------------------------------------------------------------------------
+
+    async def _write(self, key: str, record: Record) -> None:
+        state, data = record
+        shared = current_session.get()
+        if shared is None:
+            async with self._sessionmaker() as db, db.begin():
+                await self._store(db, key, state, data)
+            self._remember(key, record)
+            return
+        await self._store(shared, key, state, data)
+        pending: dict[str, Record] = shared.info.setdefault("fsm_pending", {})
+        pending[key] = record
+        if not shared.info.get("fsm_hooked"):
+            shared.info["fsm_hooked"] = True
+            event.listen(shared.sync_session, "after_commit", self._committed)
+            event.listen(shared.sync_session, "after_rollback", self._rolled_back)
+
+    def _committed(self, session: Any) -> None:
+        for key, record in session.info.pop("fsm_pending", {}).items():
+            self._remember(key, record)
+
+    @staticmethod
+    def _rolled_back(session: Any) -> None:
+        session.info.pop("fsm_pending", None)
+
+    @staticmethod
+    async def _store(db: AsyncSession, key: str, state: str | None, data: dict[str, Any]) -> None:
+        if state is None and not data:
+            await db.execute(delete(FsmState).where(FsmState.key == key))
+            return
+        result = await db.execute(update(FsmState).where(FsmState.key == key).values(state=state, data=data))
+        if result.rowcount == 0:
+            await db.execute(insert(FsmState).values(key=key, state=state, data=data))
+
+    async def set_state(self, key: StorageKey, state: StateType = None) -> None:
+        name = self._keys.build(key)
+        value = state.state if isinstance(state, State) else state
+        _, data = await self._read(name)
+        await self._write(name, (value, data))
+
+    async def set_data(self, key: StorageKey, data: Mapping[str, Any]) -> None:
+        name = self._keys.build(key)
+        state, _ = await self._read(name)
+        await self._write(name, (state, dict(data)))
 
     async def clear_all(self) -> None:
         async with self._sessionmaker() as db, db.begin():
             await db.execute(delete(FsmState))
+        self._cache.clear()

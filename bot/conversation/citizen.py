@@ -75,6 +75,7 @@ class CitizenConversation:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.db = ctx.db
+        self._known: Citizen | None = None
 
     # --- entry points -----------------------------------------------------------------------------
 
@@ -159,7 +160,13 @@ class CitizenConversation:
         return await self._goto(state, ASK_STEPS[index + 1], before)
 
     async def _citizen(self) -> Citizen | None:
-        return await intake.find_citizen(self.db, self.ctx.channel, self.ctx.chat_id)
+        """The citizen (looked up once per event; None until they consent or choose a language)."""
+        if self._known is None:
+            found = await intake.find_citizen(self.db, self.ctx.channel, self.ctx.chat_id)
+            if found is None:
+                return None
+            self._known = found
+        return self._known
 
     def _fresh_draft(self, citizen: Citizen) -> dict:
         return {

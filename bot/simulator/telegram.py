@@ -142,7 +142,7 @@ class FakeTelegram:
         self._callback_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._new_update = asyncio.Event()
-        self._changed = asyncio.Condition()
+        self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
         self._blocked: set[int] = set()
         self._faults: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self._global_window: deque[float] = deque()
@@ -447,12 +447,23 @@ class FakeTelegram:
         return self.callback_answers[callback_id]
 
     async def wait_for(self, condition: Callable[[], bool], timeout: float = 5) -> None:
-        async with self._changed:
-            await asyncio.wait_for(self._changed.wait_for(condition), timeout)
+        """Wait until ``condition()`` holds; it is re-checked after every API call and every update."""
+        if condition():
+            return
+        waiter = (condition, asyncio.get_running_loop().create_future())
+        self._waiters.append(waiter)
+        try:
+            await asyncio.wait_for(waiter[1], timeout)
+        finally:
+            self._waiters.remove(waiter)
 
     async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
+        self._wake()
+
+    def _wake(self) -> None:
+        for condition, future in self._waiters:
+            if not future.done() and condition():
+                future.set_result(None)
 
     def transcript(self, chat_id: int) -> str:
         state = self._chats.get(chat_id)
@@ -545,7 +556,7 @@ class FakeTelegram:
         if exc.parameters:
             body["parameters"] = exc.parameters
         self.calls.append(Call(method, params, False, body))
-        asyncio.get_running_loop().create_task(self._notify())
+        self._wake()
         return web.json_response(body, status=exc.code)
 
     def _check_limits(self, method: str, params: dict[str, Any]) -> None:
