@@ -106,22 +106,18 @@ class TelegramSender:
         markup = self._markup(payload)
         document = payload.get("document")
         try:
-            if document and len(text) <= CAPTION_MAX:
-                msg = await self.bot.send_document(
-                    chat_id=int(chat_id),
-                    document=document["file_id"],
-                    caption=text or None,
-                    reply_markup=markup,
-                )
-            elif document:
-                # Too long for a caption: the text, then the document. Not atomic — a failure of the
-                # second call retries both; documented as a possible repeat of the text.
-                await self.bot.send_message(chat_id=int(chat_id), text=text)
-                msg = await self.bot.send_document(
-                    chat_id=int(chat_id),
-                    document=document["file_id"],
-                    caption=document.get("caption"),
-                    reply_markup=markup,
+            if document:
+                photo = document.get("kind") == "photo"
+                send_file = self.bot.send_photo if photo else self.bot.send_document
+                caption = document.get("caption")
+                if text and not caption and len(text) <= CAPTION_MAX:
+                    caption, text = text, ""
+                if text and text != caption:
+                    # The text, then the file with its own caption. Not atomic: if the second call
+                    # fails the row is retried whole, so the text may be repeated (documented).
+                    await self.bot.send_message(chat_id=int(chat_id), text=text)
+                msg = await send_file(
+                    int(chat_id), document["file_id"], caption=caption or None, reply_markup=markup
                 )
             else:
                 msg = await self.bot.send_message(chat_id=int(chat_id), text=text, reply_markup=markup)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cards import GROUP_LOCALE
@@ -338,7 +338,10 @@ async def _ratings(db: AsyncSession, now: datetime, today: date, report: TickRep
         await db.execute(
             select(Submission.id, Submission.code, Submission.reopened_count).where(
                 Submission.status == S.RESPONDED,
-                Submission.response_due >= today - timedelta(days=LOOKBACK_DAYS),
+                or_(
+                    Submission.response_due >= today - timedelta(days=LOOKBACK_DAYS),
+                    Submission.response_due.is_(None),  # answered before the notice set a due date
+                ),
                 Submission.satisfaction.is_(None),
                 Submission.responded_at >= now - timedelta(days=RATE_LOOKBACK_DAYS),
                 Submission.responded_at <= now,
