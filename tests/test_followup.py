@@ -13,8 +13,8 @@ from tests import workflow_world as ww
 from tests.staff_world import labels, staff_world, text_of
 
 
-async def responded(w, chat_id: int, text: str) -> Submission:
-    sub = await w.submit(chat_id, text)
+async def responded(w, chat_id: int, text: str, locale: str = "vi") -> Submission:
+    sub = await w.submit(chat_id, text, locale=locale)
     async with w.app.sessionmaker() as db:
         await db.execute(
             update(Submission)
@@ -79,3 +79,16 @@ async def test_only_the_asker_can_rate(database_url):
             assert exc.value.reason == "not_yours"
             with pytest.raises(RatingRefused):
                 await rate(db, sub.id, "telegram", "1001", 9, w.clock.now())
+
+
+async def test_inside_run_the_scheduler_asks_on_its_own(database_url):
+    from bot.scheduler import start_background
+
+    async with staff_world(database_url) as w:
+        sub = await responded(w, 1003, "Xin hỏi thủ tục đăng ký kinh doanh hộ gia đình.", "en")
+        handle = await start_background(w.app)  # as in `doithoai run`: a tick now, then every minute
+        try:
+            ask = await w.said(1003, sub.code)  # Minh reads English
+            assert "Are you satisfied" in text_of(ask) and "❌ Not resolved" in labels(ask)
+        finally:
+            await handle.stop()

@@ -289,3 +289,12 @@ async def test_only_one_tick_at_a_time(sessionmaker, world):
     # the other holder crashed: its lease expires after 5 minutes
     report = await run_tick(TickParts(sessionmaker, Settings()), at(2026, 12, 29, 8, 6), holder="me")
     assert not report.skipped and report.total == 3
+
+
+def test_cli_tick_at_a_chosen_time(tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("DOITHOAI_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}")
+    monkeypatch.setenv("DOITHOAI_BOT_TOKEN", "1:TEST")
+    assert main(["tick", "--now", "2027-02-17T08:00", "--no-deliver"]) == 0
+    assert "tick 2027-02-17: enqueued 0" in capsys.readouterr().out
