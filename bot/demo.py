@@ -19,6 +19,7 @@ from bot.settings import Settings
 
 SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent / "directory" / "sample_commune.toml"
 CITIZEN_ID = 700001
+OFFICE_CHAT = -1001000000001  # as in directory/sample_commune.toml
 STEP_TIMEOUT = 10
 
 
@@ -93,11 +94,20 @@ async def run_demo(verbose: bool = False) -> int:
             app = build_app(settings)
             try:
                 await _setup(app)
+                office = tg.group(OFFICE_CHAT, "Văn phòng UBND xã")
                 await app.start_polling()
                 transcript = await play(tg, CITIZEN_ID)
+                # The office hears of the new question through the outbox, as in `doithoai run`.
+                from bot.dispatcher import telegram_dispatcher
+
+                await telegram_dispatcher(app).deliver_all()
+                office_view = tg.transcript(office.id)
             finally:
                 await app.close()
+    print("=== Người dân (Telegram, trò chuyện riêng với bot) ===")
     print(transcript)
+    print("\n=== Nhóm Văn phòng (office group) ===")
+    print(office_view)
     ok = "Mã theo dõi" in transcript and not tg.violations
     for violation in tg.violations:
         print("Bot API violation:", violation)
