@@ -52,6 +52,7 @@ OPEN = (S.RECEIVED, S.ROUTED, S.AWAITING_RESPONSE)  # not settled: the agency st
 NOT_ASKED = (S.WITHDRAWN, S.REJECTED)  # no status update at the conclusion deadline
 LOOKBACK_DAYS = 120  # how far back a missed tick (a stopped bot) still catches up
 RATE_LOOKBACK_DAYS = 30
+HELD = (SessionStatus.HELD, SessionStatus.CONCLUDED, SessionStatus.CLOSED)
 RECHECK_DAYS = 3
 R5_MARK = "ticks.r5_through"
 RATE_PREFIX = "fu"  # handlers/followup.py: FollowUp(prefix="fu", sid, v)
@@ -137,13 +138,15 @@ async def _conclusion_deadlines(
     sessions = list(
         await db.scalars(
             select(DialogueSession).where(
-                DialogueSession.held_at.is_not(None),
-                DialogueSession.held_at >= now - timedelta(days=LOOKBACK_DAYS),
+                or_(DialogueSession.held_at.is_not(None), DialogueSession.status.in_(HELD)),
+                DialogueSession.starts_at >= now - timedelta(days=LOOKBACK_DAYS),
+                DialogueSession.starts_at <= now,
             )
         )
     )
     for session in sessions:
-        due = conclusion_due(local_date(session.held_at), cal)
+        # The session's day is the day it was scheduled and held (as the citizen was told).
+        due = conclusion_due(local_date(session.starts_at), cal)
         if session.notice_at is None and cal.is_working_day(today) and cal.add_working_days(today, 1) == due:
             with use_locale(GROUP_LOCALE):
                 text = tn.office_conclusion_soon(session, due)
