@@ -150,6 +150,16 @@ async def submission_by_code(db: AsyncSession, citizen: Citizen, code: str) -> S
     )
 
 
+async def awaiting_clarification(db: AsyncSession, citizen: Citizen) -> Submission | None:
+    """The citizen's most recent submission on which the office asked for more information."""
+    return await db.scalar(
+        select(Submission)
+        .where(Submission.citizen_id == citizen.id, Submission.awaiting_clarification.is_(True))
+        .order_by(Submission.updated_at.desc(), Submission.id.desc())
+        .limit(1)
+    )
+
+
 async def history(db: AsyncSession, submission: Submission) -> list[SubmissionEvent]:
     rows = await db.scalars(
         select(SubmissionEvent)

@@ -282,3 +282,30 @@ async def test_conversation_state_in_redis_survives_a_restart(tmp_path):
         await world.restart()
         await lan.say(QUESTION)
         await lan.hears("ảnh hoặc tài liệu")
+
+
+async def test_a_citizens_reply_to_a_clarification_request_goes_back_to_the_office(database_url):
+    from bot import workflow
+    from storage.models import Outbox
+
+    async with running_bot(database_url) as world:
+        lan = world.citizen(1017, "Lan")
+        await ask_through_to_review(world, lan)
+        await lan.press("✅ Gửi câu hỏi")
+        await lan.hears("TD-26-0001")
+        await lan.hears("Ông/Bà muốn làm gì")
+        async with world.app.sessionmaker() as db:
+            sub = await db.scalar(select(Submission))
+            await workflow.request_clarification(
+                db, sub.id, "Thửa đất số mấy?", "office:5000001", world.clock.now()
+            )
+            await db.commit()
+        await lan.say("Thửa số 125, tờ bản đồ số 7")
+        await lan.hears("Đã chuyển thông tin bổ sung cho câu hỏi TD-26-0001")
+        async with world.app.sessionmaker() as db:
+            sub = await db.scalar(select(Submission))
+            assert sub.awaiting_clarification is False
+            to_office = list(await db.scalars(select(Outbox).where(Outbox.chat_id == str(OFFICE_CHAT))))
+            assert any("Thửa số 125" in row.payload["text"] for row in to_office)
+        await lan.say("cảm ơn")  # nothing is awaited any more: ordinary guidance
+        await lan.hears_until("chưa hiểu")

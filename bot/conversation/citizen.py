@@ -111,6 +111,10 @@ class CitizenConversation:
 
     async def _handle(self, state: dict, inbound: Inbound, screen: str | None, nonce: str | None) -> Outcome:
         current = state.get("screen")
+        if inbound.kind == "text" and current in (None, "menu"):
+            answered = await self._clarification(inbound.text)
+            if answered is not None:
+                return answered
         if current is None:
             return await self._enter({}, "menu", [Prompt(t.guidance())])
         if inbound.kind == "choice":
@@ -590,7 +594,20 @@ class CitizenConversation:
         count = await intake.delete_personal_data(self.db, citizen, self.ctx.now) if citizen else 0
         return Outcome([Prompt(t.deleted(count))], {})
 
-    # --- outside any screen: a tracking code typed in -------------------------------------------------
+    # --- outside any screen: an answer the office asked for, or a tracking code ------------------------
+
+    async def _clarification(self, text: str) -> Outcome | None:
+        """Text outside a flow while the office awaits more information: it goes to the office."""
+        citizen = await self._citizen()
+        if citizen is None or len(text.strip()) < 2:
+            return None
+        sub = await intake.awaiting_clarification(self.db, citizen)
+        if sub is None:
+            return None
+        from bot.workflow import citizen_clarification
+
+        await citizen_clarification(self.db, sub, text, self.ctx.now)
+        return await self._enter({}, "menu", [Prompt(t.clarification_sent(sub.code))])
 
     async def lookup_code(self, state: dict, code: str) -> Outcome | None:
         citizen = await self._citizen()

@@ -410,9 +410,13 @@ def event_label(action: str) -> str:
         "merged": _("Gộp với câu hỏi cùng nội dung"),
         "clarification_requested": _("Đề nghị bổ sung thông tin"),
         "clarified": _("Bổ sung thông tin"),
+        "clarification_given": _("Bổ sung thông tin"),
         "rejected": _("Không tiếp nhận"),
         "answered_at_session": _("Trả lời tại hội nghị"),
         "notice_issued": _("Thông báo kết luận"),
+        "conclusion_notice": _("Thông báo kết luận"),
+        "duplicate_merged": _("Câu hỏi cùng nội dung được gộp vào"),
+        "extension_approved": _("Gia hạn trả lời"),
         "extension_requested": _("Đề nghị gia hạn"),
         "extended": _("Gia hạn trả lời"),
         "extension_refused": _("Không đồng ý gia hạn"),
@@ -423,7 +427,7 @@ def event_label(action: str) -> str:
         "withdrawn": _("Rút câu hỏi"),
         "personal_data_deleted": _("Xoá dữ liệu cá nhân"),
     }
-    return labels.get(action, action)
+    return labels.get(action, _("Cập nhật"))
 
 
 def my_empty() -> str:
@@ -485,6 +489,12 @@ def withdrawn(code: str) -> str:
 
 def cannot_withdraw() -> str:
     return _("Câu hỏi này không rút được nữa (hội nghị đã diễn ra hoặc câu hỏi đã được xử lý).")
+
+
+def clarification_sent(code: str) -> str:
+    return _("Đã chuyển thông tin bổ sung cho câu hỏi {code} đến Văn phòng. Cảm ơn Ông/Bà.").format(
+        code=esc(code)
+    )
 
 
 def not_found() -> str:
