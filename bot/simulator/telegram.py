@@ -143,6 +143,7 @@ class FakeTelegram:
         self._file_ids = itertools.count(1)
         self._new_update = asyncio.Event()
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
+        self._keyed: dict[tuple[str, Any], list[asyncio.Future[None]]] = {}
         self._blocked: set[int] = set()
         self._faults: dict[str, list[tuple[int, str]]] = defaultdict(list)
         self._global_window: deque[float] = deque()
@@ -421,30 +422,55 @@ class FakeTelegram:
         return [state.messages[i] for i in state.bot_messages if i not in state.deleted]
 
     async def next_message(self, chat_id: int, timeout: float = 5) -> dict[str, Any]:
-        state = self._chat(chat_id) if chat_id in self._chats else None
+        """The next new bot message in the chat after this chat's reading cursor."""
 
         def ready() -> bool:
-            nonlocal state
             state = self._chats.get(chat_id)
             return state is not None and state.cursor < len(state.bot_messages)
 
         try:
-            await self.wait_for(ready, timeout)
+            await self._wait_keyed(("chat", chat_id), ready, timeout)
         except TimeoutError:
             raise AssertionError(
                 f"no new message in chat {chat_id} within {timeout}s:\n{self.transcript(chat_id)}"
             ) from None
-        assert state is not None
+        state = self._chats[chat_id]
         message_id = state.bot_messages[state.cursor]
         state.cursor += 1
         return state.messages[message_id]
 
     async def wait_answer(self, callback_id: str, timeout: float = 5) -> dict[str, Any]:
         try:
-            await self.wait_for(lambda: callback_id in self.callback_answers, timeout)
+            await self._wait_keyed(
+                ("answer", callback_id), lambda: callback_id in self.callback_answers, timeout
+            )
         except TimeoutError:
             raise AssertionError(f"callback {callback_id} was not answered within {timeout}s") from None
         return self.callback_answers[callback_id]
+
+    async def _wait_keyed(self, key: tuple[str, Any], condition: Callable[[], bool], timeout: float) -> None:
+        """Like wait_for, but woken only by changes to one chat or one callback (cheap with many waiters)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError
+            future = loop.create_future()
+            self._keyed.setdefault(key, []).append(future)
+            try:
+                await asyncio.wait_for(future, remaining)
+            finally:
+                waiting = self._keyed.get(key, [])
+                if future in waiting:
+                    waiting.remove(future)
+                if not waiting:
+                    self._keyed.pop(key, None)
+
+    def _wake_key(self, key: tuple[str, Any]) -> None:
+        for future in self._keyed.pop(key, []):
+            if not future.done():
+                future.set_result(None)
 
     async def wait_for(self, condition: Callable[[], bool], timeout: float = 5) -> None:
         """Wait until ``condition()`` holds; it is re-checked after every API call and every update."""
@@ -640,6 +666,7 @@ class FakeTelegram:
             message["reply_markup"] = params["reply_markup"]
         state.messages[message["message_id"]] = message
         state.bot_messages.append(message["message_id"])
+        self._wake_key(("chat", state.chat["id"]))
         state.history.append(("bot", message["message_id"]))
         return message
 
@@ -719,6 +746,7 @@ class FakeTelegram:
                 400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
             )
         self.callback_answers[query_id] = p
+        self._wake_key(("answer", query_id))
         return True
 
     def _file_param(self, p: dict[str, Any], uploads: dict[str, Any], name: str) -> dict[str, Any]:
