@@ -5,10 +5,10 @@ Rows are written by ``bot.outbox.enqueue`` in the transaction that causes them (
 ``pending``). ``OutboxDispatcher.deliver_due`` takes the due rows (oldest first, at most one per
 chat at a time so a chat's messages keep their order), and for each:
 
-1. waits for a slot in the channel's ``RateLimiter`` (30/s overall, 1/s per private chat, 20/min
-   per group by default);
-2. claims the row: ``UPDATE … SET status='sending' WHERE id=? AND status='pending'`` and commits
+1. claims the row: ``UPDATE … SET status='sending' WHERE id=? AND status='pending'`` and commits
    (the conditional update makes the claim atomic across processes: exactly one wins);
+2. waits for a slot in the channel's ``RateLimiter`` (30/s overall, 1/s per private chat, 20/min
+   per group by default);
 3. calls the channel's ``Sender``;
 4. records the outcome and commits: ``sent`` with the message id; on ``RetryAfter`` (a 429) the
    row goes back to ``pending`` and the chat (or everything, for a global flood) waits
@@ -17,11 +17,11 @@ chat at a time so a chat's messages keep their order), and for each:
    blocked, chat not found, a request Telegram will never accept) it becomes ``failed`` with the
    reason, the citizen is marked blocked, and the office group is told (itself through the outbox).
 
-Steps 2–4 run shielded from cancellation: stopping the dispatcher (``run``'s stop event, a task
+Steps 1–4 run shielded from cancellation: stopping the dispatcher (``run``'s stop event, a task
 cancel, Ctrl-C) lets the in-flight calls finish and be recorded, so a graceful stop loses nothing
 and repeats nothing.
 
-The unavoidable window. A hard crash (SIGKILL, power loss) between step 2's commit and step 4's
+The unavoidable window. A hard crash (SIGKILL, power loss) between step 1's commit and step 4's
 commit leaves a row in ``sending``: the HTTP request may or may not have reached Telegram, and the
 Bot API has no idempotency key to ask. The window is one HTTP round trip per in-flight message (a
 few tens of milliseconds; at most ``concurrency`` rows). On restart ``recover_stale`` puts such
@@ -261,19 +261,22 @@ class OutboxDispatcher:
         chat = (channel, chat_id)
         self._inflight.add(chat)
         try:
-            await self.limiters[channel].acquire(chat_id)
-            task = asyncio.ensure_future(self._claim_send_record(row_id, channel, chat_id))
+            claimed = await _shielded(self._claim(row_id))
+            if claimed is None:
+                return
+            payload, attempts = claimed
+            # Pace right before the request (not before the claim), so the database's latency never
+            # bunches requests up. Stopped while waiting: the row goes back to 'pending', unsent.
             try:
-                await asyncio.shield(task)
+                await self.limiters[channel].acquire(chat_id)
             except asyncio.CancelledError:
-                # Let the in-flight send finish and be recorded, then stop.
-                with contextlib.suppress(Exception):
-                    await task
+                await _shielded(self._record(row_id, status=OutboxStatus.PENDING, attempts=attempts - 1))
                 raise
+            await _shielded(self._send_record(row_id, channel, chat_id, payload, attempts))
         finally:
             self._inflight.discard(chat)
 
-    async def _claim_send_record(self, row_id: int, channel: str, chat_id: str) -> None:
+    async def _claim(self, row_id: int) -> tuple[dict[str, Any], int] | None:
         now = self.clock.now()
         async with self.sessionmaker() as db:
             claimed = await db.execute(
@@ -285,11 +288,16 @@ class OutboxDispatcher:
             if claimed.rowcount != 1:
                 await db.rollback()
                 self.stats.lost_races += 1
-                return
+                return None
             row = await db.get(Outbox, row_id)
             assert row is not None
             payload, attempts = dict(row.payload), row.attempts
             await db.commit()
+        return payload, attempts
+
+    async def _send_record(
+        self, row_id: int, channel: str, chat_id: str, payload: dict[str, Any], attempts: int
+    ) -> None:
         # ---- the window: the row says "sending" while the request is on the wire ----
         try:
             message_id = await self.senders[channel].send(chat_id, payload)
@@ -408,6 +416,17 @@ class OutboxDispatcher:
                 finally:
                     for w in waiters:
                         w.cancel()
+
+
+async def _shielded(coro: Any) -> Any:
+    """Run ``coro`` to its end even if the caller is cancelled (then re-raise the cancellation)."""
+    task = asyncio.ensure_future(coro)
+    try:
+        return await asyncio.shield(task)
+    except asyncio.CancelledError:
+        with contextlib.suppress(Exception):
+            await task
+        raise
 
 
 def chat_id_of(row: Outbox) -> str:

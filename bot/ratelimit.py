@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import math
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -50,6 +51,8 @@ class RateLimiter:
         self._taken: set[int] = set()  # global slots (multiples of the global gap) already reserved
         self._next_chat: dict[str, float] = {}
         self._reservations = 0
+        self._sent: deque[float] = deque()  # when the sends of the last second actually started
+        self._last_sent: dict[str, float] = {}
 
     def ready_at(self, chat_id: str | int) -> float:
         """The earliest monotonic time a message to ``chat_id`` may go (ignoring other chats)."""
@@ -74,9 +77,32 @@ class RateLimiter:
         return slot - now
 
     async def acquire(self, chat_id: str | int) -> None:
+        """Wait for the reserved slot, then check the sends actually made: a task that woke late
+        (a busy event loop, a slow database) must not bunch up with the next ones, so at most
+        ``global_per_s - 1`` sends start in any second and a chat's sends stay a full gap apart."""
         wait = self.reserve(chat_id)
         if wait > 0:
             await self._sleep(wait)
+        key = str(chat_id)
+        chat_gap = 60.0 / self.limits.group_per_min if is_group(key) else 1.0 / self.limits.private_per_s
+        allowed = max(1, math.ceil(self.limits.global_per_s) - 1)
+        while True:
+            now = self._monotonic()
+            while self._sent and self._sent[0] <= now - 1.0:
+                self._sent.popleft()
+            late = 0.0
+            if len(self._sent) >= allowed:
+                late = self._sent[0] + 1.0 - now
+            last = self._last_sent.get(key)
+            if last is not None:
+                late = max(late, last + chat_gap - now)
+            if late <= 0:
+                break
+            await self._sleep(late + 0.001)
+        self._sent.append(now)
+        self._last_sent[key] = now
+        if len(self._last_sent) > 50_000:
+            self._last_sent = {k: t for k, t in self._last_sent.items() if t > now - 60.0}
 
     def pause(self, seconds: float, chat_id: str | int | None = None) -> None:
         """After a 429: hold ``chat_id`` (and, when it was a global flood, everything) for ``seconds``."""
