@@ -160,12 +160,16 @@ class OutboxDispatcher:
         backoff_max: float = 600.0,
         stale_after: timedelta = timedelta(minutes=2),
         poll_interval: float = 1.0,
+        wall_clock: Clock | None = None,
     ) -> None:
         from bot.clock import SystemClock
 
         self.sessionmaker = sessionmaker
         self.senders = dict(senders)
         self.clock = clock or SystemClock()
+        # Claims are stamped with the wall clock: whether a 'sending' row is stale is a question
+        # about live processes, even when ``clock`` is fixed (``doithoai tick --now``).
+        self.wall_clock = wall_clock or SystemClock()
         limits = dict(limits or {})
         self.limiters = {ch: RateLimiter(limits.get(ch, Limits())) for ch in self.senders}
         self.concurrency = concurrency
@@ -184,10 +188,10 @@ class OutboxDispatcher:
 
     async def recover_stale(self, older_than: timedelta | None = None, *, resend: bool = True) -> int:
         """Rows left in ``sending`` by a crashed process (see the module docstring)."""
-        cutoff = self.clock.now() - (self.stale_after if older_than is None else older_than)
+        cutoff = self.wall_clock.now() - (self.stale_after if older_than is None else older_than)
         async with self.sessionmaker() as db:
             values: dict[str, Any] = (
-                {"status": OutboxStatus.PENDING}
+                {"status": OutboxStatus.PENDING, "available_at": self.clock.now()}
                 if resend
                 else {"status": OutboxStatus.FAILED, "last_error": "uncertain: crashed during the send"}
             )
@@ -270,14 +274,19 @@ class OutboxDispatcher:
             try:
                 await self.limiters[channel].acquire(chat_id)
             except asyncio.CancelledError:
-                await _shielded(self._record(row_id, status=OutboxStatus.PENDING, attempts=attempts - 1))
+                release = {
+                    "status": OutboxStatus.PENDING,
+                    "attempts": attempts - 1,
+                    "available_at": self.clock.now(),
+                }
+                await _shielded(self._record(row_id, **release))
                 raise
             await _shielded(self._send_record(row_id, channel, chat_id, payload, attempts))
         finally:
             self._inflight.discard(chat)
 
     async def _claim(self, row_id: int) -> tuple[dict[str, Any], int] | None:
-        now = self.clock.now()
+        now = self.wall_clock.now()
         async with self.sessionmaker() as db:
             claimed = await db.execute(
                 update(Outbox)
@@ -305,7 +314,11 @@ class OutboxDispatcher:
             self.stats.retried_429 += 1
             self.limiters[channel].pause(exc.seconds, None if exc.whole_bot else chat_id)
             await self._record(
-                row_id, status=OutboxStatus.PENDING, attempts=attempts - 1, last_error=str(exc)
+                row_id,
+                status=OutboxStatus.PENDING,
+                attempts=attempts - 1,
+                last_error=str(exc),
+                available_at=self.clock.now(),
             )
         except TransientError as exc:
             self.stats.transient += 1

@@ -100,6 +100,7 @@ async def run_tick(
             if dispatcher is not None:
                 if report.total:
                     dispatcher.wake()
+                await dispatcher.recover_stale()  # rows a killed process left 'sending'
                 report.sent = await dispatcher.deliver_all()
     finally:
         await release_lease(sessionmaker, LEASE_NAME, holder)

@@ -222,7 +222,7 @@ async def test_crash_window_row_left_sending_is_resent_after_restart(sessionmake
         row.status, row.attempts = OutboxStatus.SENDING, 1
         await db.commit()
     sender = FakeSender()
-    d = OutboxDispatcher(sessionmaker, {"telegram": sender}, clock=clock)
+    d = OutboxDispatcher(sessionmaker, {"telegram": sender}, clock=clock, wall_clock=clock)
     assert await d.recover_stale() == 0  # not stale yet: another live process may be sending it
     clock.advance(timedelta(minutes=3))
     assert await d.recover_stale() == 1
