@@ -132,19 +132,42 @@ class _File:
 FILE = _File()
 
 
+# Without api.json, these fields are still known to carry JSON objects or arrays.
+JSON_FIELDS = {
+    "reply_markup",
+    "media",
+    "commands",
+    "scope",
+    "link_preview_options",
+    "reply_parameters",
+    "entities",
+    "caption_entities",
+    "menu_button",
+    "allowed_updates",
+    "results",
+    "permissions",
+}
+SCALAR_TYPES = {"Integer": int, "Float": float, "Boolean": bool}
+
+
 def coerce(method: str, params: dict[str, Any]) -> dict[str, Any]:
     """Form-data values arrive as strings: decode them by the field's declared types."""
     s = spec()
-    fields = {
-        f["name"]: f for f in (s["methods"][method].get("fields", []) if s and method in s["methods"] else [])
-    }
+    declared = s["methods"][method].get("fields", []) if s and method in s["methods"] else []
+    fields = {f["name"]: f["types"] for f in declared}
     out: dict[str, Any] = {}
     for key, value in params.items():
-        types = fields.get(key, {}).get("types", [])
-        decode = "String" not in types or (types != ["String"] and value[:1] in "{[")
-        if isinstance(value, str) and types and decode:
-            with contextlib.suppress(ValueError):
-                value = json.loads(value)
+        if isinstance(value, str):
+            types = fields.get(key)
+            if types is None:
+                decode = key in JSON_FIELDS or value in ("true", "false") or value.lstrip("-").isdigit()
+            elif "String" in types:
+                decode = types != ["String"] and value[:1] in "{["
+            else:
+                decode = True
+            if decode:
+                with contextlib.suppress(ValueError):
+                    value = json.loads(value)
         out[key] = value
     return out
 
