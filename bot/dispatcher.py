@@ -272,7 +272,7 @@ class OutboxDispatcher:
             # Pace right before the request (not before the claim), so the database's latency never
             # bunches requests up. Stopped while waiting: the row goes back to 'pending', unsent.
             try:
-                await self.limiters[channel].acquire(chat_id)
+                entry = await self.limiters[channel].acquire(chat_id)
             except asyncio.CancelledError:
                 release = {
                     "status": OutboxStatus.PENDING,
@@ -281,7 +281,10 @@ class OutboxDispatcher:
                 }
                 await _shielded(self._record(row_id, **release))
                 raise
-            await _shielded(self._send_record(row_id, channel, chat_id, payload, attempts))
+            try:
+                await _shielded(self._send_record(row_id, channel, chat_id, payload, attempts))
+            finally:
+                self.limiters[channel].finish(chat_id, entry)
         finally:
             self._inflight.discard(chat)
 

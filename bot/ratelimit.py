@@ -51,7 +51,7 @@ class RateLimiter:
         self._taken: set[int] = set()  # global slots (multiples of the global gap) already reserved
         self._next_chat: dict[str, float] = {}
         self._reservations = 0
-        self._sent: deque[float] = deque()  # when the sends of the last second actually started
+        self._sent: deque[list[float]] = deque()  # when recent sends ended (inf: in flight)
         self._last_sent: dict[str, float] = {}
 
     def ready_at(self, chat_id: str | int) -> float:
@@ -76,33 +76,43 @@ class RateLimiter:
             self._prune(now)
         return slot - now
 
-    async def acquire(self, chat_id: str | int) -> None:
-        """Wait for the reserved slot, then check the sends actually made: a task that woke late
-        (a busy event loop, a slow database) must not bunch up with the next ones, so at most
-        ``global_per_s - 1`` sends start in any second and a chat's sends stay a full gap apart."""
+    async def acquire(self, chat_id: str | int) -> list[float]:
+        """Wait for the reserved slot, then check the sends actually made, by when they *finished*:
+        the server saw each request at some moment between its start and its end, so starting only
+        when fewer than ``global_per_s`` requests ended within the last second (or are still in
+        flight), and a chat's previous request ended a full gap ago, keeps the server's windows
+        within the limits whatever the event loop's delays. Call ``finish`` after the request."""
         wait = self.reserve(chat_id)
         if wait > 0:
             await self._sleep(wait)
         key = str(chat_id)
         chat_gap = 60.0 / self.limits.group_per_min if is_group(key) else 1.0 / self.limits.private_per_s
-        allowed = max(1, math.ceil(self.limits.global_per_s) - 1)
+        allowed = max(1, math.floor(self.limits.global_per_s))
         while True:
             now = self._monotonic()
-            while self._sent and self._sent[0] <= now - 1.0:
+            while self._sent and self._sent[0][0] <= now - 1.0:
                 self._sent.popleft()
             late = 0.0
             if len(self._sent) >= allowed:
-                late = self._sent[0] + 1.0 - now
+                late = max(0.005, min(self._sent[0][0], now) + 1.0 - now)
             last = self._last_sent.get(key)
             if last is not None:
-                late = max(late, last + chat_gap - now)
+                late = max(late, min(last, now) + chat_gap - now, 0.005 if last == math.inf else 0.0)
             if late <= 0:
                 break
             await self._sleep(late + 0.001)
-        self._sent.append(now)
-        self._last_sent[key] = now
+        entry = [math.inf]  # in flight
+        self._sent.append(entry)
+        self._last_sent[key] = math.inf
         if len(self._last_sent) > 50_000:
             self._last_sent = {k: t for k, t in self._last_sent.items() if t > now - 60.0}
+        return entry
+
+    def finish(self, chat_id: str | int, entry: list[float]) -> None:
+        """The request has ended (answered or failed)."""
+        now = self._monotonic()
+        entry[0] = now
+        self._last_sent[str(chat_id)] = now
 
     def pause(self, seconds: float, chat_id: str | int | None = None) -> None:
         """After a 429: hold ``chat_id`` (and, when it was a global flood, everything) for ``seconds``."""
