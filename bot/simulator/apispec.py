@@ -31,12 +31,26 @@ ALLOWED_TAGS = {
     "blockquote",
     "tg-emoji",
 }
-TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*(/?)>")
+TAG_RE = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>=]+))?)*)\s*(/?)>"
+)
 ENTITY_RE = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 
 
 class HtmlError(ValueError):
     pass
+
+
+class Problem(str):
+    """One violation: the text kept in ``FakeTelegram.violations`` (method and detail), with the
+    ``error`` Telegram answers for it (its exact description, without "Bad Request: ")."""
+
+    error: str
+
+    def __new__(cls, detail: str, error: str | None = None) -> Problem:
+        self = super().__new__(cls, detail)
+        self.error = error or detail.split(": ", 1)[-1]
+        return self
 
 
 def _spec_path() -> Path | None:
@@ -59,7 +73,12 @@ def spec() -> dict[str, Any] | None:
 
 
 def html_to_text(text: str) -> str:
-    """Parse Telegram HTML strictly; return the plain text a person reads. Raises HtmlError."""
+    """Parse Telegram HTML strictly; return the plain text a person reads. Raises HtmlError with
+    Telegram's wording ("can't parse entities: …", offsets in UTF-8 bytes)."""
+
+    def at(i: int) -> int:
+        return len(text[:i].encode("utf-8"))
+
     out: list[str] = []
     stack: list[str] = []
     i = 0
@@ -68,17 +87,28 @@ def html_to_text(text: str) -> str:
         if ch == "<":
             m = TAG_RE.match(text, i)
             if not m:
-                raise HtmlError(f"can't parse entities: unsupported start tag at byte offset {i}")
+                raise HtmlError(f"can't parse entities: Unsupported start tag at byte offset {at(i)}")
             closing, name, attrs, selfclose = m.group(1), m.group(2).lower(), m.group(3), m.group(4)
             if name not in ALLOWED_TAGS:
-                raise HtmlError(f'can\'t parse entities: unsupported start tag "{name}" at byte offset {i}')
+                raise HtmlError(
+                    f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {at(i)}'
+                )
             if name == "span" and not closing and "tg-spoiler" not in attrs:
-                raise HtmlError("can't parse entities: span without class tg-spoiler")
+                raise HtmlError(
+                    f'can\'t parse entities: Tag "span" must have class "tg-spoiler" at byte offset {at(i)}'
+                )
             if name == "a" and not closing and "href" not in attrs:
-                raise HtmlError("can't parse entities: a tag without href")
+                raise HtmlError(
+                    f'can\'t parse entities: Tag "a" must have attribute "href" at byte offset {at(i)}'
+                )
             if closing:
-                if not stack or stack[-1] != name:
-                    raise HtmlError(f'can\'t parse entities: unmatched end tag "{name}" at byte offset {i}')
+                if not stack:
+                    raise HtmlError(f"can't parse entities: Unexpected end tag at byte offset {at(i)}")
+                if stack[-1] != name:
+                    raise HtmlError(
+                        f"can't parse entities: Unmatched end tag at byte offset {at(i)}, "
+                        f'expected "</{stack[-1]}>", found "</{name}>"'
+                    )
                 stack.pop()
             elif not selfclose:
                 stack.append(name)
@@ -86,17 +116,17 @@ def html_to_text(text: str) -> str:
         elif ch == "&":
             m = ENTITY_RE.match(text, i)
             if not m:
-                raise HtmlError(f"can't parse entities: unescaped & at byte offset {i}")
+                raise HtmlError(f'can\'t parse entities: Unescaped "&" at byte offset {at(i)}')
             out.append(unescape(m.group(0)))
             i = m.end()
         elif ch == ">":
-            raise HtmlError(f"can't parse entities: unescaped > at byte offset {i}")
+            raise HtmlError(f'can\'t parse entities: Unescaped ">" at byte offset {at(i)}')
         else:
             out.append(ch)
             i += 1
     if stack:
         raise HtmlError(
-            f"can't parse entities: can't find end tag corresponding to start tag \"{stack[-1]}\""
+            f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
         )
     return "".join(out)
 
@@ -147,6 +177,8 @@ JSON_FIELDS = {
     "results",
     "permissions",
 }
+# Dropped from the documentation but still accepted by Telegram (and still sent by aiogram).
+DEPRECATED_FIELDS = {"reply_to_message_id", "allow_sending_without_reply", "disable_web_page_preview"}
 SCALAR_TYPES = {"Integer": int, "Float": float, "Boolean": bool}
 
 
@@ -176,49 +208,82 @@ def _check_keyboard(markup: Any, problems: list[str]) -> None:
     if not isinstance(markup, dict):
         return
     for row in markup.get("inline_keyboard") or []:
-        for button in row:
-            if not button.get("text"):
-                problems.append("inline button without text")
+        for button in row if isinstance(row, list) else []:
+            if not isinstance(button, dict) or not button.get("text"):
+                problems.append(Problem("inline button without text", "BUTTON_TEXT_INVALID"))
+                continue
             data = button.get("callback_data")
-            if data is not None and not (1 <= len(str(data).encode("utf-8")) <= 64):
-                problems.append(f"BUTTON_DATA_INVALID: callback_data of {len(str(data).encode())} bytes")
+            size = len(str(data).encode("utf-8")) if data is not None else 0
+            if data is not None and not 1 <= size <= 64:
+                problems.append(
+                    Problem(
+                        f"BUTTON_DATA_INVALID: callback_data of {size} bytes on [ {button['text']} ]",
+                        "BUTTON_DATA_INVALID",
+                    )
+                )
     for row in markup.get("keyboard") or []:
-        for button in row:
+        for button in row if isinstance(row, list) else []:
             if not (button.get("text") if isinstance(button, dict) else button):
-                problems.append("keyboard button without text")
+                problems.append(Problem("keyboard button without text", "BUTTON_TEXT_INVALID"))
 
 
-def validate(method: str, params: dict[str, Any]) -> list[str]:
-    """Problems with a call, as short sentences (empty when the call is valid)."""
-    problems: list[str] = []
+def _empty_error(method: str, name: str) -> str:
+    """Telegram's description when a required parameter is missing."""
+    if name == "text":
+        return "message text is empty"
+    if method == "answerCallbackQuery" and name == "callback_query_id":
+        return "query is too old and response timeout expired or query ID is invalid"
+    return (
+        f"{name} is empty"
+        if name in ("chat_id", "message_id", "user_id")
+        else f"parameter {name} is required"
+    )
+
+
+def validate(method: str, params: dict[str, Any]) -> list[Problem]:
+    """Problems with a call (empty when the call is valid); ``str(p)`` says what and where,
+    ``p.error`` is the description Telegram would answer with after "Bad Request: "."""
+    problems: list[Problem] = []
     s = spec()
     if s is not None:
         if method not in s["methods"]:
-            return [f"unknown method {method}"]
+            return [Problem(f"unknown method {method}", "Not Found")]
         fields = {f["name"]: f for f in s["methods"][method].get("fields", [])}
         for name, field in fields.items():
             if field["required"] and name not in params:
-                problems.append(f"{method}: required field {name} missing")
+                problems.append(
+                    Problem(f"{method}: required field {name} missing", _empty_error(method, name))
+                )
         for name, value in params.items():
-            if name not in fields:
-                problems.append(f"{method}: unknown field {name}")
-            elif not _type_ok(value, fields[name]["types"]):
-                problems.append(f"{method}: field {name} should be {' or '.join(fields[name]['types'])}")
+            if name not in fields and name not in DEPRECATED_FIELDS:
+                problems.append(Problem(f"{method}: unknown field {name}", f"unknown parameter {name}"))
+            elif name in fields and not _type_ok(value, fields[name]["types"]):
+                types = " or ".join(fields[name]["types"])
+                problems.append(
+                    Problem(
+                        f"{method}: field {name} should be {types}", f'field "{name}" must be of type {types}'
+                    )
+                )
     html = str(params.get("parse_mode", "")).upper() == "HTML"
-    for key, limit in (("text", 4096), ("caption", 1024)):
+    for key, limit, too_long in (
+        ("text", 4096, "text is too long"),
+        ("caption", 1024, "message caption is too long"),
+    ):
         if key not in params or not isinstance(params[key], str):
+            continue
+        if method == "answerCallbackQuery":
             continue
         raw = params[key]
         try:
             visible = html_to_text(raw) if html else raw
         except HtmlError as exc:
-            problems.append(f"{method}: {exc}")
+            problems.append(Problem(f"{method}: {exc}", str(exc)))
             continue
         if key == "text" and not visible.strip():
-            problems.append(f"{method}: message text is empty")
+            problems.append(Problem(f"{method}: message text is empty", "message text is empty"))
         if len(visible) > limit:
-            problems.append(f"{method}: {key} is too long ({len(visible)} > {limit})")
+            problems.append(Problem(f"{method}: {key} is too long ({len(visible)} > {limit})", too_long))
     if method == "answerCallbackQuery" and len(str(params.get("text") or "")) > 200:
-        problems.append("answerCallbackQuery: text longer than 200 characters")
+        problems.append(Problem("answerCallbackQuery: text longer than 200 characters", "MESSAGE_TOO_LONG"))
     _check_keyboard(params.get("reply_markup"), problems)
     return problems

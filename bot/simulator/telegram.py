@@ -136,6 +136,9 @@ class FakeTelegram:
         self.count_429 = 0
         self.sent_per_chat: Counter[int] = Counter()
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        self.pending_polls = 0  # getUpdates requests being held open right now
+        self.unimplemented: list[str] = []  # methods in api.json answered with a bare ``true``
+        self._allowed_updates: list[str] | None = None
         self._chats: dict[int, ChatState] = {}
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -554,6 +557,7 @@ class FakeTelegram:
         handler = getattr(self, f"_m_{method}", None)
         spec = apispec.spec()
         if handler is None and (spec is None or method not in spec["methods"]):
+            self.violations.append(f"unknown method {method}")
             return self._error(method, params, ApiError(404, "Not Found"))
         params = apispec.coerce(method, params)
         for name in uploads:  # a file part named like the field; others are attach:// targets
@@ -562,17 +566,22 @@ class FakeTelegram:
         problems = apispec.validate(method, params)
         if problems:
             self.violations.extend(problems)
-            return self._error(
-                method, params, ApiError(400, "Bad Request: " + problems[0].split(": ", 1)[-1])
-            )
+            return self._error(method, params, ApiError(400, "Bad Request: " + problems[0].error))
         try:
             if self._faults.get(method):
                 code, description = self._faults[method].pop(0)
                 raise ApiError(code, description)
             self._check_limits(method, params)
+            if handler is None:
+                self.unimplemented.append(method)
             result = await handler(params, uploads) if handler is not None else True
         except ApiError as exc:
             return self._error(method, params, exc)
+        except (KeyError, ValueError, TypeError, AttributeError) as exc:
+            # A call the simulator cannot make sense of (a parameter of the wrong shape that
+            # api.json let through): a violation, answered as Telegram answers bad input.
+            self.violations.append(f"{method}: cannot handle {params!r}: {exc!r}")
+            return self._error(method, params, ApiError(400, f"Bad Request: invalid parameters ({exc})"))
         self.calls.append(Call(method, params, True, result))
         await self._notify()
         return web.json_response({"ok": True, "result": result})
@@ -629,13 +638,28 @@ class FakeTelegram:
         offset = int(p.get("offset") or 0)
         limit = int(p.get("limit") or 100)
         timeout = min(float(p.get("timeout") or 0), 50)
+        if isinstance(p.get("allowed_updates"), list):  # remembered until changed, as on Telegram
+            self._allowed_updates = list(p["allowed_updates"]) or None
         if offset:
             self._updates = [x for x in self._updates if x["update_id"] >= offset]
+        self._drop_unwanted()
         if not self._updates and timeout > 0:
             self._new_update.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._new_update.wait(), timeout)
+            self.pending_polls += 1
+            self._wake()
+            try:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._new_update.wait(), timeout)
+            finally:
+                self.pending_polls -= 1
+            self._drop_unwanted()
         return copy.deepcopy(self._updates[:limit])
+
+    def _drop_unwanted(self) -> None:
+        """Updates of kinds the bot did not ask for are never delivered."""
+        allowed = self._allowed_updates
+        if allowed and any(kind not in allowed for x in self._updates for kind in x if kind != "update_id"):
+            self._updates = [x for x in self._updates if any(k in allowed for k in x if k != "update_id")]
 
     async def _m_deleteWebhook(self, p, u):
         return True
@@ -664,6 +688,14 @@ class FakeTelegram:
         state.next_id += 1
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
+        reply_params = params.get("reply_parameters")
+        reply_to = reply_params.get("message_id") if isinstance(reply_params, dict) else None
+        reply_to = reply_to or params.get("reply_to_message_id")
+        replied = state.messages.get(int(reply_to)) if reply_to else None
+        if replied is not None:
+            message["reply_to_message"] = self._public(
+                {k: v for k, v in replied.items() if k != "reply_to_message"}
+            )
         state.messages[message["message_id"]] = message
         state.bot_messages.append(message["message_id"])
         self._wake_key(("chat", state.chat["id"]))
@@ -891,6 +923,7 @@ class FakeTelegram:
                 "can_post_stories": False,
                 "can_edit_stories": False,
                 "can_delete_stories": False,
+                "can_send_welcome_messages": False,  # required by aiogram 3.31's model
             }
         person = self._chats.get(user_id)
         first = person.user.first_name if person and person.user else str(user_id)
