@@ -143,6 +143,9 @@ async def staff_world(database_url: str) -> AsyncIterator[World]:
             "social": tg.group(ww.XA_HOI_CHAT, "Xã hội"),
             "unregistered": tg.group(UNREGISTERED, "Nhóm lạ"),
         }
+        for chat_id in range(-1001000000008, -1001000000004):  # the sample directory's other departments
+            tg.group(chat_id, f"Đơn vị {chat_id}")
+        tg.group(-1001000000003, "Nông nghiệp")
         settings = Settings(
             _env_file=None,
             telegram_api=tg.base_url,

@@ -116,8 +116,8 @@ async def test_an_extension_is_requested_refused_for_a_past_date_then_approved(d
         await w.tg.wait_answer(cb)
         await w.said(ww.OFFICE, "Đã đồng ý gia hạn")
         await w.deliver()
-        told = text_of(await w.said(1003, "15 Mar 2027"))  # an English reader
-        assert "Land administration and construction" in told and "đo đạc" in told
+        told = text_of(await w.said(1003, "15/03/2027"))
+        assert "Địa chính – Xây dựng" in told and "đo đạc" in told
         await w.said(ww.DIA_CHINH_CHAT, "đồng ý gia hạn")
         stored = await w.load(sub.code)
         assert stored.response_due == date(2027, 3, 15) and stored.original_due == due
