@@ -499,6 +499,10 @@ async def test_edits_deletes_copies_and_forwards(tg, bot):
         await bot.delete_message(lan.id, sent.message_id)
     assert tg.messages(lan.id) == []
     assert "🤖 Bot (edited) (deleted): Đã xong" in tg.transcript(lan.id)
+    with pytest.raises(TelegramBadRequest, match="message can't be edited"):
+        await bot.edit_message_text("sửa", chat_id=lan.id, message_id=question["message_id"])
+    with pytest.raises(TelegramBadRequest, match="message to edit not found"):
+        await bot.edit_message_text("sửa", chat_id=lan.id, message_id=999)
 
 
 async def test_wrong_token_is_unauthorized():

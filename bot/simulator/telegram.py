@@ -140,7 +140,7 @@ class FakeTelegram:
         self.unimplemented: list[str] = []  # methods in api.json answered with a bare ``true``
         self._allowed_updates: list[str] | None = None
         self._chats: dict[int, ChatState] = {}
-        self._updates: list[dict[str, Any]] = []
+        self._updates: deque[dict[str, Any]] = deque()  # pending, oldest first
         self._update_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
@@ -412,6 +412,8 @@ class FakeTelegram:
 
     async def _push(self, update: dict[str, Any]) -> None:
         update["update_id"] = next(self._update_ids)
+        if self._allowed_updates and not self._wanted(update):
+            return  # Telegram never delivers kinds the bot did not ask for
         self._updates.append(update)
         self._new_update.set()
         await self._notify()
@@ -638,11 +640,13 @@ class FakeTelegram:
         offset = int(p.get("offset") or 0)
         limit = int(p.get("limit") or 100)
         timeout = min(float(p.get("timeout") or 0), 50)
-        if isinstance(p.get("allowed_updates"), list):  # remembered until changed, as on Telegram
-            self._allowed_updates = list(p["allowed_updates"]) or None
-        if offset:
-            self._updates = [x for x in self._updates if x["update_id"] >= offset]
-        self._drop_unwanted()
+        allowed = p.get("allowed_updates")  # remembered until changed, as on Telegram
+        if isinstance(allowed, list) and (allowed or None) != self._allowed_updates:
+            self._allowed_updates = list(allowed) or None
+            if self._allowed_updates:
+                self._updates = deque(x for x in self._updates if self._wanted(x))
+        while self._updates and self._updates[0]["update_id"] < offset:
+            self._updates.popleft()  # confirmed
         if not self._updates and timeout > 0:
             self._new_update.clear()
             self.pending_polls += 1
@@ -652,14 +656,12 @@ class FakeTelegram:
                     await asyncio.wait_for(self._new_update.wait(), timeout)
             finally:
                 self.pending_polls -= 1
-            self._drop_unwanted()
-        return copy.deepcopy(self._updates[:limit])
+        # Updates are never changed after they are queued; the response is serialised at once.
+        return list(itertools.islice(self._updates, limit))
 
-    def _drop_unwanted(self) -> None:
-        """Updates of kinds the bot did not ask for are never delivered."""
-        allowed = self._allowed_updates
-        if allowed and any(kind not in allowed for x in self._updates for kind in x if kind != "update_id"):
-            self._updates = [x for x in self._updates if any(k in allowed for k in x if k != "update_id")]
+    def _wanted(self, update: dict[str, Any]) -> bool:
+        allowed = self._allowed_updates or ()
+        return any(kind in allowed for kind in update if kind != "update_id")
 
     async def _m_deleteWebhook(self, p, u):
         return True
@@ -716,6 +718,8 @@ class FakeTelegram:
         message = state.messages.get(int(p.get("message_id", 0)))
         if message is None or message["message_id"] in state.deleted:
             raise ApiError(400, "Bad Request: message to edit not found")
+        if message.get("from", {}).get("id") != self.bot_user["id"]:
+            raise ApiError(400, "Bad Request: message can't be edited")
         return state, message
 
     async def _m_sendMessage(self, p, u):
