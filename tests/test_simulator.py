@@ -229,6 +229,11 @@ async def test_group_messages_replies_and_chat_member(tg, bot):
     member = await bot.get_chat_member(OFFICE, staff.id)
     assert member.status == "member" and member.user.first_name == "Hùng"
     assert (await bot.get_chat_member(OFFICE, bot.id)).status == "administrator"
+    for status in ("left", "kicked", "restricted", "creator", "administrator"):
+        tg.member_status[(OFFICE, staff.id)] = status
+        assert (await bot.get_chat_member(OFFICE, staff.id)).status == status
+    with pytest.raises(TelegramBadRequest, match="user not found"):
+        await bot.get_chat_member(OFFICE, 777)
     chat = await bot.get_chat(OFFICE)
     assert chat.title == "Văn phòng"
     assert tg.violations == []
@@ -390,9 +395,12 @@ async def test_global_limit():
 
 async def test_blocked_user_and_injected_faults(tg, bot):
     tg.user(1001, "Lan")
+    sent = await bot.send_message(1001, "x")
     tg.block(1001)
     with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
         await bot.send_message(1001, "x")
+    with pytest.raises(TelegramForbiddenError, match="bot was blocked by the user"):
+        await bot.edit_message_text("y", chat_id=1001, message_id=sent.message_id)
     tg.user(1002, "Minh")
     tg.fail_next("sendMessage", error_code=500, description="Internal Server Error", times=2)
     for _ in range(2):

@@ -47,6 +47,31 @@ SEND_METHODS = {
     "sendAudio",
     "sendAnimation",
 }
+# Other calls aimed at a chat that a blocked person also refuses.
+BLOCKABLE_METHODS = {
+    "editMessageText",
+    "editMessageReplyMarkup",
+    "editMessageCaption",
+    "sendChatAction",
+}
+RESTRICTED_FLAGS = (
+    "can_send_messages",
+    "can_send_audios",
+    "can_send_documents",
+    "can_send_photos",
+    "can_send_videos",
+    "can_send_video_notes",
+    "can_send_voice_notes",
+    "can_send_polls",
+    "can_send_other_messages",
+    "can_add_web_page_previews",
+    "can_react_to_messages",
+    "can_edit_tag",
+    "can_change_info",
+    "can_invite_users",
+    "can_pin_messages",
+    "can_manage_topics",
+)
 FILE_FIELDS = {"document", "photo", "video", "audio", "voice", "sticker", "animation", "thumbnail"}
 
 
@@ -136,6 +161,9 @@ class FakeTelegram:
         self.count_429 = 0
         self.sent_per_chat: Counter[int] = Counter()
         self.callback_answers: dict[str, dict[str, Any]] = {}
+        # getChatMember answers "member" for every known person unless set here:
+        # member_status[(chat_id, user_id)] = "administrator" | "creator" | "left" | "kicked" | …
+        self.member_status: dict[tuple[int, int], str] = {}
         self.pending_polls = 0  # getUpdates requests being held open right now
         self.unimplemented: list[str] = []  # methods in api.json answered with a bare ``true``
         self._allowed_updates: list[str] | None = None
@@ -597,6 +625,11 @@ class FakeTelegram:
         return web.json_response(body, status=exc.code)
 
     def _check_limits(self, method: str, params: dict[str, Any]) -> None:
+        if method in BLOCKABLE_METHODS:
+            chat = str(params.get("chat_id", ""))
+            if chat.lstrip("-").isdigit() and int(chat) in self._blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+            return
         if method not in SEND_METHODS:
             return
         chat_id = int(params.get("chat_id", 0))
@@ -930,8 +963,20 @@ class FakeTelegram:
                 "can_send_welcome_messages": False,  # required by aiogram 3.31's model
             }
         person = self._chats.get(user_id)
-        first = person.user.first_name if person and person.user else str(user_id)
-        return {"status": "member", "user": {"id": user_id, "is_bot": False, "first_name": first}}
+        if person is None or person.user is None:
+            raise ApiError(400, "Bad Request: user not found")
+        status = self.member_status.get((int(p["chat_id"]), user_id), "member")
+        member: dict[str, Any] = {"status": status, "user": person.user.as_dict()}
+        if status == "restricted":
+            member.update({"is_member": True, "until_date": 0})
+            member.update({k: False for k in RESTRICTED_FLAGS})
+        elif status == "kicked":
+            member["until_date"] = 0
+        elif status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            return {**(await self._m_getChatMember({**p, "user_id": self.bot_user["id"]}, u)), **member}
+        return member
 
     async def _m_getFile(self, p, u):
         file_id = str(p["file_id"])
