@@ -1,0 +1,110 @@
+"""Receiving Zalo events: the long-polling loop and the webhook aiohttp app.
+
+Both hand each event to ``handle(event)`` in the background (the webhook answers 200 at once);
+an event whose ``message_id`` is already in ``inbound_seen`` (channel "zalo") is ignored. The
+webhook checks ``X-Bot-Api-Secret-Token`` in constant time: wrong or missing → 403, nothing done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.exc import IntegrityError
+
+from bot.zalo import client as zc
+from storage.models import InboundSeen
+
+log = logging.getLogger(__name__)
+Handler = Callable[[dict[str, Any]], Awaitable[None]]
+SECRET_HEADER = "X-Bot-Api-Secret-Token"
+
+
+async def first_time(sessionmaker: Any, message_id: str, now: Any) -> bool:
+    """Record ``message_id`` as seen; False when it was already there."""
+    async with sessionmaker() as db:
+        db.add(InboundSeen(channel="zalo", message_id=message_id, at=now))
+        try:
+            await db.commit()
+        except IntegrityError:
+            await db.rollback()
+            return False
+    return True
+
+
+class Receiver:
+    def __init__(self, handle: Handler, sessionmaker: Any, clock: Any) -> None:
+        self.handle = handle
+        self.sessionmaker = sessionmaker
+        self.clock = clock
+        self.tasks: set[asyncio.Task] = set()
+
+    async def _process(self, event: dict[str, Any]) -> None:
+        try:
+            mid = str((event.get("message") or {}).get("message_id") or "")
+            if mid and not await first_time(self.sessionmaker, mid, self.clock.now()):
+                return
+            await self.handle(event)
+        except Exception:
+            log.exception("zalo event failed: %s", event.get("event_name"))
+
+    def submit(self, event: dict[str, Any]) -> asyncio.Task:
+        task = asyncio.create_task(self._process(event))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    async def drain(self) -> None:
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks), return_exceptions=True)
+
+    # -- webhook ------------------------------------------------------------------------------
+    def webhook_app(self, secret: str, path: str = "/zalo/webhook") -> web.Application:
+        expected = secret.encode()
+
+        async def hook(request: web.Request) -> web.Response:
+            given = request.headers.get(SECRET_HEADER, "").encode()
+            if not expected or not hmac.compare_digest(given, expected):
+                return web.Response(status=403, text="forbidden")
+            try:
+                body = await request.json()
+            except ValueError:
+                return web.Response(status=400, text="bad json")
+            event = body.get("result") if isinstance(body, dict) else None
+            if isinstance(event, dict):
+                self.submit(event)
+            return web.json_response({"ok": True})
+
+        app = web.Application()
+        app.router.add_post(path, hook)
+        return app
+
+    # -- long polling ------------------------------------------------------------------------
+    async def poll(self, client: zc.ZaloClient, stop: asyncio.Event, *, timeout: int = 30) -> None:
+        backoff = 1.0
+        while not stop.is_set():
+            getter = asyncio.ensure_future(client.get_updates(timeout=timeout))
+            stopper = asyncio.ensure_future(stop.wait())
+            done, _ = await asyncio.wait({getter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if getter not in done:
+                getter.cancel()
+                break
+            stopper.cancel()
+            try:
+                event = getter.result()
+                backoff = 1.0
+            except zc.ZaloError as exc:
+                if exc.error_code == 408:  # long poll ended with no event
+                    continue
+                log.warning("zalo getUpdates: %s", exc)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            if event:
+                self.submit(event)
