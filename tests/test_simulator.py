@@ -437,10 +437,18 @@ async def test_file_round_trip_both_ways(tg):
             lan.id,
             [
                 InputMediaDocument(media=BufferedInputFile(b"1", "a.pdf")),
-                InputMediaDocument(media=BufferedInputFile(b"22", "b.pdf"), caption="hai tệp"),
+                InputMediaDocument(media=BufferedInputFile(b"22", "b.pdf"), caption="<b>hai</b> tệp"),
             ],
         )
         assert [tg.files[m.document.file_id] for m in album] == [b"1", b"22"]
+        assert album[1].caption == "hai tệp"
+        two = [InputMediaDocument(media=file_id), InputMediaDocument(media=file_id, caption="<b>x")]
+        with pytest.raises(TelegramBadRequest, match="can't parse entities"):
+            await bot.send_media_group(lan.id, two)
+        assert tg.violations == [
+            "sendMediaGroup: can't parse entities: Can't find end tag corresponding to start tag \"b\""
+        ]
+        tg.violations.clear()
         photo = await bot.send_photo(lan.id, BufferedInputFile(b"\x89PNG", "p.png"))
         assert tg.files[photo.photo[-1].file_id] == b"\x89PNG"
     assert tg.violations == []

@@ -264,6 +264,19 @@ def validate(method: str, params: dict[str, Any]) -> list[Problem]:
                         f"{method}: field {name} should be {types}", f'field "{name}" must be of type {types}'
                     )
                 )
+    _check_texts(method, params, problems)
+    media = params.get("media")
+    for item in media if isinstance(media, list) else []:
+        if isinstance(item, dict):  # each album item carries its own caption and parse_mode
+            _check_texts(method, {k: v for k, v in item.items() if k in ("caption", "parse_mode")}, problems)
+    if method == "answerCallbackQuery" and len(str(params.get("text") or "")) > 200:
+        problems.append(Problem("answerCallbackQuery: text longer than 200 characters", "MESSAGE_TOO_LONG"))
+    _check_keyboard(params.get("reply_markup"), problems)
+    return problems
+
+
+def _check_texts(method: str, params: dict[str, Any], problems: list[Problem]) -> None:
+    """Text and caption: strict HTML when parse_mode is HTML, non-empty text, lengths as read."""
     html = str(params.get("parse_mode", "")).upper() == "HTML"
     for key, limit, too_long in (
         ("text", 4096, "text is too long"),
@@ -283,7 +296,3 @@ def validate(method: str, params: dict[str, Any]) -> list[Problem]:
             problems.append(Problem(f"{method}: message text is empty", "message text is empty"))
         if len(visible) > limit:
             problems.append(Problem(f"{method}: {key} is too long ({len(visible)} > {limit})", too_long))
-    if method == "answerCallbackQuery" and len(str(params.get("text") or "")) > 200:
-        problems.append(Problem("answerCallbackQuery: text longer than 200 characters", "MESSAGE_TOO_LONG"))
-    _check_keyboard(params.get("reply_markup"), problems)
-    return problems

@@ -868,7 +868,8 @@ class FakeTelegram:
             )
             if item.get("caption"):
                 content["caption"] = item["caption"]
-            sent.append(self._public(self._bot_message(state, content, {})))
+            as_sent = {"parse_mode": item.get("parse_mode")}
+            sent.append(self._public(self._bot_message(state, content, as_sent)))
         return sent
 
     def _source(self, p: dict[str, Any]) -> dict[str, Any]:
