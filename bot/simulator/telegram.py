@@ -11,6 +11,14 @@ would give. Optional flood limits answer 429 with ``retry_after``.
         await tg.send_text(lan, "/start")
         reply = await tg.next_message(lan.id)
         await tg.press(lan.id, "✅ Đồng ý")
+
+Reading state: ``messages(chat_id)`` (edits applied), ``next_message`` (per-chat cursor),
+``transcript(chat_id)``, ``calls`` (every call with its answer), ``violations`` (every call Telegram
+would refuse, with why), ``commands``, ``files``, ``callback_answers``/``wait_answer``,
+``unimplemented`` (api.json methods answered with a bare ``true``), ``pending_polls`` (held
+getUpdates), ``count_429``/``sent_per_chat``. Steering: ``block``, ``fail_next``,
+``member_status[(chat_id, user_id)]`` for getChatMember, ``Limits`` for flood control,
+``any_chat=True`` to accept chats never seen. ``wait_for(condition)`` is re-checked after every call.
 """
 
 from __future__ import annotations
