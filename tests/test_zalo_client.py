@@ -106,3 +106,24 @@ async def test_sender_maps_quota_and_unknown_chat(zalo):
     server.quota_left, server.known_chats = None, set()
     with pytest.raises(PermanentError):
         await sender.send("u1", {"text": "hi"})
+
+
+async def test_sender_refuses_a_citizen_silent_for_more_than_7_days(zalo, sessionmaker):
+    from datetime import UTC, datetime, timedelta
+
+    from bot.clock import FixedClock
+    from bot.zalo.sender import WINDOW_CLOSED
+    from storage.models import Citizen
+
+    server, client = zalo
+    now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+    async with sessionmaker() as db:
+        db.add(Citizen(channel="zalo", chat_id="old", last_seen_at=now - timedelta(days=8), created_at=now))
+        db.add(Citizen(channel="zalo", chat_id="new", last_seen_at=now - timedelta(days=6), created_at=now))
+        await db.commit()
+    sender = ZaloSender(client, sessionmaker=sessionmaker, clock=FixedClock(now))
+    with pytest.raises(PermanentError) as err:
+        await sender.send("old", {"text": "Câu hỏi đã được trả lời"})
+    assert err.value.reason == WINDOW_CLOSED and not err.value.blocked
+    assert await sender.send("new", {"text": "Câu hỏi đã được trả lời"})
+    assert [s.chat_id for s in server.sent] == ["new"]

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import timedelta
 from typing import Any
+
+from sqlalchemy import select
 
 from bot.conversation.split import split_text
 from bot.dispatcher import PermanentError, RetryAfter, TransientError
 from bot.zalo import client as zc
+from storage.models import Channel, Citizen
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -20,12 +24,44 @@ def plain(text: str) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
+PROACTIVE_WINDOW = timedelta(days=7)
+WINDOW_CLOSED = "proactive window may have closed (no message from the citizen for 7 days)"
+
+
 class ZaloSender:
-    def __init__(self, client: zc.ZaloClient, *, quota_retry_after: float = 60.0) -> None:
+    """With ``sessionmaker`` and ``clock``, a citizen whose last message is older than
+    ``window`` gets no free-form message: the row fails with ``WINDOW_CLOSED`` (the dispatcher's
+    permanent-failure path tells the office), never silently dropped."""
+
+    def __init__(
+        self,
+        client: zc.ZaloClient,
+        *,
+        quota_retry_after: float = 60.0,
+        sessionmaker: Any = None,
+        clock: Any = None,
+        window: timedelta | None = PROACTIVE_WINDOW,
+    ) -> None:
         self.client = client
         self.quota_retry_after = quota_retry_after
+        self.sessionmaker = sessionmaker
+        self.clock = clock
+        self.window = window
+
+    async def _window_open(self, chat_id: str) -> bool:
+        if self.sessionmaker is None or self.clock is None or self.window is None:
+            return True
+        async with self.sessionmaker() as db:
+            seen = await db.scalar(
+                select(Citizen.last_seen_at).where(
+                    Citizen.channel == Channel.ZALO, Citizen.chat_id == chat_id
+                )
+            )
+        return seen is None or self.clock.now() - seen <= self.window
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> str:
+        if not await self._window_open(chat_id):
+            raise PermanentError(WINDOW_CLOSED)
         text = plain(payload.get("text") or "")
         rows = payload.get("buttons") or []
         labels = [b["text"] for row in rows for b in row]
@@ -59,3 +95,10 @@ class ZaloSender:
         if not last:
             raise PermanentError("nothing to send")
         return str(last)
+
+
+def zalo_limits(settings: Any) -> Any:
+    """Zalo publishes no rate figures: one overall cap from ``zalo_rate_per_s``, 1/s per chat."""
+    from bot.ratelimit import Limits
+
+    return Limits(global_per_s=settings.zalo_rate_per_s, private_per_s=1.0, group_per_min=20.0)
