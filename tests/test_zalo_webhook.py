@@ -85,3 +85,18 @@ async def test_long_polling_receives_events_and_stops(sessionmaker, clock):
         await receiver.drain()
         await client.close()
     assert [e["message"]["text"] for e in seen.events] == ["một", "hai"]
+
+
+async def test_start_zalo_polls_for_an_app_and_stops(sessionmaker, clock):
+    from types import SimpleNamespace
+
+    from bot.settings import Settings
+    from bot.zalo.receiver import start_zalo
+
+    async with FakeZaloServer() as server:
+        settings = Settings(zalo_token=server.token, zalo_api=server.base_url)
+        app = SimpleNamespace(settings=settings, sessionmaker=sessionmaker, clock=clock)
+        handle = await start_zalo(app, webhook=False)
+        await server.say("u5", "/start")
+        await server.wait_for("u5", 1)
+        await asyncio.wait_for(handle.stop(), 40)

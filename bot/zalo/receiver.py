@@ -108,3 +108,49 @@ class Receiver:
                 continue
             if event:
                 self.submit(event)
+
+
+class ZaloHandle:
+    """What ``start_zalo`` returns: ``await handle.stop()`` stops receiving and closes the client."""
+
+    def __init__(self, client: zc.ZaloClient, receiver: Receiver) -> None:
+        self.client = client
+        self.receiver = receiver
+        self.stop_event = asyncio.Event()
+        self.task: asyncio.Task | None = None
+        self.runner: web.AppRunner | None = None
+
+    async def stop(self) -> None:
+        self.stop_event.set()
+        if self.task is not None:
+            await self.task
+        if self.runner is not None:
+            await self.runner.cleanup()
+        await self.receiver.drain()
+        await self.client.close()
+
+
+async def start_zalo(
+    app: Any, *, webhook: bool = False, host: str = "0.0.0.0", port: int = 8081
+) -> ZaloHandle:
+    """Serve Zalo citizens for an ``App`` (needs ``DOITHOAI_ZALO_TOKEN``): long polling, or with
+    ``webhook=True`` an aiohttp server on ``host:port`` at ``/zalo/webhook`` checking
+    ``DOITHOAI_ZALO_WEBHOOK_SECRET`` (register the public URL with ``client.set_webhook``)."""
+    from bot.zalo.channel import ZaloChannel
+
+    s = app.settings
+    client = zc.ZaloClient(s.zalo_token, s.zalo_api)
+    channel = ZaloChannel(client, app.sessionmaker, app.clock, s)
+    receiver = Receiver(channel.handle, app.sessionmaker, app.clock)
+    handle = ZaloHandle(client, receiver)
+    if webhook:
+        if not s.zalo_webhook_secret:
+            raise ValueError("DOITHOAI_ZALO_WEBHOOK_SECRET is required for the Zalo webhook")
+        handle.runner = web.AppRunner(receiver.webhook_app(s.zalo_webhook_secret))
+        await handle.runner.setup()
+        await web.TCPSite(handle.runner, host, port).start()
+    else:
+        with contextlib.suppress(zc.ZaloError):
+            await client.delete_webhook()  # getUpdates does not work while a webhook is set
+        handle.task = asyncio.create_task(receiver.poll(client, handle.stop_event))
+    return handle
