@@ -72,6 +72,9 @@ class App:
 
     async def close(self) -> None:
         await self.stop_polling()
+        zalo = self.extras.pop("zalo_client", None)
+        if zalo is not None:
+            await zalo.close()
         await self.dp.storage.close()
         await self.dp.fsm.events_isolation.close()
         await self.bot.session.close()

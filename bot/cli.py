@@ -170,7 +170,7 @@ async def cmd_report(args: argparse.Namespace) -> int:
 async def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
-    return await run(Settings())
+    return await run(Settings(), webhook=args.webhook, host=args.host, port=args.port)
 
 
 async def cmd_tick(args: argparse.Namespace) -> int:
@@ -202,7 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    sub.add_parser("run", help="run the bot (long polling)").set_defaults(func=cmd_run)
+    run = sub.add_parser(
+        "run", help="run the bot (Telegram long polling; Zalo too when DOITHOAI_ZALO_TOKEN is set)"
+    )
+    run.add_argument(
+        "--webhook", action="store_true", help="receive Zalo events by webhook instead of polling"
+    )
+    run.add_argument("--host", default="0.0.0.0", help="Zalo webhook address (default 0.0.0.0)")
+    run.add_argument("--port", type=int, default=8081, help="Zalo webhook port (default 8081)")
+    run.set_defaults(func=cmd_run)
     tick = sub.add_parser("tick", help="run one deadline tick now (or at --now) and deliver what is due")
     tick.add_argument("--now", help="the time to act as, e.g. 2027-02-17T08:00 (local time)")
     tick.add_argument("--no-deliver", action="store_true", help="only enqueue; leave delivery to `run`")

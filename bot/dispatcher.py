@@ -452,11 +452,13 @@ def chat_id_of(row: Outbox) -> str:
 def telegram_dispatcher(app: Any, **kw: Any) -> OutboxDispatcher:
     """The dispatcher for an ``App``: the Telegram sender with the settings' limits."""
     s = app.settings
-    limits = Limits(s.rate_global_per_s, s.rate_private_per_s, s.rate_group_per_min)
-    return OutboxDispatcher(
-        app.sessionmaker,
-        {Channel.TELEGRAM: TelegramSender(app.bot)},
-        {Channel.TELEGRAM: limits},
-        app.clock,
-        **kw,
-    )
+    senders: dict[str, Sender] = {Channel.TELEGRAM: TelegramSender(app.bot)}
+    limits = {Channel.TELEGRAM: Limits(s.rate_global_per_s, s.rate_private_per_s, s.rate_group_per_min)}
+    if s.zalo_token:  # Zalo citizens are served through the same outbox, with Zalo's own limits
+        from bot.zalo.client import ZaloClient
+        from bot.zalo.sender import ZaloSender, zalo_limits
+
+        client = app.extras.setdefault("zalo_client", ZaloClient(s.zalo_token, s.zalo_api))
+        senders[Channel.ZALO] = ZaloSender(client, sessionmaker=app.sessionmaker, clock=app.clock)
+        limits[Channel.ZALO] = zalo_limits(s)
+    return OutboxDispatcher(app.sessionmaker, senders, limits, app.clock, **kw)

@@ -12,7 +12,7 @@ from bot.settings import Settings
 log = logging.getLogger(__name__)
 
 
-async def run(settings: Settings) -> int:
+async def run(settings: Settings, *, webhook: bool = False, host: str = "0.0.0.0", port: int = 8081) -> int:
     if not settings.bot_token:
         log.error(
             "DOITHOAI_BOT_TOKEN is not set (see README); try `doithoai demo` to see the bot without one"
@@ -26,6 +26,11 @@ async def run(settings: Settings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     background = await start_background(app)
+    if settings.zalo_token:
+        from bot.zalo.receiver import start_zalo
+
+        background.append(await start_zalo(app, webhook=webhook, host=host, port=port))
+        log.info("serving Zalo citizens by %s", "webhook" if webhook else "long polling")
     await app.start_polling(polling_timeout=30)
     log.info("bot is running; press Ctrl+C to stop")
     await stop.wait()
@@ -36,9 +41,7 @@ async def run(settings: Settings) -> int:
 
 
 async def start_background(app) -> list:
-    """The scheduler and the outbox dispatcher, when present."""
-    try:
-        from bot.scheduler import start_background as start
-    except ImportError:
-        return []
+    """The scheduler (a deadline tick every minute) and the outbox dispatcher."""
+    from bot.scheduler import start_background as start
+
     return [await start(app)]
