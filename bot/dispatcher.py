@@ -459,6 +459,10 @@ def telegram_dispatcher(app: Any, **kw: Any) -> OutboxDispatcher:
         from bot.zalo.sender import ZaloSender, zalo_limits
 
         client = app.extras.setdefault("zalo_client", ZaloClient(s.zalo_token, s.zalo_api))
-        senders[Channel.ZALO] = ZaloSender(client, sessionmaker=app.sessionmaker, clock=app.clock)
+        days = s.zalo_proactive_window_days
+        window = timedelta(days=days) if days > 0 else None
+        senders[Channel.ZALO] = ZaloSender(
+            client, sessionmaker=app.sessionmaker, clock=app.clock, window=window
+        )
         limits[Channel.ZALO] = zalo_limits(s)
     return OutboxDispatcher(app.sessionmaker, senders, limits, app.clock, **kw)

@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     zalo_api: str = ZALO_API_DEFAULT
     zalo_webhook_secret: str = ""
     zalo_rate_per_s: float = 10.0
+    # Days after a citizen's last message during which free-form messages may reach them: 0 for the
+    # Bot API (no window documented), 7 for an Official Account (later follow-ups then fail visibly).
+    zalo_proactive_window_days: int = 0
 
     @field_validator("admin_ids", "reminder_working_days", mode="before")
     @classmethod
