@@ -69,6 +69,10 @@ class App:
         except (TimeoutError, asyncio.CancelledError):
             self._polling.cancel()
         self._polling = None
+        # Updates already being handled finish before storage and sessions close under them.
+        in_flight = list(getattr(self.dp, "_handle_update_tasks", ()))
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=10)
 
     async def close(self) -> None:
         await self.stop_polling()
