@@ -47,6 +47,14 @@ async def ask_through_to_review(world, lan, *, name="Nguyễn Thị Lan", questi
     return await lan.hears("xem lại")
 
 
+async def submit_a_question(world, lan) -> None:
+    """The whole flow, confirmed: the first question, TD-26-0001, then the menu."""
+    await ask_through_to_review(world, lan)
+    await lan.press("✅ Gửi câu hỏi")
+    await lan.hears("TD-26-0001")
+    await lan.hears("Ông/Bà muốn làm gì")
+
+
 async def test_citizen_asks_by_buttons_and_gets_a_tracking_code(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1001, "Lan")
@@ -175,10 +183,7 @@ async def test_an_album_is_collected_and_counted(database_url):
 async def test_my_questions_show_status_history_and_allow_withdrawal(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1010, "Lan")
-        await ask_through_to_review(world, lan)
-        await lan.press("✅ Gửi câu hỏi")
-        await lan.hears("TD-26-0001")
-        await lan.hears("Ông/Bà muốn làm gì")
+        await submit_a_question(world, lan)
         await lan.say("/my")
         listing = await lan.hears("đã gửi 1 câu hỏi")
         assert any(b.startswith("TD-26-0001") for b in lan.buttons(listing))
@@ -193,10 +198,7 @@ async def test_my_questions_show_status_history_and_allow_withdrawal(database_ur
 async def test_a_typed_tracking_code_shows_that_question(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1011, "Lan")
-        await ask_through_to_review(world, lan)
-        await lan.press("✅ Gửi câu hỏi")
-        await lan.hears("TD-26-0001")
-        await lan.hears("Ông/Bà muốn làm gì")
+        await submit_a_question(world, lan)
         await lan.say("td 26 1")
         await lan.hears("TD-26-0001", "Đã tiếp nhận")
 
@@ -204,10 +206,7 @@ async def test_a_typed_tracking_code_shows_that_question(database_url):
 async def test_privacy_export_and_deletion(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1012, "Lan")
-        await ask_through_to_review(world, lan)
-        await lan.press("✅ Gửi câu hỏi")
-        await lan.hears("TD-26-0001")
-        await lan.hears("Ông/Bà muốn làm gì")
+        await submit_a_question(world, lan)
         await lan.say("/privacy")
         await lan.hears("Dữ liệu cá nhân", "Nghị định 13/2023/NĐ-CP")
         await lan.press("📄 Tải dữ liệu của tôi")
@@ -290,10 +289,7 @@ async def test_a_citizens_reply_to_a_clarification_request_goes_back_to_the_offi
 
     async with running_bot(database_url) as world:
         lan = world.citizen(1017, "Lan")
-        await ask_through_to_review(world, lan)
-        await lan.press("✅ Gửi câu hỏi")
-        await lan.hears("TD-26-0001")
-        await lan.hears("Ông/Bà muốn làm gì")
+        await submit_a_question(world, lan)
         async with world.app.sessionmaker() as db:
             sub = await db.scalar(select(Submission))
             await workflow.request_clarification(

@@ -124,6 +124,14 @@ async def ask_until_review(p: Player) -> None:
     await p.choose("Không nêu tên")
 
 
+async def reach_the_question(p: Player) -> None:
+    """Consent, the first open session, the land topic: the question text is asked next."""
+    await p.command("ask")
+    await p.choose("✅ Đồng ý")
+    await p.choose(p.prompt().options[0].label)
+    await p.choose("Đất đai")
+
+
 async def test_refusing_consent_stores_nothing(world):
     p = Player(world)
     await p.command("start")
@@ -157,10 +165,7 @@ async def test_a_citizen_asks_and_gets_a_tracking_code(world):
 
 async def test_too_long_question_is_refused_with_its_length_and_nothing_is_kept(world):
     p = Player(world)
-    await p.command("ask")
-    await p.choose("✅ Đồng ý")
-    await p.choose(p.prompt().options[0].label)
-    await p.choose("Đất đai")
+    await reach_the_question(p)
     await p.say("x" * 10_000)
     assert "10000" in p.text() and "3000" in p.text()
     assert "text" not in p.state["draft"]
@@ -169,10 +174,7 @@ async def test_too_long_question_is_refused_with_its_length_and_nothing_is_kept(
 
 async def test_a_sticker_where_text_is_expected_gets_guidance(world):
     p = Player(world)
-    await p.command("ask")
-    await p.choose("✅ Đồng ý")
-    await p.choose(p.prompt().options[0].label)
-    await p.choose("Đất đai")
+    await reach_the_question(p)
     await p.send(Inbound("other"))
     assert "gõ chữ" in p.text()
     assert p.state["screen"] == "a_text"
@@ -180,10 +182,7 @@ async def test_a_sticker_where_text_is_expected_gets_guidance(world):
 
 async def test_an_album_is_collected_with_one_acknowledgement(world):
     p = Player(world)
-    await p.command("ask")
-    await p.choose("✅ Đồng ý")
-    await p.choose(p.prompt().options[0].label)
-    await p.choose("Đất đai")
+    await reach_the_question(p)
     await p.say("Rác thải đổ bừa bãi cạnh kênh mương thôn Đông.")
     replies = []
     for i in range(3):
@@ -195,10 +194,7 @@ async def test_an_album_is_collected_with_one_acknowledgement(world):
 
 async def test_attachments_stop_at_the_limit(world):
     p = Player(world)
-    await p.command("ask")
-    await p.choose("✅ Đồng ý")
-    await p.choose(p.prompt().options[0].label)
-    await p.choose("Đất đai")
+    await reach_the_question(p)
     await p.say("Rác thải đổ bừa bãi cạnh kênh mương thôn Đông.")
     for i in range(12):
         await p.send(Inbound("document", file_id=f"doc-{i}", file_name=f"{i}.pdf"))
