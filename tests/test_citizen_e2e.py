@@ -27,6 +27,12 @@ async def consent_and_reach_topics(lan) -> None:
     await lan.hears("lĩnh vực nào")
 
 
+async def reach_the_question(lan) -> None:
+    await consent_and_reach_topics(lan)
+    await lan.press("Đất đai")
+    await lan.hears("viết câu hỏi")
+
+
 async def ask_through_to_review(world, lan, *, name="Nguyễn Thị Lan", question=QUESTION) -> dict:
     await consent_and_reach_topics(lan)
     await lan.press("Đất đai")
@@ -88,9 +94,7 @@ async def test_markup_in_names_and_questions_is_shown_as_typed(database_url):
 async def test_a_ten_thousand_character_question_is_refused_clearly(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1003, "Lan")
-        await consent_and_reach_topics(lan)
-        await lan.press("Đất đai")
-        await lan.hears("viết câu hỏi")
+        await reach_the_question(lan)
         await lan.say("Đường hỏng. " * 834)
         refusal = await lan.hears("10007 ký tự", "3000")
         assert "Chưa có gì được lưu" in refusal["text"]
@@ -101,9 +105,7 @@ async def test_a_ten_thousand_character_question_is_refused_clearly(database_url
 async def test_stickers_voice_and_locations_where_text_is_expected_get_guidance(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1004, "Lan")
-        await consent_and_reach_topics(lan)
-        await lan.press("Đất đai")
-        await lan.hears("viết câu hỏi")
+        await reach_the_question(lan)
         for send in (world.tg.send_sticker, world.tg.send_voice, world.tg.send_location):
             await send(lan.user)
             await lan.hears("gõ chữ")
@@ -153,9 +155,7 @@ async def test_a_button_from_an_earlier_flow_no_longer_acts(database_url):
 async def test_the_conversation_survives_a_restart_of_the_bot(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1008, "Lan")
-        await consent_and_reach_topics(lan)
-        await lan.press("Đất đai")
-        await lan.hears("viết câu hỏi")
+        await reach_the_question(lan)
         await world.restart()
         await lan.say(QUESTION)
         await lan.hears("ảnh hoặc tài liệu")
@@ -166,9 +166,7 @@ async def test_the_conversation_survives_a_restart_of_the_bot(database_url):
 async def test_an_album_is_collected_and_counted(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1009, "Lan")
-        await consent_and_reach_topics(lan)
-        await lan.press("Đất đai")
-        await lan.hears("viết câu hỏi")
+        await reach_the_question(lan)
         await lan.say(QUESTION)
         await lan.hears("ảnh hoặc tài liệu")
         for _ in range(3):
@@ -275,9 +273,7 @@ async def test_conversation_state_in_redis_survives_a_restart(tmp_path):
     await client.aclose()
     async with running_bot(f"sqlite+aiosqlite:///{tmp_path / 'r.db'}", redis_url=url) as world:
         lan = world.citizen(1016, "Lan")
-        await consent_and_reach_topics(lan)
-        await lan.press("Đất đai")
-        await lan.hears("viết câu hỏi")
+        await reach_the_question(lan)
         await world.restart()
         await lan.say(QUESTION)
         await lan.hears("ảnh hoặc tài liệu")
