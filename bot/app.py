@@ -123,11 +123,12 @@ def make_bot(settings: Settings) -> Bot:
 def make_fsm(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> tuple[BaseStorage, BaseEventIsolation]:
+    """Conversation state in Redis when configured, else in the database. Updates of one chat are
+    serialised in-process: Telegram lets one process poll a bot, so no distributed lock is needed."""
     if settings.redis_url:
-        from aiogram.fsm.storage.redis import RedisEventIsolation, RedisStorage
+        from aiogram.fsm.storage.redis import RedisStorage
 
-        storage = RedisStorage.from_url(settings.redis_url)
-        return storage, RedisEventIsolation(storage.redis)
+        return RedisStorage.from_url(settings.redis_url), SimpleEventIsolation()
     return SqlStorage(sessionmaker), SimpleEventIsolation()
 
 
