@@ -93,8 +93,8 @@ class Player:
         return "\n".join(r.text for r in self.last.replies if isinstance(r, Prompt))
 
 
-@pytest.fixture
-async def world(sessionmaker):
+async def seed(sessionmaker) -> None:
+    """The test directory and one announced session, 20 days ahead."""
     async with sessionmaker() as db:
         await apply(db, parse(DIRECTORY), NOW)
         await create_session(
@@ -106,6 +106,11 @@ async def world(sessionmaker):
             announce=True,
         )
         await db.commit()
+
+
+@pytest.fixture
+async def world(sessionmaker):
+    await seed(sessionmaker)
     return sessionmaker
 
 

@@ -4,21 +4,18 @@ diacritics), a tracking code, /my, cancel, unsupported events."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.clock import FixedClock
-from bot.directory import apply, parse
-from bot.sessions import create_session
 from bot.settings import Settings
 from bot.simulator.zalo import FakeZaloServer
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
 from bot.zalo.receiver import Receiver
 from storage.models import Citizen, Submission
-from tests.test_conversation import DIRECTORY, NOW
+from tests.test_conversation import NOW, seed
 
 USER = "6ede9afa66b88fe6d6a9"
 
@@ -58,17 +55,7 @@ class ZaloCitizen:
 
 @pytest.fixture
 async def zalo_world(sessionmaker):
-    async with sessionmaker() as db:
-        await apply(db, parse(DIRECTORY), NOW)
-        await create_session(
-            db,
-            title="Hội nghị đối thoại quý IV",
-            place="Hội trường UBND xã",
-            starts_at=NOW + timedelta(days=20),
-            now=NOW,
-            announce=True,
-        )
-        await db.commit()
+    await seed(sessionmaker)
     async with FakeZaloServer() as server:
         client = ZaloClient(server.token, server.base_url, timeout=5)
         channel = ZaloChannel(client, sessionmaker, FixedClock(NOW), Settings())
