@@ -6,19 +6,40 @@ from __future__ import annotations
 from aiogram import Router
 
 from bot.settings import Settings
+from handlers.filters import GROUPS, PRIVATE, ChatType
+
+
+def _scoped(name: str, chat_types: tuple[str, ...], children: list[Router]) -> Router:
+    """A parent router that lets through only messages and buttons from these chat types, so an
+    update from a private chat never runs the groups' filters, and the other way round."""
+    router = Router(name=name)
+    router.message.filter(ChatType(chat_types))
+    router.callback_query.filter(ChatType(chat_types))
+    router.include_routers(*children)
+    return router
 
 
 def get_routers(settings: Settings) -> list[Router]:
     from handlers import citizen, department, followup, menus, office, reports, staff
 
-    routers: list[Router] = []
-    # Staff routers (office group, department groups) go here, before the citizens' router.
-    routers.append(followup.make_router(settings))  # citizens' rating buttons (fu:…), private chats
-    routers.append(menus.make_router(settings))
-    routers.append(staff.make_link_router(settings))
-    routers.append(reports.make_router(settings))  # before the office router's catch-all
-    routers.append(office.make_router(settings))
-    routers.append(department.make_router(settings))
-    routers.append(staff.make_fallback_router(settings))
-    routers.append(citizen.make_router(settings))
-    return routers
+    private = _scoped(
+        "private",
+        PRIVATE,
+        [
+            followup.make_router(settings),  # citizens' rating buttons (fu:…)
+            staff.make_private_fallback_router(settings),  # staff commands used in a private chat
+            citizen.make_router(settings),  # everything else a citizen sends
+        ],
+    )
+    groups = _scoped(
+        "groups",
+        GROUPS,
+        [
+            staff.make_link_router(settings),
+            reports.make_router(settings),  # before the office router's catch-all
+            office.make_router(settings),
+            department.make_router(settings),
+            staff.make_group_fallback_router(settings),
+        ],
+    )
+    return [menus.make_router(settings), private, groups]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
@@ -147,9 +147,7 @@ def _inbound(message: Message) -> Inbound:
 
 
 def make_router(settings: Settings) -> Router:
-    router = Router(name="citizen")
-    router.message.filter(F.chat.type == "private")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router = Router(name="citizen")  # mounted under the private chats' router
 
     @router.message(CommandStart())
     @router.message(Command(*sorted(COMMANDS - {"start", "menu"})))

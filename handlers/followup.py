@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import CallbackQuery
 from sqlalchemy import select, update
@@ -116,8 +116,7 @@ async def rate(
 
 
 def make_router(settings: Settings) -> Router:
-    router = Router(name="followup")
-    router.callback_query.filter(F.message.chat.type == "private")
+    router = Router(name="followup")  # mounted under the private chats' router
 
     @router.callback_query(FollowUp.filter())
     async def on_rating(

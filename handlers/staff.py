@@ -22,6 +22,7 @@ from bot.outbox import Buttons
 from bot.settings import Settings
 from bot.texts import department as td
 from bot.texts import office as to
+from handlers.filters import Magic
 from storage.models import StaffRole
 
 log = logging.getLogger(__name__)
@@ -30,7 +31,6 @@ OFFICE_COMMANDS = ("inbox", "find", "sub", "sessions", "session_new", "answer", 
 DEPARTMENT_COMMANDS = ("mine",)
 ADMIN_COMMANDS = ("link_office", "link_department", "add_staff")
 STAFF_COMMANDS = frozenset(OFFICE_COMMANDS + DEPARTMENT_COMMANDS + ADMIN_COMMANDS)
-GROUP_TYPES = ("group", "supergroup")
 
 
 def markup(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
@@ -146,8 +146,7 @@ def actor_name(user: User | None) -> str:
 
 
 def make_link_router(settings: Settings) -> Router:
-    router = Router(name="staff-link")
-    router.message.filter(F.chat.type.in_(GROUP_TYPES))
+    router = Router(name="staff-link")  # mounted under the groups' router
 
     async def admin_only(message: Message, db: AsyncSession, what: str) -> bool:
         user_id = message.from_user.id if message.from_user else None
@@ -227,10 +226,24 @@ def make_link_router(settings: Settings) -> Router:
 # --- the refusals for what no staff router took -------------------------------------------------------
 
 
-def make_fallback_router(settings: Settings) -> Router:
-    router = Router(name="staff-fallback")
+async def _staff_button_out_of_place(query: CallbackQuery) -> None:
+    refuse(
+        "staff button outside its group",
+        user_id=query.from_user.id,
+        chat_id=query.message.chat.id if query.message else None,
+        action=f"button {query.data!r}",
+    )
+    await query.answer(to.not_allowed(), show_alert=True)
 
-    @router.message(F.chat.type.in_(GROUP_TYPES), F.text.startswith("/"))
+
+STAFF_BUTTON = Magic(F.data.regexp(r"^[od]:"))
+
+
+def make_group_fallback_router(settings: Settings) -> Router:
+    """Groups that are neither the office nor a department (mounted under the groups' router)."""
+    router = Router(name="staff-fallback-groups")
+
+    @router.message(Magic(F.text.startswith("/")))
     async def unregistered_group(message: Message) -> None:
         refuse(
             "unregistered group",
@@ -240,7 +253,15 @@ def make_fallback_router(settings: Settings) -> Router:
         )
         await message.reply(to.unregistered_group())
 
-    @router.message(F.chat.type == "private", Command(*sorted(STAFF_COMMANDS)))
+    router.callback_query.register(_staff_button_out_of_place, STAFF_BUTTON)
+    return router
+
+
+def make_private_fallback_router(settings: Settings) -> Router:
+    """Staff commands and buttons in a private chat (mounted under the private chats' router)."""
+    router = Router(name="staff-fallback-private")
+
+    @router.message(Command(*sorted(STAFF_COMMANDS)))
     async def staff_command_in_private(message: Message) -> None:
         refuse(
             "staff command in a private chat",
@@ -250,14 +271,5 @@ def make_fallback_router(settings: Settings) -> Router:
         )
         await message.answer(to.staff_command_in_private())
 
-    @router.callback_query(F.data.regexp(r"^[od]:"))
-    async def staff_button_out_of_place(query: CallbackQuery) -> None:
-        refuse(
-            "staff button outside its group",
-            user_id=query.from_user.id,
-            chat_id=query.message.chat.id if query.message else None,
-            action=f"button {query.data!r}",
-        )
-        await query.answer(to.not_allowed(), show_alert=True)
-
+    router.callback_query.register(_staff_button_out_of_place, STAFF_BUTTON)
     return router
