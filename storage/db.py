@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import sqlite3
 from contextvars import ContextVar
 from pathlib import Path
 
+import aiosqlite
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import event
+from sqlalchemy import event, make_url
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -20,14 +23,46 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 current_session: ContextVar[AsyncSession | None] = ContextVar("doithoai_current_session", default=None)
 
 
+class InlineSqliteConnection(aiosqlite.Connection):
+    """An aiosqlite connection whose statements run on the event loop's own thread.
+
+    aiosqlite hands every call (cursor, execute, fetch, commit) to a worker thread and back; a
+    local SQLite statement takes microseconds, the hand-off about twenty times as long, and the
+    two threads then compete for the interpreter. Measured on the bot's conversation step
+    (bench/intake.py): the hand-offs were the largest single cost of an update. The worker thread
+    still opens and closes the connection."""
+
+    async def _execute(self, fn, *args, **kwargs):
+        if not self._running or not self._connection:
+            raise ValueError("Connection closed")
+        return fn(*args, **kwargs)
+
+
+def _inline_sqlite(database: str):
+    async def connect() -> InlineSqliteConnection:
+        conn = InlineSqliteConnection(
+            functools.partial(sqlite3.connect, database, timeout=30, check_same_thread=False), 64
+        )
+        conn._thread.daemon = True  # as SQLAlchemy does for its own aiosqlite connections
+        return await conn
+
+    return connect
+
+
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         # SQLite allows one writer. Within a process, transactions queue for the pool's single
         # connection (an asyncio wait, no polling); across processes (a CLI tick beside `run`) every
         # transaction takes the write lock when it begins (BEGIN IMMEDIATE) and waits its turn (busy
-        # timeout), so a read-then-write never fails with "database is locked".
+        # timeout), so a read-then-write never fails with "database is locked". Statements run
+        # inline (InlineSqliteConnection): while another process holds the write lock, the bot's
+        # event loop waits with it (transactions are short; the busy timeout bounds the wait).
         engine = create_async_engine(
-            url, connect_args={"timeout": 30}, pool_size=1, max_overflow=0, pool_timeout=60
+            url,
+            async_creator=_inline_sqlite(make_url(url).database or ":memory:"),
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=60,
         )
 
         @event.listens_for(engine.sync_engine, "connect")
