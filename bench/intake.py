@@ -4,6 +4,9 @@ Prints updates handled per second and p50/p95 handling latency for the real bot,
 run and against the same fake server, a bare aiogram echo bot's updates per second, and the ratio.
 
     .venv/bin/python bench/intake.py [--citizens 500] [--database-url URL]
+
+It also prints the CPU time each process spent per update. BENCH_PROFILE=FILE writes a cProfile of
+the bot process to FILE (the figures are then slower: the profiler costs more than the bot).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import statistics
 import sys
@@ -24,6 +28,7 @@ from aiogram.types import Message
 
 from bot.app import build_app, make_bot
 from bot.directory import load_file
+from bot.runner import tune_garbage_collector
 from bot.sessions import create_session
 from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
@@ -58,6 +63,7 @@ def steps(tg, user):
 
 
 async def drive(tg, users, make_steps) -> tuple[float, list[float], int]:
+    """Plays every user's steps at once; returns (wall time, per-step latencies, updates sent)."""
     latencies: list[float] = []
     count = 0
 
@@ -92,6 +98,7 @@ async def _run_bot_process(kind: str, base_url: str, database_url: str) -> int:
         )
         app = build_app(settings)
         await app.start_polling()
+        tune_garbage_collector()  # as `doithoai run` does
         print("ready", flush=True)
         await stop.wait()
         await app.close()
@@ -114,30 +121,34 @@ async def _run_bot_process(kind: str, base_url: str, database_url: str) -> int:
     return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextlib.asynccontextmanager
-async def bot_process(kind: str, base_url: str, database_url: str = ""):
+async def bot_process(kind: str, base_url: str, database_url: str = "", cpu: dict | None = None):
     """The bot runs in its own process, as it would beside the real Telegram: the fake server and the
-    simulated people (this process) do not compete with it for the interpreter."""
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        __file__,
-        "--serve-bot",
-        kind,
-        base_url,
-        database_url or "-",
-        stdout=asyncio.subprocess.PIPE,
-    )
+    simulated people (this process) do not compete with it for the interpreter. ``cpu["bot"]`` and
+    ``cpu["driver"]`` receive the CPU seconds each process spent inside the block."""
+    args = [sys.executable, __file__, "--serve-bot", kind, base_url, database_url or "-"]
+    proc = await asyncio.create_subprocess_exec(*args, stdout=asyncio.subprocess.PIPE)
     try:
         line = await asyncio.wait_for(proc.stdout.readline(), 60)
         if line.strip() != b"ready":
             raise RuntimeError(f"the {kind} bot did not start")
+        bot_before, driver_before = _cpu_seconds(proc.pid), time.process_time()
         yield
+        if cpu is not None:
+            cpu["bot"] = _cpu_seconds(proc.pid) - bot_before
+            cpu["driver"] = time.process_time() - driver_before
     finally:
         proc.send_signal(signal.SIGTERM)
         await proc.wait()
 
 
-async def bench_flow(n: int, database_url: str) -> tuple[float, list[float], int]:
+async def bench_flow(n: int, database_url: str, cpu: dict) -> tuple[float, list[float], int]:
     async with FakeTelegram() as tg:
         settings = Settings(
             _env_file=None,
@@ -161,7 +172,7 @@ async def bench_flow(n: int, database_url: str) -> tuple[float, list[float], int
             await db.commit()
         await app.close()
         users = [tg.user(900_000 + i, f"Dân {i}", language_code="vi") for i in range(n)]
-        async with bot_process("flow", tg.base_url, database_url):
+        async with bot_process("flow", tg.base_url, database_url, cpu):
             result = await drive(tg, users, steps)
         assert not tg.violations, tg.violations[:3]
         return result
@@ -171,10 +182,10 @@ def echo_steps(tg, user):
     return [(lambda i=i: tg.send_text(user, f"tin nhắn {i}"), 1) for i in range(12)]
 
 
-async def bench_echo(n: int) -> tuple[float, list[float], int]:
+async def bench_echo(n: int, cpu: dict) -> tuple[float, list[float], int]:
     async with FakeTelegram() as tg:
         users = [tg.user(800_000 + i, f"Echo {i}") for i in range(n)]
-        async with bot_process("echo", tg.base_url):
+        async with bot_process("echo", tg.base_url, cpu=cpu):
             return await drive(tg, users, echo_steps)
 
 
@@ -185,6 +196,15 @@ def pct(values: list[float], q: float) -> float:
 async def main() -> None:
     if sys.argv[1:2] == ["--serve-bot"]:
         kind, base_url, database_url = sys.argv[2:5]
+        if os.environ.get("BENCH_PROFILE") and kind == "flow":
+            import cProfile
+
+            prof = cProfile.Profile()
+            prof.enable()
+            rc = await _run_bot_process(kind, base_url, database_url)
+            prof.disable()
+            prof.dump_stats(os.environ["BENCH_PROFILE"])
+            raise SystemExit(rc)
         raise SystemExit(await _run_bot_process(kind, base_url, database_url))
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--citizens", type=int, default=500)
@@ -192,8 +212,8 @@ async def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        flow_time, flow_lat, flow_n = await bench_flow(args.citizens, url)
-    echo_time, echo_lat, echo_n = await bench_echo(args.citizens)
+        flow_time, flow_lat, flow_n = await bench_flow(args.citizens, url, flow_cpu := {})
+    echo_time, echo_lat, echo_n = await bench_echo(args.citizens, echo_cpu := {})
     flow_ups, echo_ups = flow_n / flow_time, echo_n / echo_time
     backend = args.database_url.split(":")[0] if args.database_url else "sqlite"
     print(f"citizens: {args.citizens}, database: {backend}")
@@ -205,6 +225,11 @@ async def main() -> None:
         f"bare aiogram echo bot: {echo_n} updates in {echo_time:.1f} s = {echo_ups:.0f} updates/s; "
         f"p50 {pct(echo_lat, 50):.0f} ms, p95 {pct(echo_lat, 95):.0f} ms"
     )
+    for name, cpu, n in (("intake", flow_cpu, flow_n), ("echo", echo_cpu, echo_n)):
+        print(
+            f"CPU per update ({name}): bot {cpu['bot'] / n * 1000:.2f} ms, "
+            f"fake server + simulated citizens {cpu['driver'] / n * 1000:.2f} ms"
+        )
     print(f"ratio (intake / echo): {flow_ups / echo_ups:.2f}  (target >= 0.5)")
 
 

@@ -13,7 +13,9 @@ from typing import Any
 
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
-from sqlalchemy import delete, event, insert, select, update
+from sqlalchemy import delete, event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage.db import current_session
@@ -87,12 +89,18 @@ class SqlStorage(BaseStorage):
 
     @staticmethod
     async def _store(db: AsyncSession, key: str, state: str | None, data: dict[str, Any]) -> None:
+        """One Core statement on the session's connection (an update writes state on every step, so
+        this skips the ORM's statement handling): an upsert, or a delete for an empty record."""
+        conn = await db.connection()
         if state is None and not data:
-            await db.execute(delete(FsmState).where(FsmState.key == key))
+            await conn.execute(delete(FsmState).where(FsmState.key == key))
             return
-        result = await db.execute(update(FsmState).where(FsmState.key == key).values(state=state, data=data))
-        if result.rowcount == 0:
-            await db.execute(insert(FsmState).values(key=key, state=state, data=data))
+        upsert = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(FsmState)
+        await conn.execute(
+            upsert.values(key=key, state=state, data=data).on_conflict_do_update(
+                index_elements=[FsmState.key], set_={"state": state, "data": data}
+            )
+        )
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:
         name = self._keys.build(key)
