@@ -7,6 +7,7 @@ compares wording inside the same session, diacritics folded away.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -31,6 +32,13 @@ STOPWORDS = set(_STOP.split(" "))
 
 def _words(text: str) -> list[str]:
     return [w for w in fold(text).split() if w not in STOPWORDS and len(w) > 1]
+
+
+@functools.lru_cache(maxsize=1024)  # a few sessions' duplicate windows (DUPLICATE_WINDOW each)
+def _prepared(text: str) -> tuple[list[str], str]:
+    """A question's significant words and folded text, computed once per text: each new question
+    is compared with the earlier ones of its session, which would otherwise be folded every time."""
+    return _words(text), fold(text)
 
 
 def keyword_score(text: str, keywords: list[str]) -> int:
@@ -109,10 +117,10 @@ async def likely_duplicates(
         .order_by(Submission.id.desc())
         .limit(DUPLICATE_WINDOW)
     )
-    words, folded = _words(submission.text), fold(submission.text)
+    words, folded = _prepared(submission.text)
     scored = []
     for row in rows:
-        score = _similarity(words, folded, _words(row.text), fold(row.text), threshold)
+        score = _similarity(words, folded, *_prepared(row.text), threshold)
         if score >= threshold:
             scored.append((score, row.id))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
