@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import AnnouncementTooLate, InvalidInput, WrongState
 from bot.i18n import local_date
+from storage import readcache
 from storage.models import DialogueSession, SessionKind, SessionLevel, SessionStatus
 
 ANNOUNCE_MIN_DAYS = 7  # R1
@@ -83,13 +84,24 @@ def is_open_for_questions(session: DialogueSession, now: datetime) -> bool:
     return session.status == SessionStatus.ANNOUNCED and now < questions_close_at(session)
 
 
-async def open_sessions(db: AsyncSession, now: datetime) -> list[DialogueSession]:
-    rows = await db.scalars(
+async def open_sessions(db: AsyncSession, now: datetime, *, cached: bool = False) -> list[DialogueSession]:
+    """Sessions a citizen can send questions to now. ``cached``: from a short-lived in-process copy of
+    the announced sessions (storage/readcache.py), for the citizen conversation's every step."""
+
+    query = (
         select(DialogueSession)
-        .where(DialogueSession.status == SessionStatus.ANNOUNCED, DialogueSession.starts_at > now)
+        .where(DialogueSession.status == SessionStatus.ANNOUNCED)
         .order_by(DialogueSession.starts_at)
     )
-    return [s for s in rows if is_open_for_questions(s, now)]
+
+    async def copies() -> list[DialogueSession]:
+        return [readcache.snapshot(s) for s in await db.scalars(query)]  # read like DialogueSession
+
+    if cached:
+        rows = await readcache.cached(db.bind, "announced_sessions", copies)
+    else:
+        rows = list(await db.scalars(query))
+    return [s for s in rows if s.starts_at > now and is_open_for_questions(s, now)]
 
 
 async def list_sessions(db: AsyncSession) -> list[DialogueSession]:

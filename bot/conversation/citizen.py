@@ -23,6 +23,7 @@ from bot.errors import NotAllowed, NotFound, QuestionsClosed
 from bot.i18n import fmt_date, local_date, use_locale
 from bot.settings import Settings
 from bot.texts import citizen as t
+from storage import readcache
 from storage.models import Citizen, DialogueSession, Topic
 
 ASK_STEPS = [
@@ -236,7 +237,7 @@ class CitizenConversation:
     async def _open_sessions(self) -> list[DialogueSession]:
         from bot.sessions import open_sessions
 
-        return await open_sessions(self.db, self.ctx.now)
+        return await open_sessions(self.db, self.ctx.now, cached=True)
 
     async def _render_a_session(self, state: dict) -> Prompt:
         sessions = await self._open_sessions()
@@ -260,9 +261,11 @@ class CitizenConversation:
         return await self._advance(state)
 
     async def _topics(self) -> list[Topic]:
-        return list(
-            await self.db.scalars(select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.id))
-        )
+        async def load() -> list[Topic]:
+            query = select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.id)
+            return [readcache.snapshot(topic) for topic in await self.db.scalars(query)]
+
+        return await readcache.cached(self.db.bind, "topics", load)
 
     async def _render_a_topic(self, state: dict) -> Prompt:
         options = [Option(f"t{topic.id}", t.name_of(topic)) for topic in await self._topics()]
@@ -425,10 +428,13 @@ class CitizenConversation:
 
     async def _render_a_review(self, state: dict) -> Prompt:
         draft = state["draft"]
-        session = (
-            await self.db.get(DialogueSession, draft.get("session_id")) if draft.get("session_id") else None
-        )
-        topic = await self.db.get(Topic, draft.get("topic_id")) if draft.get("topic_id") else None
+        session = topic = None
+        if sid := draft.get("session_id"):
+            open_now = {s.id: s for s in await self._open_sessions()}
+            session = open_now.get(sid) or await self.db.get(DialogueSession, sid)
+        if tid := draft.get("topic_id"):
+            topics = {topic.id: topic for topic in await self._topics()}
+            topic = topics.get(tid) or await self.db.get(Topic, tid)
         options = [Option("confirm", t.btn_confirm()), Option("edit", t.btn_edit()), *self._cancel_row()]
         return Prompt(t.review(draft, session, topic), options)
 
