@@ -47,8 +47,8 @@ def steps(tg, user):
         return tg.press(chat, markup[0][0]["text"])
 
     return [
-        (lambda: tg.send_text(user, "/start"), 2),
-        (lambda: tg.press(chat, "✅ Đồng ý"), 2),
+        (lambda: tg.send_text(user, "/start"), 1),
+        (lambda: tg.press(chat, "✅ Đồng ý"), 1),
         (lambda: tg.press(chat, "✍️ Gửi câu hỏi"), 1),
         (first_session, 1),
         (lambda: tg.press(chat, "Đất đai"), 1),
@@ -58,7 +58,7 @@ def steps(tg, user):
         (lambda: tg.send_contact(user, "+84912345678"), 2),
         (lambda: tg.send_text(user, "Thôn Trung Sơn"), 1),
         (lambda: tg.press(chat, "Không nêu tên (ẩn danh)"), 1),
-        (lambda: tg.press(chat, "✅ Gửi câu hỏi"), 2),
+        (lambda: tg.press(chat, "✅ Gửi câu hỏi"), 1),
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
@@ -104,7 +105,22 @@ def _plan(outcome: Outcome) -> tuple[dict, list[tuple[object, object]]]:
         plan.append((reply, markup))
     if pending_removal:  # nothing carried the removal: keep it for the next message
         state["reply_kb"] = True
-    return state, plan
+    return state, _joined(plan)
+
+
+def _joined(plan: list[tuple[object, object]]) -> list[tuple[object, object]]:
+    """A note without buttons that comes before another message is sent with it, as one message
+    (when they fit): fewer messages to read on a small screen, and fewer Bot API calls."""
+    out: list[tuple[object, object]] = []
+    for reply, markup in plan:
+        if out and isinstance(reply, Prompt):
+            before, before_markup = out[-1]
+            fits = isinstance(before, Prompt) and len(before.text) + 2 + len(reply.text) <= TELEGRAM_LIMIT
+            if fits and before_markup is None:
+                out[-1] = (replace(reply, text=f"{before.text}\n\n{reply.text}"), markup)
+                continue
+        out.append((reply, markup))
+    return out
 
 
 async def render(bot: Bot, chat_id: int, outcome: Outcome, fsm: FSMContext, db: AsyncSession) -> None:

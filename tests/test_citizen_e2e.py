@@ -16,11 +16,9 @@ QUESTION = "Đường bê tông vào thôn Trung Sơn bị sụt lún sau mưa l
 
 async def consent_and_reach_topics(lan) -> None:
     await lan.say("/start")
-    await lan.hears("Xin chào Ông/Bà")
-    await lan.hears("Nghị định 13/2023/NĐ-CP")
+    await lan.hears("Xin chào Ông/Bà", "Nghị định 13/2023/NĐ-CP")  # welcome and consent: one message
     await lan.press("✅ Đồng ý")
-    await lan.hears("Cảm ơn")
-    await lan.hears("Ông/Bà muốn làm gì")
+    await lan.hears("Cảm ơn", "Ông/Bà muốn làm gì")
     await lan.press("✍️ Gửi câu hỏi")
     sessions = await lan.hears("hội nghị nào")
     await lan.press(lan.buttons(sessions)[0])
@@ -57,8 +55,7 @@ async def submit_a_question(world, lan) -> None:
     """The whole flow, confirmed: the first question, TD-26-0001, then the menu."""
     await ask_through_to_review(world, lan)
     await lan.press("✅ Gửi câu hỏi")
-    await lan.hears("TD-26-0001")
-    await lan.hears("Ông/Bà muốn làm gì")
+    await lan.hears("TD-26-0001", "Ông/Bà muốn làm gì")  # the acknowledgement carries the menu
 
 
 async def test_citizen_asks_by_buttons_and_gets_a_tracking_code(database_url):
@@ -115,12 +112,10 @@ async def test_text_outside_a_flow_gets_the_menu(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1005, "Lan")
         await lan.say("alo alo")
-        await lan.hears("chưa hiểu")
-        menu = await lan.hears("Ông/Bà muốn làm gì")
+        menu = await lan.hears("chưa hiểu", "Ông/Bà muốn làm gì")
         assert "✍️ Gửi câu hỏi" in lan.buttons(menu)
         await world.tg.send_sticker(lan.user)
-        await lan.hears("chưa hiểu")
-        await lan.hears("Ông/Bà muốn làm gì")
+        await lan.hears("chưa hiểu", "Ông/Bà muốn làm gì")
         await lan.say("/khonglenhnay")
         await lan.hears("chưa hiểu")
 
@@ -227,8 +222,7 @@ async def test_english_is_a_full_second_language(database_url):
         await lan.say("/language")
         await lan.hears("Please choose a language")
         await lan.press("English")
-        await lan.hears("Switched to English")
-        await lan.hears("What would you like to do")
+        await lan.hears("Switched to English", "What would you like to do")
         await lan.say("/ask")
         await lan.hears("Decree 13/2023")
 
