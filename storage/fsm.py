@@ -8,6 +8,7 @@ polls for updates handles a given chat, which is what makes the cache safe.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,14 +16,32 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
 from sqlalchemy import delete, event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from storage.db import current_session
 from storage.models import FsmState
 
 Record = tuple[str | None, dict[str, Any]]
 EMPTY: Record = (None, {})
+
+
+_SQLITE_UPSERT = (
+    'INSERT INTO fsm_states ("key", state, data) VALUES (?, ?, ?) '
+    'ON CONFLICT ("key") DO UPDATE SET state = excluded.state, data = excluded.data'
+)
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """States written in a transaction reach their storage's cache only once it commits."""
+    for (storage, key), record in session.info.pop("fsm_pending", {}).items():
+        storage._remember(key, record)
+
+
+@event.listens_for(Session, "after_rollback")
+def _rolled_back(session: Session) -> None:
+    session.info.pop("fsm_pending", None)
 
 
 class SqlStorage(BaseStorage):
@@ -39,8 +58,8 @@ class SqlStorage(BaseStorage):
 
     async def _read(self, key: str) -> Record:
         shared = current_session.get()
-        if shared is not None and key in shared.info.get("fsm_pending", {}):
-            return shared.info["fsm_pending"][key]
+        if shared is not None and (self, key) in shared.info.get("fsm_pending", {}):
+            return shared.info["fsm_pending"][self, key]  # written earlier in this update
         if key in self._cache:
             return self._cache[key]
         async with self._sessionmaker() as db:
@@ -72,30 +91,22 @@ class SqlStorage(BaseStorage):
             self._remember(key, record)
             return
         await self._store(shared, key, state, data)
-        pending: dict[str, Record] = shared.info.setdefault("fsm_pending", {})
-        pending[key] = record
-        if not shared.info.get("fsm_hooked"):
-            shared.info["fsm_hooked"] = True
-            event.listen(shared.sync_session, "after_commit", self._committed)
-            event.listen(shared.sync_session, "after_rollback", self._rolled_back)
-
-    def _committed(self, session: Any) -> None:
-        for key, record in session.info.pop("fsm_pending", {}).items():
-            self._remember(key, record)
-
-    @staticmethod
-    def _rolled_back(session: Any) -> None:
-        session.info.pop("fsm_pending", None)
+        shared.info.setdefault("fsm_pending", {})[self, key] = record  # cached once committed
 
     @staticmethod
     async def _store(db: AsyncSession, key: str, state: str | None, data: dict[str, Any]) -> None:
-        """One Core statement on the session's connection (an update writes state on every step, so
-        this skips the ORM's statement handling): an upsert, or a delete for an empty record."""
+        """One statement on the session's connection, in its transaction: an upsert, or a delete for
+        an empty record. Every step of a conversation writes its state, so on SQLite the upsert
+        goes straight to the driver: the whole write (session, statement, commit) then costs half."""
         conn = await db.connection()
         if state is None and not data:
             await conn.execute(delete(FsmState).where(FsmState.key == key))
             return
-        upsert = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(FsmState)
+        if conn.dialect.name == "sqlite":
+            raw = await conn.get_raw_connection()
+            await raw.driver_connection.execute(_SQLITE_UPSERT, (key, state, json.dumps(data)))
+            return
+        upsert = pg_insert(FsmState)
         await conn.execute(
             upsert.values(key=key, state=state, data=data).on_conflict_do_update(
                 index_elements=[FsmState.key], set_={"state": state, "data": data}
