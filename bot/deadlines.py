@@ -18,6 +18,7 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import readcache
 from storage.models import CalendarDay
 
 CONCLUSION_DAYS = 10  # R4, calendar days
@@ -66,11 +67,16 @@ class WorkCalendar:
 
 
 async def load_calendar(db: AsyncSession) -> WorkCalendar:
-    rows = list(await db.scalars(select(CalendarDay)))
-    return WorkCalendar(
-        extra_days_off={r.day for r in rows if r.kind == "off"},
-        extra_working_days={r.day for r in rows if r.kind == "work"},
-    )
+    """The working-day calendar with the directory's own days (a short-lived copy: read-only)."""
+
+    async def load() -> WorkCalendar:
+        rows = list(await db.scalars(select(CalendarDay)))
+        return WorkCalendar(
+            extra_days_off={r.day for r in rows if r.kind == "off"},
+            extra_working_days={r.day for r in rows if r.kind == "work"},
+        )
+
+    return await readcache.cached(db.bind, "calendar", load)
 
 
 def calendar_period_end(start: date, days: int, cal: WorkCalendar) -> date:

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import readcache
 from storage.models import AppConfig, CalendarDay, Department, Staff, StaffRole, Topic
 
 CODE_RE = re.compile(r"^[A-Z0-9_]{2,32}$")
@@ -206,8 +207,12 @@ async def _set_config(db: AsyncSession, key: str, value: str) -> None:
 
 
 async def get_config(db: AsyncSession, key: str) -> str | None:
-    row = await db.get(AppConfig, key)
-    return row.value if row else None
+    """A deployment setting (office chat, code prefix…), from a short-lived copy of all of them."""
+
+    async def load() -> dict[str, str]:
+        return {row.key: row.value for row in await db.scalars(select(AppConfig))}
+
+    return (await readcache.cached(db.bind, "app_config", load)).get(key)
 
 
 async def office_chat_id(db: AsyncSession) -> int | None:

@@ -124,7 +124,9 @@ async def likely_duplicates(
         if score >= threshold:
             scored.append((score, row.id))
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
-    found = []
-    for score, sub_id in scored[:limit]:
-        found.append(Candidate(await db.get(Submission, sub_id), score))
-    return found
+    best = scored[:limit]
+    if not best:
+        return []
+    ids = [sub_id for _, sub_id in best]
+    loaded = {s.id: s for s in await db.scalars(select(Submission).where(Submission.id.in_(ids)))}
+    return [Candidate(loaded[sub_id], score) for score, sub_id in best]

@@ -1,5 +1,6 @@
 """Short-lived in-process copies of rows that rarely change but are read at almost every step of a
-citizen's conversation: the active topics and the announced dialogue sessions.
+citizen's conversation or every new question: the active topics, the announced dialogue sessions,
+the deployment's settings (app_config) and the calendar's extra days off.
 
 A copy is kept for ``TTL`` seconds. Any write to a watched table that this process commits (through
 any engine: the bot's handlers, the office's commands, a CLI command in the same process) drops
@@ -23,11 +24,12 @@ from sqlalchemy.engine import Engine
 T = TypeVar("T")
 
 TTL = 10.0
-WATCHED = ("dialogue_sessions", "topics", "departments")
+WATCHED = ("dialogue_sessions", "topics", "departments", "app_config", "calendar_days")
 _WRITES = ("insert", "update", "delete")
 
 _copies: dict[tuple[Any, str], tuple[float, int, Any]] = {}
-_generation = 0  # bumped by every committed write to a watched table
+_generation = 0  # bumped by every write to a watched table, and when its transaction ends
+_writing = 0  # open transactions that wrote a watched table: no copy is kept meanwhile
 
 
 def _writes_watched(statement: str) -> bool:
@@ -35,23 +37,31 @@ def _writes_watched(statement: str) -> bool:
     return head in _WRITES and any(table in statement for table in WATCHED)
 
 
+def _drop_all() -> None:
+    global _generation
+    _generation += 1
+    _copies.clear()
+
+
 @event.listens_for(Engine, "before_cursor_execute")
 def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
+    """A write drops every copy at once (the writing transaction reads its own change), and no copy
+    is kept until that transaction ends (others must not read what it has not committed)."""
+    global _writing
     if _writes_watched(statement):
-        conn.info["readcache_dirty"] = True
+        if not conn.info.get("readcache_dirty"):
+            conn.info["readcache_dirty"] = True
+            _writing += 1
+        _drop_all()
 
 
 @event.listens_for(Engine, "commit")
-def _on_commit(conn) -> None:
-    global _generation
-    if conn.info.pop("readcache_dirty", False):
-        _generation += 1
-        _copies.clear()
-
-
 @event.listens_for(Engine, "rollback")
-def _on_rollback(conn) -> None:
-    conn.info.pop("readcache_dirty", None)
+def _transaction_ended(conn) -> None:
+    global _writing
+    if conn.info.pop("readcache_dirty", False):
+        _writing -= 1
+        _drop_all()
 
 
 async def cached(scope: Any, name: str, load: Callable[[], Awaitable[T]], ttl: float = TTL) -> T:
@@ -64,7 +74,7 @@ async def cached(scope: Any, name: str, load: Callable[[], Awaitable[T]], ttl: f
         return found[2]
     generation = _generation
     value = await load()
-    if generation == _generation:  # nothing was written while loading
+    if generation == _generation and not _writing:  # nothing written meanwhile, nor uncommitted
         if len(_copies) > 256:  # many databases (tests): keep it small
             _copies.clear()
         _copies[key] = (now + ttl, generation, value)

@@ -29,9 +29,14 @@ async def test_copies_are_reused_until_a_committed_write(sessionmaker, clock):
         assert [s.title for s in first] == ["Một"]
         assert again[0] is first[0]  # the same copy, no query
 
-        await db.execute(update(DialogueSession).values(title="Đổi tên"))
-        await db.rollback()  # nothing written: the copy stays
+        await db.rollback()  # a transaction that wrote nothing: the copy stays
         assert (await open_sessions(db, clock.now(), cached=True))[0] is first[0]
+
+        await db.execute(update(DialogueSession).values(title="Đổi tên"))
+        renamed = await open_sessions(db, clock.now(), cached=True)
+        assert renamed[0].title == "Đổi tên"  # the writing transaction reads its own change
+        await db.rollback()
+        assert [s.title for s in await open_sessions(db, clock.now(), cached=True)] == ["Một"]
 
         await _announce(db, clock, "Hai")  # a committed write: every copy is dropped
         assert [s.title for s in await open_sessions(db, clock.now(), cached=True)] == ["Một", "Hai"]
