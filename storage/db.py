@@ -76,7 +76,9 @@ def make_engine(url: str) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(conn):  # pragma: no cover - trivial
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Straight to sqlite3 (statements run inline): one per update, so it skips SQLAlchemy's
+            # statement execution.
+            conn.connection.driver_connection._conn.execute("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
