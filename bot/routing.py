@@ -35,21 +35,23 @@ def _words(text: str) -> list[str]:
 
 
 @functools.lru_cache(maxsize=1024)  # a few sessions' duplicate windows (DUPLICATE_WINDOW each)
-def _prepared(text: str) -> tuple[list[str], str]:
+def _prepared(text: str) -> tuple[frozenset[str], str]:
     """A question's significant words and folded text, computed once per text: each new question
     is compared with the earlier ones of its session, which would otherwise be folded every time."""
-    return _words(text), fold(text)
+    return frozenset(_words(text)), fold(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _keyword_pattern(keyword: str) -> re.Pattern[str] | None:
+    folded = fold(keyword)
+    return re.compile(rf"(?<!\w){re.escape(folded)}(?!\w)") if folded else None
 
 
 def keyword_score(text: str, keywords: list[str]) -> int:
     """How many of the keywords occur in the text as whole words (diacritics optional)."""
     folded = f" {fold(text)} "
-    score = 0
-    for keyword in keywords:
-        k = fold(keyword)
-        if k and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", folded):
-            score += 1
-    return score
+    patterns = (_keyword_pattern(keyword) for keyword in keywords)
+    return sum(1 for pattern in patterns if pattern is not None and pattern.search(folded))
 
 
 def suggest_from(
@@ -68,20 +70,23 @@ def suggest_from(
 
 
 async def suggest_department(db: AsyncSession, submission: Submission) -> Department | None:
-    departments = list(await db.scalars(select(Department).order_by(Department.id)))
     topic_dept = submission.topic.department if submission.topic is not None else None
+    if topic_dept is not None and topic_dept.active:
+        return topic_dept  # no need to score the keywords
+    departments = list(await db.scalars(select(Department).order_by(Department.id)))
     return suggest_from(submission.text, topic_dept, departments)
 
 
 def similarity(a: str, b: str) -> float:
     """0..1: the larger of word overlap (Jaccard) and the folded character sequence ratio."""
-    return _similarity(_words(a), fold(a), _words(b), fold(b))
+    return _similarity(*_prepared(a), *_prepared(b))
 
 
 def _similarity(
-    words_a: list[str], folded_a: str, words_b: list[str], folded_b: str, threshold: float = 0.0
+    wa: frozenset[str], folded_a: str, wb: frozenset[str], folded_b: str, threshold: float = 0.0
 ) -> float:
-    wa, wb = set(words_a), set(words_b)
+    if folded_a == folded_b:
+        return 1.0 if folded_a else 0.0
     jaccard = len(wa & wb) / len(wa | wb) if wa and wb else 0.0
     if jaccard >= threshold > 0:
         return jaccard
@@ -106,7 +111,8 @@ async def likely_duplicates(
     db: AsyncSession, submission: Submission, limit: int = 3, threshold: float = DUPLICATE_THRESHOLD
 ) -> list[Candidate]:
     """Earlier submissions of the same session with similar wording, most similar first."""
-    rows = await db.execute(
+    conn = await db.connection()  # plain rows: Core, not the ORM
+    rows = await conn.execute(
         select(Submission.id, Submission.text)
         .where(
             Submission.session_id == submission.session_id,

@@ -41,6 +41,13 @@ class FlowCb(CallbackData, prefix="f"):
     v: str  # the option's value
 
 
+def flow_data(nonce: str, screen: str, value: str) -> str:
+    """What ``FlowCb(n=nonce, s=screen, v=value).pack()`` gives, without a model per button (nonces,
+    screens and values are short ASCII ids without the separator)."""
+    sep = FlowCb.__separator__
+    return f"{FlowCb.__prefix__}{sep}{nonce}{sep}{screen}{sep}{value}"
+
+
 def _conversation(
     db: AsyncSession, clock: Clock, settings: Settings, chat_id: int, locale: str
 ) -> CitizenConversation:
@@ -61,7 +68,7 @@ def _keyboard(prompt: Prompt, nonce: str) -> InlineKeyboardMarkup | None:
     rows: list[list[InlineKeyboardButton]] = []
     for option in prompt.options:
         button = InlineKeyboardButton(
-            text=option.label, callback_data=FlowCb(n=nonce, s=prompt.screen or "", v=option.value).pack()
+            text=option.label, callback_data=flow_data(nonce, prompt.screen or "", option.value)
         )
         if option.value in ("cancel", "menu", "back") or not rows or len(rows[-1]) >= prompt.columns:
             rows.append([button])

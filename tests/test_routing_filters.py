@@ -36,3 +36,12 @@ def test_private_and_group_updates_take_separate_routers(tmp_path):
     app = _app(tmp_path)
     names = [r.name for r in app.dp.sub_routers]
     assert names == ["menus", "private", "groups"], names
+
+
+def test_button_data_is_what_the_callback_filter_reads():
+    from handlers.citizen import FlowCb, flow_data
+
+    for nonce, screen, value in [("a1b2c3", "a_topic", "t12"), ("ffffff", "", "cancel")]:
+        packed = flow_data(nonce, screen, value)
+        assert packed == FlowCb(n=nonce, s=screen, v=value).pack()
+        assert FlowCb.unpack(packed) == FlowCb(n=nonce, s=screen, v=value)
