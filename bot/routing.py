@@ -96,9 +96,17 @@ def _similarity(
     return max(jaccard, matcher.ratio())
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """An earlier question of the session, as a duplicate hint shows it."""
+
+    id: int
+    code: str
+
+
 @dataclass
 class Candidate:
-    submission: Submission
+    submission: Earlier
     score: float
 
 
@@ -113,7 +121,7 @@ async def likely_duplicates(
     """Earlier submissions of the same session with similar wording, most similar first."""
     conn = await db.connection()  # plain rows: Core, not the ORM
     rows = await conn.execute(
-        select(Submission.id, Submission.text)
+        select(Submission.id, Submission.code, Submission.text)
         .where(
             Submission.session_id == submission.session_id,
             Submission.id < submission.id,
@@ -128,11 +136,6 @@ async def likely_duplicates(
     for row in rows:
         score = _similarity(words, folded, *_prepared(row.text), threshold)
         if score >= threshold:
-            scored.append((score, row.id))
-    scored.sort(key=lambda pair: (-pair[0], pair[1]))
-    best = scored[:limit]
-    if not best:
-        return []
-    ids = [sub_id for _, sub_id in best]
-    loaded = {s.id: s for s in await db.scalars(select(Submission).where(Submission.id.in_(ids)))}
-    return [Candidate(loaded[sub_id], score) for score, sub_id in best]
+            scored.append((-score, row.id, row.code))
+    scored.sort()
+    return [Candidate(Earlier(sub_id, code), -score) for score, sub_id, code in scored[:limit]]
