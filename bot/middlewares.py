@@ -29,7 +29,8 @@ class DbSessionMiddleware(BaseMiddleware):
             token = current_session.set(db)
             try:
                 result = await handler(event, data)
-                await db.commit()
+                if db.in_transaction():  # handlers usually commit before their network calls
+                    await db.commit()
                 return result
             finally:
                 current_session.reset(token)

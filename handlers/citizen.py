@@ -230,7 +230,8 @@ def make_router(settings: Settings) -> Router:
         conv = _conversation(db, clock, settings, chat_id, locale)
         current = await _state(state)
         stale = callback_data.n != current.get("nonce") or callback_data.s != current.get("screen")
-        await db.commit()  # release the database before network calls
+        if db.in_transaction():
+            await db.commit()  # release the database before network calls
         await query.answer(t.stale_button() if stale else None)
         if query.message is not None and hasattr(query.message, "message_id"):
             try:
