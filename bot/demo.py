@@ -50,10 +50,8 @@ async def play(tg, chat_id: int) -> str:
         return await tg.next_message(chat_id, timeout=STEP_TIMEOUT)
 
     await tg.send_text(user, "/start")
-    await tg.next_message(chat_id, timeout=STEP_TIMEOUT)  # welcome
-    await tg.next_message(chat_id, timeout=STEP_TIMEOUT)  # consent
-    await step(tg.press, chat_id, "✅ Đồng ý")  # thanks
-    await tg.next_message(chat_id, timeout=STEP_TIMEOUT)  # main menu
+    await tg.next_message(chat_id, timeout=STEP_TIMEOUT)  # welcome and the consent question
+    await step(tg.press, chat_id, "✅ Đồng ý")  # thanks, and the main menu
     await step(tg.press, chat_id, "✍️ Gửi câu hỏi")  # sessions
     await step(tg.press, chat_id, tg.messages(chat_id)[-1]["reply_markup"]["inline_keyboard"][0][0]["text"])
     await step(tg.press, chat_id, "Đất đai")
@@ -71,8 +69,7 @@ async def play(tg, chat_id: int) -> str:
     await tg.next_message(chat_id, timeout=STEP_TIMEOUT)  # address question
     await step(tg.send_text, user, "Thôn Trung Sơn")
     await step(tg.press, chat_id, "Được nêu tên")
-    await step(tg.press, chat_id, "✅ Gửi câu hỏi")  # acknowledgement with the tracking code
-    await tg.next_message(chat_id, timeout=STEP_TIMEOUT)  # main menu
+    await step(tg.press, chat_id, "✅ Gửi câu hỏi")  # acknowledgement with the tracking code, and the menu
     await step(tg.press, chat_id, "📋 Câu hỏi của tôi")
     return tg.transcript(chat_id)
 

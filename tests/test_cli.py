@@ -77,3 +77,12 @@ def test_session_create_enforces_the_seven_day_announcement_rule(env, capsys):
     assert main(["session", "list"]) == 0
     listing = capsys.readouterr().out
     assert "Đối thoại quý IV" in listing and "15/12/2099 08:00" in listing and "adhoc" in listing
+
+
+def test_the_demo_plays_a_whole_submission_and_exits_0(env, capsys, monkeypatch):
+    monkeypatch.delenv("DOITHOAI_BOT_TOKEN", raising=False)
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    assert "Mã theo dõi: TD-26-0001" in out  # the citizen's acknowledgement
+    assert "📥 Câu hỏi mới TD-26-0001" in out  # the office group's triage card
+    assert "Demo finished" in out
