@@ -17,7 +17,7 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.filters import BaseFilter
-from aiogram.types import CallbackQuery, Message, TelegramObject
+from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -135,12 +135,18 @@ async def add_staff(
 # --- aiogram: filters and middlewares -------------------------------------------------------------
 
 
-def _chat_id(event: TelegramObject) -> int | None:
+def event_chat(event: TelegramObject) -> Chat | None:
+    """The chat a message or a button press comes from."""
     if isinstance(event, Message):
-        return event.chat.id
+        return event.chat
     if isinstance(event, CallbackQuery) and event.message is not None:
-        return event.message.chat.id
+        return event.message.chat
     return None
+
+
+def _chat_id(event: TelegramObject) -> int | None:
+    chat = event_chat(event)
+    return chat.id if chat is not None else None
 
 
 class OfficeChat(BaseFilter):

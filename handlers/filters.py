@@ -11,19 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram.filters import Filter
-from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
+from aiogram.types import TelegramObject
 from magic_filter import MagicFilter
+
+from bot.access import event_chat
 
 PRIVATE = ("private",)
 GROUPS = ("group", "supergroup")
-
-
-def event_chat(event: TelegramObject) -> Chat | None:
-    if isinstance(event, Message):
-        return event.chat
-    if isinstance(event, CallbackQuery) and event.message is not None:
-        return event.message.chat
-    return None
 
 
 class ChatType(Filter):
