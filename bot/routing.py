@@ -71,9 +71,9 @@ def suggest_from(
 
 async def suggest_department(db: AsyncSession, submission: Submission) -> Department | None:
     topic_dept = submission.topic.department if submission.topic is not None else None
-    if topic_dept is not None and topic_dept.active:
-        return topic_dept  # no need to score the keywords
-    departments = list(await db.scalars(select(Department).order_by(Department.id)))
+    departments: list[Department] = []
+    if topic_dept is None or not topic_dept.active:  # else suggest_from takes the topic's own
+        departments = list(await db.scalars(select(Department).order_by(Department.id)))
     return suggest_from(submission.text, topic_dept, departments)
 
 
