@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 T = TypeVar("T")
 
 TTL = 10.0
-WATCHED = ("dialogue_sessions", "topics", "departments", "app_config", "calendar_days")
+WATCHED = ("dialogue_sessions", "topics", "app_config", "calendar_days")  # the tables copies are made of
 _WRITES = ("insert", "update", "delete")
 
 _copies: dict[tuple[Any, str], tuple[float, int, Any]] = {}
