@@ -10,7 +10,6 @@ from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
-from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage
 from aiogram.fsm.storage.memory import SimpleEventIsolation
@@ -20,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import i18n, middlewares
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
+from bot.telegram_http import KeepAliveSession
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.fsm import SqlStorage
 
@@ -112,7 +112,7 @@ def _keep_response_types() -> None:
 
 def make_bot(settings: Settings) -> Bot:
     _keep_response_types()
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api.rstrip("/")))
+    session = KeepAliveSession(api=TelegramAPIServer.from_base(settings.telegram_api.rstrip("/")))
     return Bot(
         token=settings.bot_token or DEMO_TOKEN,
         session=session,

@@ -35,13 +35,24 @@ from aiogram.types import (
 
 from bot.simulator import apispec
 from bot.simulator.telegram import FakeTelegram, Limits
+from bot.telegram_http import KeepAliveSession
 
 TOKEN = "4242:TEST-token"
 OFFICE = -1001000000001
 
 
+SESSIONS = {"aiohttp": AiohttpSession, "keep-alive": KeepAliveSession}
+CLIENT = {"session": AiohttpSession}
+
+
+@pytest.fixture(autouse=True, params=sorted(SESSIONS))
+def _each_client(request, monkeypatch):
+    """Every test runs with aiogram's own client and with the bot's (bot/telegram_http.py)."""
+    monkeypatch.setitem(CLIENT, "session", SESSIONS[request.param])
+
+
 def make_bot(tg: FakeTelegram) -> Bot:
-    session = AiohttpSession(api=TelegramAPIServer.from_base(tg.base_url))
+    session = CLIENT["session"](api=TelegramAPIServer.from_base(tg.base_url))
     return Bot(TOKEN, session=session, default=DefaultBotProperties(parse_mode="HTML"))
 
 
