@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import triage
@@ -40,8 +40,14 @@ class NewAttachment:
     file_name: str | None = None
 
 
+# Built once: a citizen is looked up on most steps of the conversation.
+_CITIZEN_BY_CHAT = select(Citizen).where(
+    Citizen.channel == bindparam("channel"), Citizen.chat_id == bindparam("chat_id")
+)
+
+
 async def find_citizen(db: AsyncSession, channel: str, chat_id: str) -> Citizen | None:
-    return await db.scalar(select(Citizen).where(Citizen.channel == channel, Citizen.chat_id == chat_id))
+    return await db.scalar(_CITIZEN_BY_CHAT, {"channel": channel, "chat_id": chat_id})
 
 
 async def get_or_create_citizen(db: AsyncSession, channel: str, chat_id: str, now: datetime) -> Citizen:
@@ -60,7 +66,10 @@ async def set_locale(db: AsyncSession, channel: str, chat_id: str, locale: str, 
 
 
 async def give_consent(db: AsyncSession, channel: str, chat_id: str, locale: str, now: datetime) -> Citizen:
-    citizen = await get_or_create_citizen(db, channel, chat_id, now)
+    citizen = await find_citizen(db, channel, chat_id)
+    if citizen is None:  # stored at once with the consent (one INSERT)
+        citizen = Citizen(channel=channel, chat_id=chat_id, created_at=now, locale=locale)
+        db.add(citizen)
     citizen.consent_at = now
     citizen.deleted_at = None
     citizen.locale = citizen.locale or locale

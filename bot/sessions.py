@@ -84,23 +84,24 @@ def is_open_for_questions(session: DialogueSession, now: datetime) -> bool:
     return session.status == SessionStatus.ANNOUNCED and now < questions_close_at(session)
 
 
+_ANNOUNCED = (
+    select(DialogueSession)
+    .where(DialogueSession.status == SessionStatus.ANNOUNCED)
+    .order_by(DialogueSession.starts_at)
+)
+
+
 async def open_sessions(db: AsyncSession, now: datetime, *, cached: bool = False) -> list[DialogueSession]:
     """Sessions a citizen can send questions to now. ``cached``: from a short-lived in-process copy of
     the announced sessions (storage/readcache.py), for the citizen conversation's every step."""
 
-    query = (
-        select(DialogueSession)
-        .where(DialogueSession.status == SessionStatus.ANNOUNCED)
-        .order_by(DialogueSession.starts_at)
-    )
+    async def load() -> list[DialogueSession]:
+        return list(await db.scalars(_ANNOUNCED))
 
     async def copies() -> list[DialogueSession]:
-        return [readcache.snapshot(s) for s in await db.scalars(query)]  # read like DialogueSession
+        return [readcache.snapshot(s) for s in await load()]  # read like DialogueSession
 
-    if cached:
-        rows = await readcache.cached(db.bind, "announced_sessions", copies)
-    else:
-        rows = list(await db.scalars(query))
+    rows = await (readcache.cached(db.bind, "announced_sessions", copies) if cached else load())
     return [s for s in rows if s.starts_at > now and is_open_for_questions(s, now)]
 
 
