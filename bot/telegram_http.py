@@ -94,18 +94,7 @@ class Connection:
         self.writer.write(b"%sContent-Length: %d\r\n\r\n%s" % (target.head, len(body), body))
         if self.writer.transport.get_write_buffer_size() > MAX_LINE:
             await self.writer.drain()
-        try:
-            status_line = await self.reader.readline()
-        except ConnectionError:
-            if reused:
-                raise _Dropped() from None
-            raise
-        if not status_line:
-            if reused:
-                raise _Dropped()
-            raise ProtocolError("the server closed the connection without an answer")
-        version, status = _status(status_line)
-        headers = await self._headers()
+        version, status, headers = await self._head(reused)
         keep = version == b"HTTP/1.1"
         connection = headers.get(b"connection", b"").lower()
         if b"close" in connection:
@@ -122,18 +111,31 @@ class Connection:
             content, keep = await self.reader.read(), False
         return status, content, keep
 
-    async def _headers(self) -> dict[bytes, bytes]:
+    async def _head(self, reused: bool) -> tuple[bytes, int, dict[bytes, bytes]]:
+        """The status line and the headers, read in one go."""
+        try:
+            head = await self.reader.readuntil(b"\r\n\r\n")
+        except asyncio.IncompleteReadError as cut:
+            if cut.partial:
+                raise ProtocolError("the answer's headers were cut off") from None
+            if reused:
+                raise _Dropped() from None
+            raise ProtocolError("the server closed the connection without an answer") from None
+        except asyncio.LimitOverrunError:
+            raise ProtocolError("the answer's headers are too long") from None
+        except ConnectionError:
+            if reused:
+                raise _Dropped() from None
+            raise
+        status_line, *lines = head[:-4].split(b"\r\n")
+        version, status = _status(status_line)
         headers: dict[bytes, bytes] = {}
-        while True:
-            line = await self.reader.readline()
-            if line in (b"\r\n", b"\n"):
-                return headers
-            if not line:
-                raise ProtocolError("the answer's headers were cut off")
+        for line in lines:
             name, sep, value = line.partition(b":")
             if not sep:
                 raise ProtocolError(f"not a header line: {line[:80]!r}")
             headers[name.strip().lower()] = value.strip()
+        return version, status, headers
 
     async def _chunked(self) -> bytes:
         chunks = []
