@@ -29,7 +29,10 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E4
 
 from bot.telegram_http import KeepAliveSession  # noqa: E402
 
-CLIENTS = {"aiohttp (aiogram's default)": AiohttpSession, "keep-alive (bot/telegram_http.py)": KeepAliveSession}
+CLIENTS = {
+    "aiohttp (aiogram's default)": AiohttpSession,
+    "keep-alive (bot/telegram_http.py)": KeepAliveSession,
+}
 TEXT = (
     "Ông/Bà chọn <b>lĩnh vực</b> của câu hỏi. Kỳ đối thoại ngày 12/12/2026, "
     "hội trường Ủy ban nhân dân xã; câu hỏi nhận đến hết ngày 05/12/2026."
@@ -59,16 +62,17 @@ async def cpu_per_call(session_class, base_url: str, calls: int) -> float:
         gc.collect()
         started = time.process_time()
         for first in range(0, calls, CONCURRENT):
-            await asyncio.gather(
-                *(bot.send_message(1000 + i, TEXT, reply_markup=KEYBOARD) for i in range(first, first + CONCURRENT))
-            )
+            batch = range(first, first + CONCURRENT)
+            await asyncio.gather(*(bot.send_message(1000 + i, TEXT, reply_markup=KEYBOARD) for i in batch))
         return (time.process_time() - started) / calls
     finally:
         await bot.session.close()
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--calls", type=int, default=3000)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
@@ -85,7 +89,10 @@ async def main() -> None:
         server.stdin.close()
         await server.wait()
     medians = {name: statistics.median(values) for name, values in figures.items()}
-    print(f"{args.calls} sendMessage calls x {args.rounds} rounds, {CONCURRENT} at a time; CPU of the caller per call:")
+    print(
+        f"{args.calls} sendMessage calls x {args.rounds} rounds, {CONCURRENT} at a time; "
+        "CPU of the caller per call:"
+    )
     for name, value in medians.items():
         rounds = ", ".join(f"{v * 1000:.3f}" for v in figures[name])
         print(f"  {name}: {value * 1000:.3f} ms (rounds: {rounds})")

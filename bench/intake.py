@@ -2,8 +2,10 @@
 
 Prints updates handled per second and p50/p95 handling latency for the real bot, then, in the same
 run and against the same fake server, a bare aiogram echo bot's updates per second, and the ratio.
+The machine's speed drifts from minute to minute, so the two take turns for a few rounds and the
+median round's figures are printed (each round's too).
 
-    .venv/bin/python bench/intake.py [--citizens 500] [--database-url URL]
+    .venv/bin/python bench/intake.py [--citizens 500] [--rounds 3] [--database-url URL]
 
 It also prints the CPU time each process spent per update. BENCH_PROFILE=FILE writes a cProfile of
 the bot process to FILE (the figures are then slower: the profiler costs more than the bot).
@@ -20,6 +22,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
@@ -195,6 +198,18 @@ async def bench_echo(n: int, cpu: dict, kind: str = "echo") -> tuple[float, list
             return await drive(tg, users, echo_steps)
 
 
+@dataclass
+class Run:
+    seconds: float
+    latencies: list[float]
+    n: int
+    cpu: dict
+
+    @property
+    def ups(self) -> float:
+        return self.n / self.seconds
+
+
 def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100)[q - 1] * 1000 if len(values) > 1 else values[0] * 1000
 
@@ -215,33 +230,46 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--citizens", type=int, default=500)
     parser.add_argument("--database-url", default="")
+    parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-        flow_time, flow_lat, flow_n = await bench_flow(args.citizens, url, flow_cpu := {})
-    echo_time, echo_lat, echo_n = await bench_echo(args.citizens, echo_cpu := {})
-    tuned_time, _, tuned_n = await bench_echo(args.citizens, {}, "echo-tuned")
-    flow_ups, echo_ups, tuned_ups = flow_n / flow_time, echo_n / echo_time, tuned_n / tuned_time
     backend = args.database_url.split(":")[0] if args.database_url else "sqlite"
-    print(f"citizens: {args.citizens}, database: {backend}")
     print(
-        f"intake flow: {flow_n} updates in {flow_time:.1f} s = {flow_ups:.0f} updates/s; "
-        f"handling latency p50 {pct(flow_lat, 50):.0f} ms, p95 {pct(flow_lat, 95):.0f} ms"
+        f"citizens: {args.citizens}, database: {backend}, "
+        f"rounds: {args.rounds} (the intake flow, then the echo bot)"
     )
-    print(
-        f"bare aiogram echo bot: {echo_n} updates in {echo_time:.1f} s = {echo_ups:.0f} updates/s; "
-        f"p50 {pct(echo_lat, 50):.0f} ms, p95 {pct(echo_lat, 95):.0f} ms"
-    )
-    for name, cpu, n in (("intake", flow_cpu, flow_n), ("echo", echo_cpu, echo_n)):
+    rounds = []
+    for number in range(1, args.rounds + 1):
+        with tempfile.TemporaryDirectory() as tmp:
+            url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+            flow = Run(*await bench_flow(args.citizens, url, flow_cpu := {}), flow_cpu)
+        echo = Run(*await bench_echo(args.citizens, echo_cpu := {}), echo_cpu)
+        rounds.append((flow.ups / echo.ups, flow, echo))
         print(
-            f"CPU per update ({name}): bot {cpu['bot'] / n * 1000:.2f} ms, "
-            f"fake server + simulated citizens {cpu['driver'] / n * 1000:.2f} ms"
+            f"round {number}: intake {flow.ups:.0f} updates/s, bare aiogram echo {echo.ups:.0f} updates/s, "
+            f"ratio {flow.ups / echo.ups:.2f}",
+            flush=True,
         )
+    ratio, flow, echo = sorted(rounds, key=lambda r: r[0])[len(rounds) // 2]  # the median round
+    print("the median round:")
     print(
-        f"echo bot with the real bot's Bot API client and GC settings (make_bot): {tuned_ups:.0f} "
-        f"updates/s; ratio intake / this echo: {flow_ups / tuned_ups:.2f}"
+        f"  intake flow: {flow.n} updates in {flow.seconds:.1f} s = {flow.ups:.0f} updates/s; "
+        f"handling latency p50 {pct(flow.latencies, 50):.0f} ms, p95 {pct(flow.latencies, 95):.0f} ms"
     )
-    print(f"ratio (intake / bare aiogram echo): {flow_ups / echo_ups:.2f}  (target >= 0.5)")
+    print(
+        f"  bare aiogram echo bot: {echo.n} updates in {echo.seconds:.1f} s = {echo.ups:.0f} updates/s; "
+        f"p50 {pct(echo.latencies, 50):.0f} ms, p95 {pct(echo.latencies, 95):.0f} ms"
+    )
+    for name, run in (("intake", flow), ("echo", echo)):
+        print(
+            f"  CPU per update ({name}): bot {run.cpu['bot'] / run.n * 1000:.2f} ms, "
+            f"fake server + simulated citizens {run.cpu['driver'] / run.n * 1000:.2f} ms"
+        )
+    tuned = Run(*await bench_echo(args.citizens, {}, "echo-tuned"), {})
+    print(
+        f"echo bot with the real bot's Bot API client and GC settings (make_bot): {tuned.ups:.0f} "
+        f"updates/s; ratio intake (median round) / this echo: {flow.ups / tuned.ups:.2f}"
+    )
+    print(f"ratio (intake / bare aiogram echo), median of {len(rounds)} rounds: {ratio:.2f}  (target >= 0.5)")
 
 
 if __name__ == "__main__":
