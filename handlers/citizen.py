@@ -29,6 +29,7 @@ from bot.conversation.split import split_text
 from bot.middlewares import LocaleMiddleware
 from bot.settings import Settings
 from bot.texts import citizen as t
+from storage.fsm import save_and_commit
 from storage.models import Channel
 
 log = logging.getLogger(__name__)
@@ -134,8 +135,7 @@ async def render(bot: Bot, chat_id: int, outcome: Outcome, fsm: FSMContext, db: 
     """Store the new state and commit (state and domain change together, and the database is free
     before any network call), then send the outcome's replies."""
     state, plan = _plan(outcome)
-    await fsm.set_data({"conv": state} if state else {})
-    await db.commit()
+    await save_and_commit(fsm, db, {"conv": state} if state else {})
     for reply, markup in plan:
         if isinstance(reply, Document):
             file = BufferedInputFile(reply.content, filename=reply.file_name)

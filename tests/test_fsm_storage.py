@@ -3,10 +3,13 @@ committed, forgotten on rollback, and still there for a new process."""
 
 from __future__ import annotations
 
+import pytest
 from aiogram.fsm.storage.base import StorageKey
+from sqlalchemy.exc import StatementError
 
 from storage.db import current_session
 from storage.fsm import SqlStorage
+from storage.models import AppConfig
 
 KEY = StorageKey(bot_id=1, chat_id=42, user_id=42)
 DRAFT = {"conv": {"screen": "a_text", "nonce": "ab12cd", "draft": {"text": "Đường <b>hỏng</b> 🙏"}}}
@@ -62,3 +65,51 @@ async def test_outside_an_update_it_writes_its_own_transaction(sessionmaker):
     storage = SqlStorage(sessionmaker)
     await storage.set_state(KEY, "Ask:name")
     assert await SqlStorage(sessionmaker).get_state(KEY) == "Ask:name"
+
+
+async def _saved(sessionmaker, storage, data, change=None) -> None:
+    """One update: an optional domain change, then the conversation's save-and-commit."""
+    async with sessionmaker() as db:
+        token = current_session.set(db)
+        try:
+            if change is not None:
+                await change(db)
+            await storage.save_and_commit(db, KEY, data)
+        finally:
+            current_session.reset(token)
+
+
+async def test_save_and_commit_alone_and_with_the_updates_changes(sessionmaker):
+    storage = SqlStorage(sessionmaker)
+    await _saved(sessionmaker, storage, DRAFT)  # nothing else changed: a transaction of its own
+    assert await storage.get_data(KEY) == DRAFT
+    assert await SqlStorage(sessionmaker).get_data(KEY) == DRAFT
+
+    async def added_not_flushed(db):
+        db.add(AppConfig(key="code_prefix", value="HT"))  # pending, no transaction begun yet
+
+    async def read_then_changed(db):
+        row = await db.get(AppConfig, "code_prefix")
+        row.value = "DT"
+
+    await _saved(sessionmaker, storage, {"conv": {"screen": "menu"}}, added_not_flushed)
+    async with sessionmaker() as db:
+        assert (await db.get(AppConfig, "code_prefix")).value == "HT"  # committed with the state
+    await _saved(sessionmaker, storage, {"conv": {"screen": "a_name"}}, read_then_changed)
+    async with sessionmaker() as db:
+        assert (await db.get(AppConfig, "code_prefix")).value == "DT"
+    assert await SqlStorage(sessionmaker).get_data(KEY) == {"conv": {"screen": "a_name"}}
+
+    await _saved(sessionmaker, storage, {})  # emptied: the row goes
+    assert await SqlStorage(sessionmaker).get_data(KEY) == {}
+
+
+async def test_a_failed_save_leaves_the_earlier_state(sessionmaker):
+    storage = SqlStorage(sessionmaker)
+    await _saved(sessionmaker, storage, DRAFT)
+    with pytest.raises((TypeError, StatementError)):  # not JSON (PostgreSQL: wrapped by SQLAlchemy)
+        await _saved(sessionmaker, storage, {"conv": {"not json": object()}})
+    assert await storage.get_data(KEY) == DRAFT
+    assert await SqlStorage(sessionmaker).get_data(KEY) == DRAFT
+    await _saved(sessionmaker, storage, {"conv": {"screen": "menu"}})  # the database is usable again
+    assert await SqlStorage(sessionmaker).get_data(KEY) == {"conv": {"screen": "menu"}}
