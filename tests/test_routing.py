@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.routing import keyword_score, likely_duplicates, similarity, suggest_department
+import pytest
+
+from bot.routing import DUPLICATE_THRESHOLD, keyword_score, likely_duplicates, similarity, suggest_department
 from tests.workflow_world import ask, load_directory, new_session
 
 
@@ -20,6 +22,34 @@ def test_similarity_ignores_diacritics_and_little_words():
     b = "duong lien thon 3 bi hong nang khi nao duoc sua"
     assert similarity(a, b) > 0.9
     assert similarity(a, "Xin hỏi về chế độ trợ cấp người cao tuổi") < 0.5
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "alike"),
+    [
+        (
+            "Đường liên thôn từ thôn Trung Sơn ra quốc lộ bị hỏng nặng từ mùa mưa năm ngoái, khi nào sửa?",
+            "Đường liên thôn từ thôn Trung Sơn ra quốc lộ bị hư hỏng nặng, khi nào xã sửa chữa?",
+            True,
+        ),
+        ("Khi nào xã trả tiền hỗ trợ hộ nghèo năm 2026?", "Tiền hỗ trợ hộ nghèo năm nay bao giờ trả?", True),
+        (
+            "Đề nghị xã kiểm tra việc đổ rác thải bừa bãi ở bờ sông thôn Trung Sơn",
+            "Rác thải đổ bừa bãi ven sông ở thôn Trung Sơn, xã có kiểm tra không?",
+            True,
+        ),
+        ("Khi nào xã trả tiền hỗ trợ hộ nghèo năm 2026?", "Khi nào xã sửa đường thôn Đông năm 2026?", False),
+        (
+            "Đường liên thôn từ thôn Trung Sơn ra quốc lộ bị hỏng nặng từ mùa mưa năm ngoái, khi nào sửa?",
+            "Nhà tôi ở thôn Trung Sơn đã nộp hồ sơ cấp giấy chứng nhận quyền sử dụng đất, sao chưa có?",
+            False,
+        ),
+        ("", "Đường hỏng", False),
+    ],
+)
+def test_reworded_questions_are_alike_and_different_subjects_are_not(a, b, alike):
+    assert (similarity(a, b) >= DUPLICATE_THRESHOLD) is alike
+    assert similarity(a, b) == similarity(b, a)
 
 
 async def test_topic_department_comes_first(sessionmaker, clock):
