@@ -16,7 +16,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Channel, Citizen, Outbox, OutboxStatus
@@ -37,36 +38,39 @@ async def enqueue(
     document: dict[str, str] | None = None,
     submission_id: int | None = None,
     available_at: datetime | None = None,
-) -> Outbox | None:
-    """Add a message to the outbox unless one with the same key exists; returns the new row or None."""
-    exists = await db.scalar(select(Outbox.id).where(Outbox.key == key))
-    if exists is not None:
-        return None
+) -> int | None:
+    """Add a message to the outbox unless one with the same key exists; returns the new row's id or
+    None. One statement (insert, or nothing on a key already there), so two transactions enqueueing
+    the same event at once store one message and neither fails."""
     payload: dict[str, Any] = {"text": text}
     if buttons:
         payload["buttons"] = buttons
     if document:
         payload["document"] = document
-    row = Outbox(
-        key=key,
-        channel=channel,
-        chat_id=str(chat_id),
-        purpose=purpose,
-        payload=payload,
-        submission_id=submission_id,
-        status=OutboxStatus.PENDING,
-        attempts=0,
-        available_at=available_at or now,
-        created_at=now,
+    dialect_insert = sqlite_insert if db.bind.dialect.name == "sqlite" else pg_insert
+    statement = (
+        dialect_insert(Outbox)
+        .values(
+            key=key,
+            channel=channel,
+            chat_id=str(chat_id),
+            purpose=purpose,
+            payload=payload,
+            submission_id=submission_id,
+            status=OutboxStatus.PENDING,
+            attempts=0,
+            available_at=available_at or now,
+            created_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=[Outbox.key])
+        .returning(Outbox.id)
     )
-    db.add(row)
-    await db.flush()
-    return row
+    return await db.scalar(statement)
 
 
 async def enqueue_to_citizen(
     db: AsyncSession, citizen: Citizen, *, key: str, purpose: str, text: str, now: datetime, **kw: Any
-) -> Outbox | None:
+) -> int | None:
     """Enqueue for a citizen on whatever channel they use; nothing for a deleted citizen."""
     if citizen.chat_id is None or citizen.deleted_at is not None:
         return None

@@ -65,7 +65,7 @@ class TickReport:
     sent: int = 0
     skipped: bool = False  # another process held the lease
 
-    def add(self, purpose: str, row: Outbox | None) -> None:
+    def add(self, purpose: str, row: int | None) -> None:
         if row is not None:
             self.enqueued[purpose] += 1
 

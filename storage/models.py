@@ -179,6 +179,8 @@ class Submission(Base):
     __tablename__ = "submissions"
     __table_args__ = (
         Index("ix_submissions_session_status", "session_id", "status"),
+        # A session's most recent questions, newest first, without sorting them all (duplicate hints)
+        Index("ix_submissions_session_recent", "session_id", "id"),
         Index("ix_submissions_due", "status", "response_due"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)

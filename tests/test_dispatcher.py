@@ -287,3 +287,24 @@ async def test_killed_with_sigkill_mid_delivery_then_restarted(database_url, ses
     repeats = sum(n - 1 for n in tg.sent_per_chat.values())
     assert repeats <= uncertain  # repeats only inside the documented window
     assert (await _statuses(sessionmaker)) == Counter({OutboxStatus.SENT: 60})
+
+
+async def test_an_event_enqueued_twice_is_one_message_even_from_two_transactions_at_once(sessionmaker, clock):
+    routed = {"key": "routed:HT-26-0001", "chat_id": 5, "purpose": "t", "now": clock.now()}
+    async with sessionmaker() as db:
+        first = await enqueue(db, text="một", **routed)
+        again = await enqueue(db, text="hai", **routed)
+        await db.commit()
+    assert isinstance(first, int) and again is None
+
+    async def enqueue_and_commit(text: str) -> int | None:
+        async with sessionmaker() as db:
+            row = await enqueue(db, key="late:HT-26-0002", chat_id=5, purpose="t", text=text, now=clock.now())
+            await db.commit()
+            return row
+
+    results = await asyncio.gather(enqueue_and_commit("a"), enqueue_and_commit("b"))
+    assert sorted(r is None for r in results) == [False, True]
+    async with sessionmaker() as db:
+        texts = (await db.scalars(select(Outbox.payload).order_by(Outbox.id))).all()
+    assert [p["text"] for p in texts] == ["một", "a" if results[0] else "b"]

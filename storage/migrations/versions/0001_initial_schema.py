@@ -197,6 +197,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_submissions_citizen_id"), ["citizen_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_submissions_department_id"), ["department_id"], unique=False)
         batch_op.create_index("ix_submissions_due", ["status", "response_due"], unique=False)
+        batch_op.create_index("ix_submissions_session_recent", ["session_id", "id"], unique=False)
         batch_op.create_index("ix_submissions_session_status", ["session_id", "status"], unique=False)
 
     op.create_table(
@@ -300,6 +301,7 @@ def downgrade() -> None:
     op.drop_table("attachments")
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         batch_op.drop_index("ix_submissions_session_status")
+        batch_op.drop_index("ix_submissions_session_recent")
         batch_op.drop_index("ix_submissions_due")
         batch_op.drop_index(batch_op.f("ix_submissions_department_id"))
         batch_op.drop_index(batch_op.f("ix_submissions_citizen_id"))
