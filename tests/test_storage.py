@@ -1,7 +1,9 @@
+import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import select
 
+from bot.codes import next_number
 from storage.db import upgrade
 from storage.models import Citizen
 
@@ -19,3 +21,17 @@ async def test_datetimes_round_trip_as_aware_utc(sessionmaker):
         citizen = await db.scalar(select(Citizen))
         assert citizen.created_at == at
         assert citizen.created_at.tzinfo is not None
+
+
+async def test_tracking_numbers_taken_at_once_are_all_different(sessionmaker):
+    """The year's first questions confirmed at the same moment (PostgreSQL runs them in parallel)."""
+
+    async def take() -> int:
+        async with sessionmaker() as db:
+            number = await next_number(db, "submission:HT:26")
+            await db.commit()
+            return number
+
+    numbers = await asyncio.gather(*(take() for _ in range(8)))
+    assert sorted(numbers) == list(range(1, 9))
+    assert await take() == 9
