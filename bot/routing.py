@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import functools
 import re
+import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation.model import fold
@@ -121,28 +124,77 @@ class Candidate:
 # the office sees duplicates while triaging, and the cost of each new question stays bounded.
 DUPLICATE_WINDOW = 300
 
+# The row's version as the database holds it (SQLite: text): parsing 300 dates per new question
+# would cost more than the rest of the comparison.
+_VERSION = type_coerce(Submission.updated_at, String()).label("version")
+_WINDOW = (
+    select(Submission.id, _VERSION)
+    .where(
+        Submission.session_id == bindparam("session_id"),
+        Submission.id < bindparam("before_id"),
+        Submission.created_at <= bindparam("created_at"),
+        Submission.status.not_in(list(NOT_DUPLICATE_TARGETS)),
+    )
+    .order_by(Submission.id.desc())
+    .limit(DUPLICATE_WINDOW)
+)
+_TEXTS = select(Submission.id, _VERSION, Submission.code, Submission.text).where(
+    Submission.id.in_(bindparam("ids", expanding=True))
+)
+
+
+class EarlierTexts:
+    """The earlier questions already compared, prepared, by (id, updated_at): each new question
+    reads its session's window as keys and reads a text again only when its row has changed
+    (a question's text changes only when its asker's data is deleted, which updates the row).
+    Questions are up to 3000 characters: the window would otherwise be re-read, up to a megabyte,
+    for every new question. One per database (engine), bounded."""
+
+    SIZE = 4 * DUPLICATE_WINDOW
+
+    def __init__(self) -> None:
+        self._rows: OrderedDict[tuple[int, object], tuple[str, Prepared]] = OrderedDict()
+
+    def get(self, key: tuple[int, object]) -> tuple[str, Prepared] | None:
+        found = self._rows.get(key)
+        if found is not None:
+            self._rows.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[int, object], code: str, text: str) -> None:
+        self._rows[key] = (code, _prepared(text))
+        while len(self._rows) > self.SIZE:
+            self._rows.popitem(last=False)
+
+
+_earlier: weakref.WeakKeyDictionary[Any, EarlierTexts] = weakref.WeakKeyDictionary()
+
 
 async def likely_duplicates(
     db: AsyncSession, submission: Submission, limit: int = 3, threshold: float = DUPLICATE_THRESHOLD
 ) -> list[Candidate]:
     """Earlier submissions of the same session with similar wording, most similar first."""
     conn = await db.connection()  # plain rows: Core, not the ORM
-    rows = await conn.execute(
-        select(Submission.id, Submission.code, Submission.text)
-        .where(
-            Submission.session_id == submission.session_id,
-            Submission.id < submission.id,
-            Submission.created_at <= submission.created_at,
-            Submission.status.not_in(list(NOT_DUPLICATE_TARGETS)),
-        )
-        .order_by(Submission.id.desc())
-        .limit(DUPLICATE_WINDOW)
-    )
+    known = _earlier.setdefault(conn.sync_engine, EarlierTexts())
+    window = {
+        "session_id": submission.session_id,
+        "before_id": submission.id,
+        "created_at": submission.created_at,
+    }
+    keys = [(row.id, row.version) for row in await conn.execute(_WINDOW, window)]
+    missing = [sub_id for sub_id, updated in keys if known.get((sub_id, updated)) is None]
+    if missing:
+        for row in await conn.execute(_TEXTS, {"ids": missing}):
+            known.put((row.id, row.version), row.code, row.text)
     new = _prepared(submission.text)
     scored = []
-    for row in rows:
-        score = _similarity(new, _prepared(row.text))
+    for key in keys:
+        found = known.get(key)
+        if found is None:  # changed between the two reads: left out this time
+            continue
+        code, earlier = found
+        score = _similarity(new, earlier)
         if score >= threshold:
-            scored.append((-score, row.id, row.code))
+            scored.append((-score, key[0], code))
     scored.sort()
     return [Candidate(Earlier(sub_id, code), -score) for score, sub_id, code in scored[:limit]]

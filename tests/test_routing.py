@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
+from bot import intake
 from bot.routing import DUPLICATE_THRESHOLD, keyword_score, likely_duplicates, similarity, suggest_department
+from storage.db import make_engine, make_sessionmaker, upgrade
+from storage.models import SubmissionStatus
 from tests.workflow_world import ask, load_directory, new_session
 
 
@@ -106,3 +111,37 @@ async def test_duplicates_are_earlier_questions_of_the_same_session(sessionmaker
         assert [c.submission.id for c in found] == [first.id]
         # the earlier one does not list the later one
         assert await likely_duplicates(db, first) == []
+
+
+async def test_a_deleted_question_stops_being_a_duplicate_hint_and_databases_do_not_mix(
+    sessionmaker, clock, tmp_path
+):
+    """Earlier questions' texts are kept prepared between new questions (bot/routing.py): a row that
+    changed is read again, and another database with the same ids and times is not confused."""
+    road = "Đường liên thôn 3 bị hỏng nặng, khi nào được sửa chữa?"
+    async with sessionmaker() as db:
+        await load_directory(db, clock.now())
+        session = await new_session(db, clock.now())
+        first = await ask(db, session, 1001, road, clock.now())
+        second = await ask(db, session, 1002, "duong lien thon 3 hong nang khi nao sua chua", clock.now())
+        assert [c.submission.id for c in await likely_duplicates(db, second)] == [first.id]
+        first.status = SubmissionStatus.ANSWERED_AT_SESSION  # answered: deleting keeps its status
+        citizen = await intake.find_citizen(db, "telegram", "1001")
+        await intake.delete_personal_data(db, citizen, clock.now() + timedelta(minutes=5))
+        assert first.status == SubmissionStatus.ANSWERED_AT_SESSION and first.text != road
+        await db.commit()
+        third = await ask(db, session, 1003, "Đường liên thôn 3 hỏng nặng, bao giờ sửa chữa?", clock.now())
+        assert [c.submission.id for c in await likely_duplicates(db, third)] == [second.id]
+
+    other = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'other.db'}")  # same ids, same clock
+    await upgrade(other)
+    try:
+        async with make_sessionmaker(other)() as db:
+            await load_directory(db, clock.now())
+            session = await new_session(db, clock.now())
+            await ask(db, session, 2001, "Xin hỏi về chế độ trợ cấp cho người cao tuổi", clock.now())
+            await ask(db, session, 2002, "Trạm y tế xã thiếu thuốc cho trẻ em", clock.now())
+            later = await ask(db, session, 2003, road, clock.now())
+            assert await likely_duplicates(db, later) == []
+    finally:
+        await other.dispose()
