@@ -7,6 +7,9 @@ median round's figures are printed (each round's too).
 
     .venv/bin/python bench/intake.py [--citizens 500] [--rounds 3] [--database-url URL]
 
+A --database-url must name an empty database (the simulated citizens are new to it); the default
+is a temporary SQLite file per round.
+
 It also prints the CPU time each process spent per update. BENCH_PROFILE=FILE writes a cProfile of
 the bot process to FILE (the figures are then slower: the profiler costs more than the bot).
 """
