@@ -7,7 +7,8 @@ This session writes the same request aiogram would (a form-urlencoded POST to th
 kept-alive connection and reads the answer, which aiogram then parses and checks as usual
 (``check_response``: the same errors, the same types).
 
-Calls that upload a file (multipart) and file downloads still go through aiohttp (the parent class).
+Calls that upload a file (multipart), file downloads, and every call when a proxy is set still go
+through aiohttp (the parent class).
 """
 
 from __future__ import annotations
@@ -205,8 +206,8 @@ class KeepAliveSession(AiohttpSession):
         return urlencode(fields).encode("ascii")
 
     async def make_request(self, bot: Bot, method: TelegramMethod[Any], timeout: int | None = None) -> Any:
-        body = self.form_body(bot, method)
-        if body is None:
+        body = self.form_body(bot, method) if self.proxy is None else None
+        if body is None:  # a file to upload, or a proxy (aiohttp's connectors speak to proxies)
             return await super().make_request(bot, method, timeout)
         target = self._target(bot, method.__api_method__)
         try:

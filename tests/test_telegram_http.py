@@ -346,3 +346,23 @@ def test_a_call_with_a_file_goes_multipart_through_aiohttp():
     ours = KeepAliveSession(api=TelegramAPIServer.from_base("http://127.0.0.1:1"))
     assert ours.form_body(bot, SendDocument(chat_id=1, document=BufferedInputFile(b"%PDF", "a.pdf"))) is None
     assert ours.form_body(bot, SendDocument(chat_id=1, document="file-id-1")) is not None
+
+
+async def test_with_a_proxy_every_call_goes_through_aiohttp(monkeypatch):
+    session = KeepAliveSession(api=TelegramAPIServer.from_base("http://127.0.0.1:1"))
+    monkeypatch.setattr(
+        session, "_proxy", "socks5://127.0.0.1:1080"
+    )  # what proxy= sets (needs aiohttp-socks)
+    bot = Bot(TOKEN, session=session)
+    seen = []
+
+    async def through_aiohttp(self, bot, method, timeout=None):
+        seen.append(method.__api_method__)
+        return True
+
+    monkeypatch.setattr(AiohttpSession, "make_request", through_aiohttp)
+    try:
+        assert await bot.delete_message(1001, 1) is True
+    finally:
+        await session.close()
+    assert seen == ["deleteMessage"]
