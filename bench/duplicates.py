@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.routing import DUPLICATE_THRESHOLD, DUPLICATE_WINDOW, _prepared, _similarity  # noqa: E402
+from bot.routing import DUPLICATE_THRESHOLD, DUPLICATE_WINDOW, _prepared, similarity  # noqa: E402
 
 SUBJECTS = [
     "đường liên thôn bị hỏng nặng",
@@ -76,7 +76,7 @@ def main() -> None:
         _prepared(text)  # as in the bot: each text is prepared once and then compared many times
 
     started = time.process_time()
-    ours = [sum(_similarity(_prepared(q), _prepared(e)) >= DUPLICATE_THRESHOLD for e in window) for q in new]
+    ours = [sum(similarity(q, e) >= DUPLICATE_THRESHOLD for e in window) for q in new]
     ours_s = (time.process_time() - started) / len(new)
     started = time.process_time()
     before = [sum(difflib_similarity(q, e) >= DUPLICATE_THRESHOLD for e in window) for q in new]

@@ -6,10 +6,9 @@ import re
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_for
 from storage.models import Counter
 
 CODE_RE = re.compile(r"^([A-Z]{2,4})-?(\d{2})-?(\d{4,6})$")
@@ -19,8 +18,7 @@ async def next_number(db: AsyncSession, name: str) -> int:
     """Atomically increment a named counter inside the caller's transaction; a new counter starts
     at 1. One upsert: two transactions taking the first number of a counter at once (PostgreSQL)
     get 1 and 2, where an update-else-insert let both insert and one fail."""
-    dialect_insert = sqlite_insert if db.bind.dialect.name == "sqlite" else pg_insert
-    statement = dialect_insert(Counter).values(name=name, value=1)
+    statement = insert_for(db)(Counter).values(name=name, value=1)
     statement = statement.on_conflict_do_update(
         index_elements=[Counter.name], set_={"value": Counter.value + 1}
     ).returning(Counter.value)

@@ -16,10 +16,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import insert_for
 from storage.models import Channel, Citizen, Outbox, OutboxStatus
 
 Buttons = list[list[dict[str, str]]]
@@ -47,9 +46,8 @@ async def enqueue(
         payload["buttons"] = buttons
     if document:
         payload["document"] = document
-    dialect_insert = sqlite_insert if db.bind.dialect.name == "sqlite" else pg_insert
     statement = (
-        dialect_insert(Outbox)
+        insert_for(db)(Outbox)
         .values(
             key=key,
             channel=channel,

@@ -144,7 +144,7 @@ _TEXTS = select(Submission.id, _VERSION, Submission.code, Submission.text).where
 
 
 class EarlierTexts:
-    """The earlier questions already compared, prepared, by (id, updated_at): each new question
+    """The earlier questions already compared, prepared, by (id, row version): each new question
     reads its session's window as keys and reads a text again only when its row has changed
     (a question's text changes only when its asker's data is deleted, which updates the row).
     Questions are up to 3000 characters: the window would otherwise be re-read, up to a megabyte,
@@ -161,10 +161,11 @@ class EarlierTexts:
             self._rows.move_to_end(key)
         return found
 
-    def put(self, key: tuple[int, object], code: str, text: str) -> None:
-        self._rows[key] = (code, _prepared(text))
+    def put(self, key: tuple[int, object], code: str, text: str) -> tuple[str, Prepared]:
+        found = self._rows[key] = (code, _prepared(text))
         while len(self._rows) > self.SIZE:
             self._rows.popitem(last=False)
+        return found
 
 
 _earlier: weakref.WeakKeyDictionary[Any, EarlierTexts] = weakref.WeakKeyDictionary()
@@ -182,19 +183,19 @@ async def likely_duplicates(
         "created_at": submission.created_at,
     }
     keys = [(row.id, row.version) for row in await conn.execute(_WINDOW, window)]
-    missing = [sub_id for sub_id, updated in keys if known.get((sub_id, updated)) is None]
+    found = {key: known.get(key) for key in keys}
+    missing = [sub_id for (sub_id, _), hit in found.items() if hit is None]
     if missing:
         for row in await conn.execute(_TEXTS, {"ids": missing}):
-            known.put((row.id, row.version), row.code, row.text)
+            found[row.id, row.version] = known.put((row.id, row.version), row.code, row.text)
     new = _prepared(submission.text)
     scored = []
-    for key in keys:
-        found = known.get(key)
-        if found is None:  # changed between the two reads: left out this time
+    for (sub_id, _), hit in found.items():
+        if hit is None:  # the row changed between the two reads: its newer version is in `found`
             continue
-        code, earlier = found
+        code, earlier = hit
         score = _similarity(new, earlier)
         if score >= threshold:
-            scored.append((-score, key[0], code))
+            scored.append((-score, sub_id, code))
     scored.sort()
     return [Candidate(Earlier(sub_id, code), -score) for score, sub_id, code in scored[:limit]]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import functools
 import sqlite3
+from collections.abc import Callable
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 from alembic import command
@@ -13,6 +15,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, make_url
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -36,6 +40,18 @@ class InlineSqliteConnection(aiosqlite.Connection):
         if not self._running or not self._connection:
             raise ValueError("Connection closed")
         return fn(*args, **kwargs)
+
+
+def sqlite3_of(dbapi_connection: Any) -> sqlite3.Connection:
+    """The sqlite3 connection under SQLAlchemy's aiosqlite adapter (a pool connection, or
+    ``await conn.get_raw_connection()``): calls on it run at once, on the event loop's thread
+    (InlineSqliteConnection), for the few hot statements that skip SQLAlchemy."""
+    return dbapi_connection.driver_connection._conn
+
+
+def insert_for(db: AsyncSession) -> Callable[..., Any]:
+    """The database's own INSERT construct (``on_conflict_do_nothing`` / ``_do_update``)."""
+    return sqlite_insert if db.bind.dialect.name == "sqlite" else pg_insert
 
 
 def _inline_sqlite(database: str):
@@ -78,7 +94,7 @@ def make_engine(url: str) -> AsyncEngine:
         def _sqlite_begin(conn):  # pragma: no cover - trivial
             # Straight to sqlite3 (statements run inline): one per update, so it skips SQLAlchemy's
             # statement execution.
-            conn.connection.driver_connection._conn.execute("BEGIN IMMEDIATE")
+            sqlite3_of(conn.connection).execute("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)

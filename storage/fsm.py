@@ -16,11 +16,10 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder, StateType, StorageKey
 from sqlalchemy import delete, event, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from storage.db import current_session
+from storage.db import current_session, insert_for, sqlite3_of
 from storage.models import FsmState
 
 Record = tuple[str | None, dict[str, Any]]
@@ -104,10 +103,10 @@ class SqlStorage(BaseStorage):
             await conn.execute(delete(FsmState).where(FsmState.key == key))
             return
         if conn.dialect.name == "sqlite":
-            raw = await conn.get_raw_connection()
-            await raw.driver_connection.execute(_SQLITE_UPSERT, (key, state, json.dumps(data)))
+            sqlite = sqlite3_of(await conn.get_raw_connection())
+            sqlite.execute(_SQLITE_UPSERT, (key, state, json.dumps(data)))
             return
-        upsert = pg_insert(FsmState)
+        upsert = insert_for(db)(FsmState)
         await conn.execute(
             upsert.values(key=key, state=state, data=data).on_conflict_do_update(
                 index_elements=[FsmState.key], set_={"state": state, "data": data}
@@ -126,7 +125,7 @@ class SqlStorage(BaseStorage):
         alone = not (db.in_transaction() or db.new or db.dirty or db.deleted)
         if alone and (state is not None or data) and db.bind.dialect.name == "sqlite":
             async with db.bind.connect() as conn:
-                sqlite = (await conn.get_raw_connection()).driver_connection._conn  # inline: see db.py
+                sqlite = sqlite3_of(await conn.get_raw_connection())
                 sqlite.execute("BEGIN IMMEDIATE")
                 try:
                     sqlite.execute(_SQLITE_UPSERT, (name, state, json.dumps(data)))
