@@ -7,8 +7,8 @@ median round's figures are printed (each round's too).
 
     .venv/bin/python bench/intake.py [--citizens 500] [--rounds 3] [--database-url URL]
 
-A --database-url must name an empty database (the simulated citizens are new to it); the default
-is a temporary SQLite file per round.
+A --database-url must name an empty database (the simulated citizens must be new to it; each round
+brings new ones); the default is a temporary SQLite file per round.
 
 It also prints the CPU time each process spent per update. BENCH_PROFILE=FILE writes a cProfile of
 the bot process to FILE (the figures are then slower: the profiler costs more than the bot).
@@ -160,7 +160,9 @@ async def bot_process(kind: str, base_url: str, database_url: str = "", cpu: dic
         await proc.wait()
 
 
-async def bench_flow(n: int, database_url: str, cpu: dict) -> tuple[float, list[float], int]:
+async def bench_flow(
+    n: int, database_url: str, cpu: dict, first_user: int = 900_000
+) -> tuple[float, list[float], int]:
     async with FakeTelegram() as tg:
         settings = Settings(
             _env_file=None,
@@ -183,7 +185,7 @@ async def bench_flow(n: int, database_url: str, cpu: dict) -> tuple[float, list[
             )
             await db.commit()
         await app.close()
-        users = [tg.user(900_000 + i, f"Dân {i}", language_code="vi") for i in range(n)]
+        users = [tg.user(first_user + i, f"Dân {i}", language_code="vi") for i in range(n)]
         async with bot_process("flow", tg.base_url, database_url, cpu):
             result = await drive(tg, users, steps)
         assert not tg.violations, tg.violations[:3]
@@ -244,7 +246,8 @@ async def main() -> None:
     for number in range(1, args.rounds + 1):
         with tempfile.TemporaryDirectory() as tmp:
             url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
-            flow = Run(*await bench_flow(args.citizens, url, flow_cpu := {}), flow_cpu)
+            first_user = 900_000 + number * args.citizens  # new people each round (one --database-url)
+            flow = Run(*await bench_flow(args.citizens, url, flow_cpu := {}, first_user), flow_cpu)
         echo = Run(*await bench_echo(args.citizens, echo_cpu := {}), echo_cpu)
         rounds.append((flow.ups / echo.ups, flow, echo))
         print(
