@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -540,25 +541,25 @@ async def test_wrong_token_is_unauthorized():
         assert status == 200 and body["result"]["id"] == 4242
 
 
-async def test_without_api_json_the_html_and_length_checks_still_run(tg, bot, monkeypatch, tmp_path):
+async def test_a_missing_spec_is_a_loud_error_not_a_silent_skip(monkeypatch, tmp_path):
     monkeypatch.setenv("DOITHOAI_TELEGRAM_API_JSON", str(tmp_path / "missing.json"))
-    monkeypatch.setattr(apispec, "_spec_path", lambda: None)
     apispec.spec.cache_clear()
     try:
-        assert apispec.spec() is None
-        tg.user(1001, "Lan")
-        with pytest.raises(TelegramBadRequest, match="can't parse entities"):
-            await bot.send_message(1001, "<b>x")
-        with pytest.raises(TelegramBadRequest, match="BUTTON_DATA_INVALID"):
-            await bot.send_message(
-                1001,
-                "x",
-                reply_markup=InlineKeyboardMarkup(
-                    inline_keyboard=[[InlineKeyboardButton(text="n", callback_data="x" * 65)]]
-                ),
-            )
-        assert (await bot.send_message(1001, "ok")).text == "ok"
-        status, _ = await raw(tg, "sendMesage", json={"chat_id": 1001, "text": "x"})
-        assert status == 404
-    finally:
+        with pytest.raises(apispec.SpecMissing, match="missing.json"):
+            apispec.validate("sendMessage", {"chat_id": 1, "text": "x"})
+        with pytest.raises(apispec.SpecMissing):
+            await FakeTelegram().start()
+        (tmp_path / "missing.json").write_text("[]")
         apispec.spec.cache_clear()
+        with pytest.raises(apispec.SpecMissing, match="not a Bot API spec"):
+            apispec.spec()
+    finally:
+        monkeypatch.delenv("DOITHOAI_TELEGRAM_API_JSON")
+        apispec.spec.cache_clear()
+
+
+def test_the_vendored_spec_is_the_one_in_the_repository_and_names_its_version():
+    assert apispec.VENDORED_SPEC.is_file()
+    assert Path(__file__).resolve().parent.parent in apispec.VENDORED_SPEC.parents
+    assert apispec.spec()["version"] == "Bot API 10.1"
+    assert "sendMessage" in apispec.spec()["methods"]

@@ -1,6 +1,7 @@
-"""Checks a Bot API call against the published method list (../shared/telegram-bot-api/api.json)
-and Telegram's own limits: required fields, known fields, basic types, text and caption lengths
-after entity parsing, strict HTML, button texts and 1–64-byte callback data."""
+"""Checks a Bot API call against the published method list (``telegram_bot_api/api.json`` beside
+this file: Bot API 10.1, vendored — see its README) and Telegram's own limits: required fields,
+known fields, basic types, text and caption lengths after entity parsing, strict HTML, button texts
+and 1–64-byte callback data."""
 
 from __future__ import annotations
 
@@ -53,23 +54,35 @@ class Problem(str):
         return self
 
 
-def _spec_path() -> Path | None:
+VENDORED_SPEC = Path(__file__).resolve().parent / "telegram_bot_api" / "api.json"
+
+
+class SpecMissing(RuntimeError):
+    """The Bot API spec could not be read: the simulator would check nothing, so it refuses to run."""
+
+
+def _spec_path() -> Path:
+    """The vendored spec, or ``DOITHOAI_TELEGRAM_API_JSON`` (a newer api.json to check against)."""
     override = os.environ.get("DOITHOAI_TELEGRAM_API_JSON")
-    candidates = [Path(override)] if override else []
-    root = Path(__file__).resolve().parents[2]
-    candidates += [
-        root.parent / "shared" / "telegram-bot-api" / "api.json",
-        root / "shared" / "telegram-bot-api" / "api.json",
-    ]
-    return next((p for p in candidates if p.is_file()), None)
+    return Path(override) if override else VENDORED_SPEC
 
 
 @cache
-def spec() -> dict[str, Any] | None:
+def spec() -> dict[str, Any]:
+    """The Bot API method and type list. A missing or unreadable file is an error, never a silent
+    skip: without it the fake server would stop validating what the bot sends."""
     path = _spec_path()
-    if path is None:
-        return None
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SpecMissing(
+            f"the Bot API spec {path} cannot be read ({exc}); the simulator validates every call "
+            "against it. Restore bot/simulator/telegram_bot_api/api.json from the repository, or point "
+            "DOITHOAI_TELEGRAM_API_JSON at a Bot API api.json."
+        ) from exc
+    if not isinstance(data, dict) or not isinstance(data.get("methods"), dict):
+        raise SpecMissing(f"{path} is not a Bot API spec (no 'methods' table)")
+    return data
 
 
 def html_to_text(text: str) -> str:
@@ -162,7 +175,7 @@ class _File:
 FILE = _File()
 
 
-# Without api.json, these fields are still known to carry JSON objects or arrays.
+# Fields known to carry JSON objects or arrays even where api.json does not list them (deprecated ones).
 JSON_FIELDS = {
     "reply_markup",
     "media",
@@ -185,7 +198,7 @@ SCALAR_TYPES = {"Integer": int, "Float": float, "Boolean": bool}
 def coerce(method: str, params: dict[str, Any]) -> dict[str, Any]:
     """Form-data values arrive as strings: decode them by the field's declared types."""
     s = spec()
-    declared = s["methods"][method].get("fields", []) if s and method in s["methods"] else []
+    declared = s["methods"][method].get("fields", []) if method in s["methods"] else []
     fields = {f["name"]: f["types"] for f in declared}
     out: dict[str, Any] = {}
     for key, value in params.items():
@@ -245,25 +258,22 @@ def validate(method: str, params: dict[str, Any]) -> list[Problem]:
     ``p.error`` is the description Telegram would answer with after "Bad Request: "."""
     problems: list[Problem] = []
     s = spec()
-    if s is not None:
-        if method not in s["methods"]:
-            return [Problem(f"unknown method {method}", "Not Found")]
-        fields = {f["name"]: f for f in s["methods"][method].get("fields", [])}
-        for name, field in fields.items():
-            if field["required"] and name not in params:
-                problems.append(
-                    Problem(f"{method}: required field {name} missing", _empty_error(method, name))
+    if method not in s["methods"]:
+        return [Problem(f"unknown method {method}", "Not Found")]
+    fields = {f["name"]: f for f in s["methods"][method].get("fields", [])}
+    for name, field in fields.items():
+        if field["required"] and name not in params:
+            problems.append(Problem(f"{method}: required field {name} missing", _empty_error(method, name)))
+    for name, value in params.items():
+        if name not in fields and name not in DEPRECATED_FIELDS:
+            problems.append(Problem(f"{method}: unknown field {name}", f"unknown parameter {name}"))
+        elif name in fields and not _type_ok(value, fields[name]["types"]):
+            types = " or ".join(fields[name]["types"])
+            problems.append(
+                Problem(
+                    f"{method}: field {name} should be {types}", f'field "{name}" must be of type {types}'
                 )
-        for name, value in params.items():
-            if name not in fields and name not in DEPRECATED_FIELDS:
-                problems.append(Problem(f"{method}: unknown field {name}", f"unknown parameter {name}"))
-            elif name in fields and not _type_ok(value, fields[name]["types"]):
-                types = " or ".join(fields[name]["types"])
-                problems.append(
-                    Problem(
-                        f"{method}: field {name} should be {types}", f'field "{name}" must be of type {types}'
-                    )
-                )
+            )
     _check_texts(method, params, problems)
     media = params.get("media")
     for item in media if isinstance(media, list) else []:
