@@ -27,7 +27,7 @@ from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup  # noqa: E402
 
-from bot.telegram_http import KeepAliveSession  # noqa: E402
+from bot.channels.telegram.client import KeepAliveSession  # noqa: E402
 
 CLIENTS = {
     "aiohttp (aiogram's default)": AiohttpSession,

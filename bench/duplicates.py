@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.routing import DUPLICATE_THRESHOLD, DUPLICATE_WINDOW, _prepared, similarity  # noqa: E402
+from bot.domain.routing import DUPLICATE_THRESHOLD, DUPLICATE_WINDOW, _prepared, similarity  # noqa: E402
 
 SUBJECTS = [
     "đường liên thôn bị hỏng nặng",

@@ -26,14 +26,15 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert  # noqa: E402
 
 from bot.app import make_bot  # noqa: E402
+from bot.channels.telegram.sender import TelegramSender  # noqa: E402
 from bot.clock import FixedClock  # noqa: E402
-from bot.dispatcher import OutboxDispatcher, TelegramSender  # noqa: E402
 from bot.i18n import set_timezone  # noqa: E402
-from bot.ratelimit import Limits  # noqa: E402
+from bot.notify.dispatcher import OutboxDispatcher  # noqa: E402
+from bot.notify.ratelimit import Limits  # noqa: E402
+from bot.notify.ticks import deadline_tick  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.simulator.telegram import FakeTelegram  # noqa: E402
 from bot.simulator.telegram import Limits as FakeLimits  # noqa: E402
-from bot.ticks import deadline_tick  # noqa: E402
 from storage.db import make_engine, make_sessionmaker, upgrade  # noqa: E402
 from storage.models import (  # noqa: E402
     AppConfig,

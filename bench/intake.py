@@ -35,9 +35,9 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.types import Message
 
 from bot.app import build_app, make_bot
-from bot.directory import load_file
+from bot.domain.directory import load_file
+from bot.domain.sessions import create_session
 from bot.runner import tune_garbage_collector
-from bot.sessions import create_session
 from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
 

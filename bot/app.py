@@ -16,10 +16,11 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import LinkPreviewOptions
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot import i18n, middlewares
+from bot import i18n
+from bot.channels.telegram import middlewares
+from bot.channels.telegram.client import KeepAliveSession
 from bot.clock import Clock, SystemClock
 from bot.settings import Settings
-from bot.telegram_http import KeepAliveSession
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.fsm import SqlStorage
 

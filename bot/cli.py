@@ -73,7 +73,7 @@ async def _with_db(fn: Callable[..., Awaitable[int]]) -> int:
 
 
 async def cmd_directory_load(args: argparse.Namespace) -> int:
-    from bot.directory import DirectoryError, load_file
+    from bot.domain.directory import DirectoryError, load_file
 
     async def load(db, settings, now) -> int:
         try:
@@ -91,8 +91,8 @@ async def cmd_directory_load(args: argparse.Namespace) -> int:
 
 
 async def cmd_session_create(args: argparse.Namespace) -> int:
-    from bot.errors import AnnouncementTooLate, DomainError
-    from bot.sessions import create_session
+    from bot.domain.errors import AnnouncementTooLate, DomainError
+    from bot.domain.sessions import create_session
 
     async def create(db, settings, now) -> int:
         starts = _parse_local(args.starts_at, settings.timezone)
@@ -129,7 +129,7 @@ async def cmd_session_create(args: argparse.Namespace) -> int:
 
 
 async def cmd_session_list(args: argparse.Namespace) -> int:
-    from bot.sessions import list_sessions
+    from bot.domain.sessions import list_sessions
 
     async def show(db, settings, now) -> int:
         tz = ZoneInfo(settings.timezone)
@@ -176,7 +176,7 @@ async def cmd_run(args: argparse.Namespace) -> int:
 async def cmd_tick(args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.clock import FixedClock, SystemClock
-    from bot.scheduler import run_tick
+    from bot.notify.scheduler import run_tick
 
     settings = Settings()
     clock = FixedClock(_parse_local(args.now, settings.timezone)) if args.now else SystemClock()

@@ -13,8 +13,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.app import build_app
-from bot.directory import load_file
-from bot.sessions import create_session
+from bot.domain.directory import load_file
+from bot.domain.sessions import create_session
 from bot.settings import Settings
 
 SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent / "directory" / "sample_commune.toml"
@@ -95,7 +95,7 @@ async def run_demo(verbose: bool = False) -> int:
                 await app.start_polling()
                 transcript = await play(tg, CITIZEN_ID)
                 # The office hears of the new question through the outbox, as in `doithoai run`.
-                from bot.dispatcher import telegram_dispatcher
+                from bot.notify.dispatcher import telegram_dispatcher
 
                 await telegram_dispatcher(app).deliver_all()
                 office_view = tg.transcript(office.id)

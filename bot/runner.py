@@ -28,7 +28,7 @@ async def run(settings: Settings, *, webhook: bool = False, host: str = "0.0.0.0
         loop.add_signal_handler(sig, stop.set)
     background = await start_background(app)
     if settings.zalo_token:
-        from bot.zalo.receiver import start_zalo
+        from bot.channels.zalo.receiver import start_zalo
 
         background.append(await start_zalo(app, webhook=webhook, host=host, port=port))
         log.info("serving Zalo citizens by %s", "webhook" if webhook else "long polling")
@@ -53,6 +53,6 @@ def tune_garbage_collector() -> None:
 
 async def start_background(app) -> list:
     """The scheduler (a deadline tick every minute) and the outbox dispatcher."""
-    from bot.scheduler import start_background as start
+    from bot.notify.scheduler import start_background as start
 
     return [await start(app)]

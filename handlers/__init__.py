@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from aiogram import Router
 
+from bot.channels.telegram.filters import GROUPS, PRIVATE, ChatType
 from bot.settings import Settings
-from handlers.filters import GROUPS, PRIVATE, ChatType
 
 
 def _scoped(name: str, chat_types: tuple[str, ...], children: list[Router]) -> Router:

@@ -21,12 +21,12 @@ from aiogram.types import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.telegram.middlewares import LocaleMiddleware
 from bot.clock import Clock
-from bot.codes import normalize_code
 from bot.conversation.citizen import COMMANDS, CitizenConversation, Context
 from bot.conversation.model import Document, Inbound, Outcome, Prompt
 from bot.conversation.split import split_text
-from bot.middlewares import LocaleMiddleware
+from bot.domain.codes import normalize_code
 from bot.settings import Settings
 from bot.texts import citizen as t
 from storage.fsm import save_and_commit

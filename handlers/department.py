@@ -16,11 +16,12 @@ from aiogram.types import CallbackQuery, Message
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import workflow
-from bot.access import DepartmentChat, StaffOnly, refuse
-from bot.cards import DeptCb
+from bot.channels.telegram.callbacks import DeptCb
+from bot.channels.telegram.filters import DepartmentChat, StaffOnly
 from bot.clock import Clock
-from bot.errors import DeadlineInPast, DomainError, InvalidInput, NotAllowed, WrongState
+from bot.domain import workflow
+from bot.domain.access import refuse
+from bot.domain.errors import DeadlineInPast, DomainError, InvalidInput, NotAllowed, WrongState
 from bot.settings import Settings
 from bot.texts import department as td
 from bot.texts import office as to

@@ -13,14 +13,14 @@ from aiogram.types import CallbackQuery
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import cards
 from bot.clock import Clock
-from bot.directory import office_chat_id
+from bot.domain.directory import office_chat_id
 from bot.i18n import use_locale
-from bot.outbox import enqueue
+from bot.notify import cards
+from bot.notify.outbox import enqueue
+from bot.notify.ticks import RATE_PREFIX
 from bot.settings import Settings
 from bot.texts import notifications as tn
-from bot.ticks import RATE_PREFIX
 from storage.models import Channel, Citizen, Submission, SubmissionEvent, SubmissionStatus
 
 log = logging.getLogger(__name__)

@@ -10,7 +10,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.directory import office_chat_id
+from bot.domain.directory import office_chat_id
 from bot.i18n import LOCALES, use_locale
 from bot.settings import Settings
 from bot.texts import office as to

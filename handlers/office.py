@@ -17,15 +17,16 @@ from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import cards, sessions, workflow
-from bot.access import OfficeChat, StaffOnly
-from bot.agenda import build_agenda
-from bot.cards import OfficeCb
+from bot.channels.telegram.callbacks import OfficeCb
+from bot.channels.telegram.filters import OfficeChat, StaffOnly
 from bot.clock import Clock
-from bot.codes import normalize_code
-from bot.errors import DomainError, InvalidInput, WrongState
+from bot.domain import sessions, workflow
+from bot.domain.codes import normalize_code
+from bot.domain.errors import DomainError, InvalidInput, WrongState
+from bot.domain.routing import likely_duplicates, suggest_department
 from bot.i18n import timezone
-from bot.routing import likely_duplicates, suggest_department
+from bot.notify import cards
+from bot.reports.agenda import build_agenda
 from bot.settings import Settings
 from bot.texts import office as to
 from handlers.staff import (

@@ -17,11 +17,11 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.access import OfficeChat, StaffOnly
+from bot.channels.telegram.filters import OfficeChat, StaffOnly
 from bot.clock import Clock
 from bot.i18n import esc
-from bot.metrics import Report
 from bot.reports import ScopeError, render, resolve
+from bot.reports.metrics import Report
 from bot.settings import Settings
 from bot.texts import reports as tr
 from handlers.staff import refuse_event

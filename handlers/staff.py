@@ -13,16 +13,23 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import access
-from bot.access import PROMPT_MARK, refuse
+from bot.channels.telegram.filters import PROMPT_MARK, Magic
 from bot.clock import Clock
-from bot.errors import AnnouncementTooLate, DeadlineInPast, DomainError, InvalidInput, NotAllowed, WrongState
+from bot.domain import access
+from bot.domain.access import refuse
+from bot.domain.errors import (
+    AnnouncementTooLate,
+    DeadlineInPast,
+    DomainError,
+    InvalidInput,
+    NotAllowed,
+    WrongState,
+)
 from bot.i18n import esc
-from bot.outbox import Buttons
+from bot.notify.outbox import Buttons
 from bot.settings import Settings
 from bot.texts import department as td
 from bot.texts import office as to
-from handlers.filters import Magic
 from storage.models import StaffRole
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from typing import Any
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
-from bot.directory import apply, parse
-from bot.sessions import create_session
+from bot.domain.directory import apply, parse
+from bot.domain.sessions import create_session
 from bot.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

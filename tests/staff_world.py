@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from bot.app import App, build_app
 from bot.clock import FixedClock
-from bot.intake import NewAttachment
+from bot.domain.intake import NewAttachment
 from bot.settings import Settings
 from handlers.staff import markup
 from storage.models import Outbox, OutboxStatus, Submission

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot import access
-from bot.errors import InvalidInput, NotAllowed
+from bot.domain import access
+from bot.domain.errors import InvalidInput, NotAllowed
 from bot.settings import Settings
 from storage.models import StaffRole
 from tests.workflow_world import (

@@ -274,7 +274,7 @@ async def test_conversation_state_in_redis_survives_a_restart(tmp_path):
 
 
 async def test_a_citizens_reply_to_a_clarification_request_goes_back_to_the_office(database_url):
-    from bot import workflow
+    from bot.domain import workflow
     from storage.models import Outbox
 
     async with running_bot(database_url) as world:

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from bot.conversation.citizen import CitizenConversation, Context
 from bot.conversation.model import Document, Inbound, Outcome, Prompt
-from bot.directory import apply, parse
-from bot.sessions import create_session
+from bot.domain.directory import apply, parse
+from bot.domain.sessions import create_session
 from bot.settings import Settings
 from storage.models import Citizen, Outbox, Submission
 

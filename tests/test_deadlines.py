@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from bot.deadlines import WorkCalendar, conclusion_due, response_due
+from bot.domain.deadlines import WorkCalendar, conclusion_due, response_due
 
 CAL = WorkCalendar()
 

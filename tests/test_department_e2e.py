@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot import sessions, workflow
+from bot.domain import sessions, workflow
 from storage.models import ExtensionRequest, SubmissionStatus
 from tests import workflow_world as ww
 from tests.staff_world import World, later, staff_world, text_of

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from bot.directory import DirectoryError, apply, office_chat_id, parse
+from bot.domain.directory import DirectoryError, apply, office_chat_id, parse
 from storage.models import CalendarDay, Department, Staff, Topic
 from tests.scenario import SAMPLE_DIRECTORY, START
 

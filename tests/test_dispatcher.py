@@ -11,10 +11,11 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import make_bot
+from bot.channels.telegram.sender import TelegramSender
 from bot.clock import SystemClock
-from bot.dispatcher import OutboxDispatcher, PermanentError, RetryAfter, TelegramSender, TransientError
-from bot.outbox import enqueue
-from bot.ratelimit import Limits, RateLimiter
+from bot.notify.dispatcher import OutboxDispatcher, PermanentError, RetryAfter, TransientError
+from bot.notify.outbox import enqueue
+from bot.notify.ratelimit import Limits, RateLimiter
 from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
 from bot.simulator.telegram import Limits as FakeLimits
@@ -240,8 +241,9 @@ async def test_crash_window_row_left_sending_is_resent_after_restart(sessionmake
 KILLED_DISPATCHER = """
 import asyncio, sys
 from bot.app import make_bot
-from bot.dispatcher import OutboxDispatcher, TelegramSender
-from bot.ratelimit import Limits
+from bot.channels.telegram.sender import TelegramSender
+from bot.notify.dispatcher import OutboxDispatcher
+from bot.notify.ratelimit import Limits
 from bot.settings import Settings
 from storage.db import make_engine, make_sessionmaker
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from bot.scheduler import run_tick
+from bot.notify.scheduler import run_tick
 from handlers.followup import RatingRefused, rate
 from storage.models import Submission, SubmissionStatus
 from tests import workflow_world as ww
@@ -82,7 +82,7 @@ async def test_only_the_asker_can_rate(database_url):
 
 
 async def test_inside_run_the_scheduler_asks_on_its_own(database_url):
-    from bot.scheduler import start_background
+    from bot.notify.scheduler import start_background
 
     async with staff_world(database_url) as w:
         sub = await responded(w, 1003, "Xin hỏi thủ tục đăng ký kinh doanh hộ gia đình.", "en")

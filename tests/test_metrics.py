@@ -7,9 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot import metrics
 from bot.i18n import use_locale
-from bot.reports import ScopeError, resolve
+from bot.reports import ScopeError, metrics, resolve
 from bot.reports.periods import PeriodError, half_period, parse_period, year_period
 from storage.models import Citizen, Department, DialogueSession, Submission
 from tests import report_fixture as rf
@@ -227,7 +226,7 @@ async def test_figures_from_a_session_run_through_the_real_workflow(sessionmaker
     """Not hand-written rows: the workflow's own operations, then the figures of that session."""
     from datetime import timedelta
 
-    from bot import sessions, workflow
+    from bot.domain import sessions, workflow
     from tests import workflow_world as ww
 
     office = workflow.office_actor(ww.OFFICE_STAFF)

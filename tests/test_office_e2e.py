@@ -9,7 +9,7 @@ import io
 import docx
 from sqlalchemy import func, select
 
-from bot import workflow
+from bot.domain import workflow
 from storage.models import DialogueSession, Outbox, SessionStatus, SubmissionStatus
 from tests import workflow_world as ww
 from tests.staff_world import UNREGISTERED, World, labels, later, staff_world, text_of

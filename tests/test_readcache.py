@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from bot.sessions import create_session, open_sessions
+from bot.domain.sessions import create_session, open_sessions
 from storage import readcache
 from storage.models import DialogueSession, SessionStatus
 

@@ -14,9 +14,8 @@ import docx
 import openpyxl
 import pytest
 
-from bot import metrics
 from bot.i18n import use_locale
-from bot.reports import Files, render, render_sync, resolve, write_report
+from bot.reports import Files, metrics, render, render_sync, resolve, write_report
 from bot.reports.periods import half_period, year_period
 from bot.texts import reports as tr
 from tests import report_fixture as rf

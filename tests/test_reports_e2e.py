@@ -10,7 +10,7 @@ from datetime import timedelta
 import docx
 import openpyxl
 
-from bot import sessions, workflow
+from bot.domain import sessions, workflow
 from tests import workflow_world as ww
 from tests.staff_world import World, staff_world, text_of
 

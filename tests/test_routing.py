@@ -6,8 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from bot import intake
-from bot.routing import DUPLICATE_THRESHOLD, keyword_score, likely_duplicates, similarity, suggest_department
+from bot.domain import intake
+from bot.domain.routing import (
+    DUPLICATE_THRESHOLD,
+    keyword_score,
+    likely_duplicates,
+    similarity,
+    suggest_department,
+)
 from storage.db import make_engine, make_sessionmaker, upgrade
 from storage.models import SubmissionStatus
 from tests.workflow_world import ask, load_directory, new_session

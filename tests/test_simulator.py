@@ -34,9 +34,9 @@ from aiogram.types import (
     Message,
 )
 
+from bot.channels.telegram.client import KeepAliveSession
 from bot.simulator import apispec
 from bot.simulator.telegram import FakeTelegram, Limits
-from bot.telegram_http import KeepAliveSession
 
 TOKEN = "4242:TEST-token"
 OFFICE = -1001000000001

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from bot.codes import next_number
+from bot.domain.codes import next_number
 from storage.db import upgrade
 from storage.models import Citizen
 

@@ -33,8 +33,8 @@ from aiogram.types import (
     ReplyParameters,
 )
 
-from bot import telegram_http
-from bot.telegram_http import KeepAliveSession
+from bot.channels.telegram import client as telegram_http
+from bot.channels.telegram.client import KeepAliveSession
 
 TOKEN = "4242:TEST-token"
 OK_TRUE = json.dumps({"ok": True, "result": True}).encode()

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select, update
 
 from bot.i18n import set_timezone
-from bot.scheduler import LEASE_NAME, TickParts, acquire_lease, run_tick
+from bot.notify.scheduler import LEASE_NAME, TickParts, acquire_lease, run_tick
 from bot.settings import Settings
 from storage.models import (
     AppConfig,

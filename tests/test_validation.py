@@ -1,9 +1,9 @@
 import pytest
 
-from bot.codes import normalize_code
 from bot.conversation import validation
 from bot.conversation.model import Option, fold, match_option
 from bot.conversation.split import split_text
+from bot.domain.codes import normalize_code
 
 
 @pytest.mark.parametrize(

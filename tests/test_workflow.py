@@ -7,9 +7,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from bot import sessions, workflow
-from bot.errors import DeadlineInPast, InvalidInput, NotAllowed, WrongState
-from bot.intake import NewAttachment
+from bot.domain import sessions, workflow
+from bot.domain.errors import DeadlineInPast, InvalidInput, NotAllowed, WrongState
+from bot.domain.intake import NewAttachment
 from storage.models import DialogueSession, SessionStatus, Submission, SubmissionEvent, SubmissionStatus
 from tests.workflow_world import (
     DIA_CHINH_CHAT,
@@ -280,8 +280,8 @@ async def test_forward_to_a_higher_authority_tells_the_citizen(db, clock):
 
 
 async def test_announce_refuses_late_periodic_sessions_and_tells_subscribers(db, clock):
-    from bot.errors import AnnouncementTooLate
-    from bot.intake import give_consent
+    from bot.domain.errors import AnnouncementTooLate
+    from bot.domain.intake import give_consent
 
     citizen = await give_consent(db, "telegram", "1001", "vi", clock.now())
     citizen.notify_sessions = True

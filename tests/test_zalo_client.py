@@ -6,10 +6,10 @@ import asyncio
 
 import pytest
 
-from bot.dispatcher import PermanentError, RetryAfter
+from bot.channels.zalo import client as zc
+from bot.channels.zalo.sender import ZaloSender
+from bot.notify.dispatcher import PermanentError, RetryAfter
 from bot.simulator.zalo import FakeZaloServer
-from bot.zalo import client as zc
-from bot.zalo.sender import ZaloSender
 
 
 @pytest.fixture
@@ -111,8 +111,8 @@ async def test_sender_maps_quota_and_unknown_chat(zalo):
 async def test_sender_refuses_a_citizen_silent_for_more_than_7_days(zalo, sessionmaker):
     from datetime import UTC, datetime, timedelta
 
+    from bot.channels.zalo.sender import WINDOW_CLOSED
     from bot.clock import FixedClock
-    from bot.zalo.sender import WINDOW_CLOSED
     from storage.models import Citizen
 
     server, client = zalo

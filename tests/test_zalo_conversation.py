@@ -8,12 +8,12 @@ import asyncio
 import pytest
 from sqlalchemy import select
 
+from bot.channels.zalo.channel import ZaloChannel
+from bot.channels.zalo.client import ZaloClient
+from bot.channels.zalo.receiver import Receiver
 from bot.clock import FixedClock
 from bot.settings import Settings
 from bot.simulator.zalo import FakeZaloServer
-from bot.zalo.channel import ZaloChannel
-from bot.zalo.client import ZaloClient
-from bot.zalo.receiver import Receiver
 from storage.models import Citizen, Submission
 from tests.test_conversation import NOW, seed
 

@@ -7,14 +7,14 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from bot import workflow
 from bot.app import build_app
 from bot.clock import FixedClock
-from bot.directory import apply, parse
+from bot.domain import workflow
+from bot.domain.directory import apply, parse
+from bot.domain.intake import give_consent, submit
+from bot.domain.sessions import create_session, mark_held
 from bot.i18n import local_date
-from bot.intake import give_consent, submit
-from bot.scheduler import run_tick
-from bot.sessions import create_session, mark_held
+from bot.notify.scheduler import run_tick
 from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
 from bot.simulator.zalo import FakeZaloServer

@@ -8,9 +8,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
+from bot.channels.zalo import client as zc
+from bot.channels.zalo.receiver import SECRET_HEADER, Receiver
 from bot.simulator.zalo import FakeZaloServer
-from bot.zalo import client as zc
-from bot.zalo.receiver import SECRET_HEADER, Receiver
 
 SECRET = "s3cret-token-123"
 
@@ -90,8 +90,8 @@ async def test_long_polling_receives_events_and_stops(sessionmaker, clock):
 async def test_start_zalo_polls_for_an_app_and_stops(sessionmaker, clock):
     from types import SimpleNamespace
 
+    from bot.channels.zalo.receiver import start_zalo
     from bot.settings import Settings
-    from bot.zalo.receiver import start_zalo
 
     async with FakeZaloServer() as server:
         settings = Settings(zalo_token=server.token, zalo_api=server.base_url)

@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import intake
-from bot.directory import apply, parse
-from bot.sessions import create_session
+from bot.domain import intake
+from bot.domain.directory import apply, parse
+from bot.domain.sessions import create_session
 from storage.models import Department, DialogueSession, Outbox, Submission, Topic
 
 SAMPLE_DIRECTORY = Path(__file__).resolve().parent.parent / "directory" / "sample_commune.toml"

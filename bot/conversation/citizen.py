@@ -16,10 +16,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import intake
 from bot.conversation import validation
 from bot.conversation.model import Document, Inbound, Option, Outcome, Prompt, Reply
-from bot.errors import NotAllowed, NotFound, QuestionsClosed
+from bot.domain import intake
+from bot.domain.errors import NotAllowed, NotFound, QuestionsClosed
 from bot.i18n import fmt_date, local_date, use_locale
 from bot.settings import Settings
 from bot.texts import citizen as t
@@ -237,7 +237,7 @@ class CitizenConversation:
     # --- asking: session, topic ----------------------------------------------------------------------
 
     async def _open_sessions(self) -> list[DialogueSession]:
-        from bot.sessions import open_sessions
+        from bot.domain.sessions import open_sessions
 
         return await open_sessions(self.db, self.ctx.now, cached=True)
 
@@ -494,7 +494,7 @@ class CitizenConversation:
         return await self._enter({}, "menu", [ack])
 
     async def _conclusion_due(self, session: DialogueSession):
-        from bot.deadlines import conclusion_due, load_calendar
+        from bot.domain.deadlines import conclusion_due, load_calendar
 
         return conclusion_due(local_date(session.starts_at), await load_calendar(self.db))
 
@@ -612,7 +612,7 @@ class CitizenConversation:
         sub = await intake.awaiting_clarification(self.db, citizen)
         if sub is None:
             return None
-        from bot.workflow import citizen_clarification
+        from bot.domain.workflow import citizen_clarification
 
         await citizen_clarification(self.db, sub, text, self.ctx.now)
         return await self._enter({}, "menu", [Prompt(t.clarification_sent(sub.code))])

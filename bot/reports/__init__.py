@@ -1,5 +1,5 @@
 """Reports the office files: the chart (PNG), the workbook (.xlsx) and the summary document (.docx), all
-drawn from one ``bot.metrics.Report``.
+drawn from one ``bot.reports.metrics.Report``.
 
     report = await resolve(db, "2026H1", now)        # or "2026", "01/01/2026-30/06/2026", "#3", None
     files = await render(report)                      # chart, workbook, document (in a worker thread)
@@ -18,9 +18,9 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import metrics
 from bot.i18n import current_locale, local_date, use_locale
-from bot.metrics import Report
+from bot.reports import metrics
+from bot.reports.metrics import Report
 from bot.reports.periods import PeriodError, current_half, parse_period
 from bot.texts import reports as tr
 

@@ -12,7 +12,7 @@ import textwrap
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bot.metrics import Report
+from bot.reports.metrics import Report
 from bot.texts import reports as tr
 
 FONT = "DejaVu Sans"

@@ -17,7 +17,7 @@ from docx.shared import Cm, Pt
 from docx.table import _Cell
 
 from bot.i18n import Translator, current_locale, fmt_date
-from bot.metrics import Counts, Group, Report
+from bot.reports.metrics import Counts, Group, Report
 from bot.texts import reports as tr
 
 _ = Translator("reports")

@@ -12,7 +12,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.i18n import Translator
-from bot.metrics import Group, Report
+from bot.reports.metrics import Group, Report
 from bot.texts import reports as tr
 
 _ = Translator("reports")

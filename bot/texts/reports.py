@@ -4,7 +4,7 @@ chart, the workbook and the document share. Message ids are Vietnamese (domain "
 from __future__ import annotations
 
 from bot.i18n import Translator, current_locale, esc, fmt_date
-from bot.metrics import AT_SESSION, FORWARDED, LATE, ON_TIME, OVERDUE, RESPONDED, Fact, Group, Report
+from bot.reports.metrics import AT_SESSION, FORWARDED, LATE, ON_TIME, OVERDUE, RESPONDED, Fact, Group, Report
 from storage.models import SubmissionStatus
 
 _ = Translator("reports")

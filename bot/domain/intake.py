@@ -12,12 +12,12 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import triage
-from bot.codes import new_tracking_code
-from bot.directory import get_config
-from bot.errors import NotAllowed, NotFound, QuestionsClosed
+from bot.domain.codes import new_tracking_code
+from bot.domain.directory import get_config
+from bot.domain.errors import NotAllowed, NotFound, QuestionsClosed
+from bot.domain.sessions import is_open_for_questions
 from bot.i18n import local_date
-from bot.sessions import is_open_for_questions
+from bot.notify import triage
 from storage.models import (
     Attachment,
     Citizen,

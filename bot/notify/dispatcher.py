@@ -1,7 +1,7 @@
 """Delivering the outbox: every message that must not be lost reaches its chat once, within the
 flood limits.
 
-Rows are written by ``bot.outbox.enqueue`` in the transaction that causes them (status
+Rows are written by ``bot.notify.outbox.enqueue`` in the transaction that causes them (status
 ``pending``). ``OutboxDispatcher.deliver_due`` takes the due rows (oldest first, at most one per
 chat at a time so a chat's messages keep their order), and for each:
 
@@ -39,101 +39,17 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.ratelimit import Limits, RateLimiter
+from bot.notify.ratelimit import Limits, RateLimiter
+from bot.notify.sender import PermanentError, RetryAfter, Sender, TransientError
 from storage.models import Channel, Citizen, Outbox, OutboxStatus, Submission
 
 log = logging.getLogger(__name__)
-
-
-class RetryAfter(Exception):
-    def __init__(self, seconds: float, whole_bot: bool = False) -> None:
-        super().__init__(f"retry after {seconds}s")
-        self.seconds = seconds
-        self.whole_bot = whole_bot
-
-
-class TransientError(Exception):
-    """Worth retrying later: network errors, timeouts, 5xx."""
-
-
-class PermanentError(Exception):
-    """Will never succeed: bot blocked, chat not found, malformed request."""
-
-    def __init__(self, reason: str, blocked: bool = False) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.blocked = blocked
-
-
-class Sender(Protocol):
-    async def send(self, chat_id: str, payload: dict[str, Any]) -> str:
-        """Deliver one channel-neutral payload; returns the message id."""
-
-
-CAPTION_MAX = 1024
-
-
-class TelegramSender:
-    """Renders the payload of ``bot.outbox.enqueue`` with aiogram: HTML text, inline buttons
-    (callback data), an optional document by file id."""
-
-    def __init__(self, bot: Any) -> None:
-        self.bot = bot
-
-    @staticmethod
-    def _markup(payload: dict[str, Any]) -> Any:
-        from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
-
-        rows = payload.get("buttons")
-        if not rows:
-            return None
-        return InlineKeyboardMarkup(
-            inline_keyboard=[
-                [InlineKeyboardButton(text=b["text"], callback_data=b["data"]) for b in row] for row in rows
-            ]
-        )
-
-    async def send(self, chat_id: str, payload: dict[str, Any]) -> str:
-        from aiogram import exceptions as ex
-
-        text = payload.get("text") or ""
-        markup = self._markup(payload)
-        document = payload.get("document")
-        try:
-            if document:
-                photo = document.get("kind") == "photo"
-                send_file = self.bot.send_photo if photo else self.bot.send_document
-                caption = document.get("caption")
-                if text and not caption and len(text) <= CAPTION_MAX:
-                    caption, text = text, ""
-                if text and text != caption:
-                    # The text, then the file with its own caption. Not atomic: if the second call
-                    # fails the row is retried whole, so the text may be repeated (documented).
-                    await self.bot.send_message(chat_id=int(chat_id), text=text)
-                msg = await send_file(
-                    int(chat_id), document["file_id"], caption=caption or None, reply_markup=markup
-                )
-            else:
-                msg = await self.bot.send_message(chat_id=int(chat_id), text=text, reply_markup=markup)
-        except ex.TelegramRetryAfter as exc:
-            raise RetryAfter(exc.retry_after) from exc
-        except ex.TelegramForbiddenError as exc:
-            raise PermanentError(exc.message, blocked=True) from exc
-        except (ex.TelegramBadRequest, ex.TelegramNotFound, ex.TelegramMigrateToChat) as exc:
-            raise PermanentError(exc.message) from exc
-        except ex.TelegramUnauthorizedError as exc:
-            raise TransientError(exc.message) from exc  # a token problem: keep the message
-        except (ex.TelegramServerError, ex.TelegramNetworkError, ex.TelegramAPIError) as exc:
-            raise TransientError(exc.message) from exc
-        except (TimeoutError, OSError) as exc:
-            raise TransientError(str(exc) or type(exc).__name__) from exc
-        return str(msg.message_id)
 
 
 @dataclass
@@ -363,10 +279,10 @@ class OutboxDispatcher:
             await db.commit()
 
     async def _fail(self, row_id: int, reason: str, *, blocked: bool) -> None:
-        from bot.cards import GROUP_LOCALE
-        from bot.directory import office_chat_id
+        from bot.domain.directory import office_chat_id
         from bot.i18n import use_locale
-        from bot.outbox import enqueue
+        from bot.notify.cards import GROUP_LOCALE
+        from bot.notify.outbox import enqueue
         from bot.texts import notifications as tn
 
         self.stats.failed += 1
@@ -452,11 +368,13 @@ def chat_id_of(row: Outbox) -> str:
 def telegram_dispatcher(app: Any, **kw: Any) -> OutboxDispatcher:
     """The dispatcher for an ``App``: the Telegram sender with the settings' limits."""
     s = app.settings
+    from bot.channels.telegram.sender import TelegramSender
+
     senders: dict[str, Sender] = {Channel.TELEGRAM: TelegramSender(app.bot)}
     limits = {Channel.TELEGRAM: Limits(s.rate_global_per_s, s.rate_private_per_s, s.rate_group_per_min)}
     if s.zalo_token:  # Zalo citizens are served through the same outbox, with Zalo's own limits
-        from bot.zalo.client import ZaloClient
-        from bot.zalo.sender import ZaloSender, zalo_limits
+        from bot.channels.zalo.client import ZaloClient
+        from bot.channels.zalo.sender import ZaloSender, zalo_limits
 
         client = app.extras.setdefault("zalo_client", ZaloClient(s.zalo_token, s.zalo_api))
         days = s.zalo_proactive_window_days
@@ -466,3 +384,13 @@ def telegram_dispatcher(app: Any, **kw: Any) -> OutboxDispatcher:
         )
         limits[Channel.ZALO] = zalo_limits(s)
     return OutboxDispatcher(app.sessionmaker, senders, limits, app.clock, **kw)
+
+
+__all__ = [
+    "OutboxDispatcher",
+    "PermanentError",
+    "RetryAfter",
+    "Sender",
+    "TransientError",
+    "telegram_dispatcher",
+]

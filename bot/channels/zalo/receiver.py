@@ -17,7 +17,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.exc import IntegrityError
 
-from bot.zalo import client as zc
+from bot.channels.zalo import client as zc
 from storage.models import InboundSeen
 
 log = logging.getLogger(__name__)
@@ -136,7 +136,7 @@ async def start_zalo(
     """Serve Zalo citizens for an ``App`` (needs ``DOITHOAI_ZALO_TOKEN``): long polling, or with
     ``webhook=True`` an aiohttp server on ``host:port`` at ``/zalo/webhook`` checking
     ``DOITHOAI_ZALO_WEBHOOK_SECRET`` (register the public URL with ``client.set_webhook``)."""
-    from bot.zalo.channel import ZaloChannel
+    from bot.channels.zalo.channel import ZaloChannel
 
     s = app.settings
     client = zc.ZaloClient(s.zalo_token, s.zalo_api)

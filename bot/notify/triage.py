@@ -11,11 +11,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import cards
-from bot.directory import office_chat_id
+from bot.domain.directory import office_chat_id
+from bot.domain.routing import likely_duplicates, suggest_department
 from bot.i18n import use_locale
-from bot.outbox import enqueue
-from bot.routing import likely_duplicates, suggest_department
+from bot.notify import cards
+from bot.notify.outbox import enqueue
 from bot.texts import office as to
 from storage.models import Submission
 

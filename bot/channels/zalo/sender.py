@@ -10,9 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.channels.zalo import client as zc
 from bot.conversation.split import split_text
-from bot.dispatcher import PermanentError, RetryAfter, TransientError
-from bot.zalo import client as zc
+from bot.notify.sender import PermanentError, RetryAfter, TransientError
 from storage.models import Channel, Citizen
 
 _TAG = re.compile(r"<[^>]+>")
@@ -99,6 +99,6 @@ class ZaloSender:
 
 def zalo_limits(settings: Any) -> Any:
     """Zalo publishes no rate figures: one overall cap from ``zalo_rate_per_s``, 1/s per chat."""
-    from bot.ratelimit import Limits
+    from bot.notify.ratelimit import Limits
 
     return Limits(global_per_s=settings.zalo_rate_per_s, private_per_s=1.0, group_per_min=20.0)

@@ -26,8 +26,8 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.dispatcher import OutboxDispatcher, telegram_dispatcher
-from bot.ticks import TickReport, deadline_tick
+from bot.notify.dispatcher import OutboxDispatcher, telegram_dispatcher
+from bot.notify.ticks import TickReport, deadline_tick
 from storage.models import Lease
 
 log = logging.getLogger(__name__)

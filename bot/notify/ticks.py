@@ -31,11 +31,11 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cards import GROUP_LOCALE
-from bot.deadlines import conclusion_due, load_calendar
-from bot.directory import _set_config, get_config, office_chat_id
+from bot.domain.deadlines import conclusion_due, load_calendar
+from bot.domain.directory import _set_config, get_config, office_chat_id
 from bot.i18n import local_date, use_locale
-from bot.outbox import enqueue, enqueue_to_citizen
+from bot.notify.cards import GROUP_LOCALE
+from bot.notify.outbox import enqueue, enqueue_to_citizen
 from bot.texts import notifications as tn
 from storage.models import (
     Citizen,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import AnnouncementTooLate, InvalidInput, WrongState
+from bot.domain.errors import AnnouncementTooLate, InvalidInput, WrongState
 from bot.i18n import local_date
 from storage import readcache
 from storage.models import DialogueSession, SessionKind, SessionLevel, SessionStatus

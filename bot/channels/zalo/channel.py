@@ -14,12 +14,12 @@ from typing import Any
 
 from sqlalchemy import select
 
+from bot.channels.zalo.client import TEXT_MAX, ZaloClient
 from bot.conversation.citizen import COMMANDS, CitizenConversation, Context
 from bot.conversation.model import Document, Inbound, Outcome, Prompt, fold, match_option
 from bot.conversation.split import split_text
 from bot.i18n import use_locale
 from bot.texts import zalo as zt
-from bot.zalo.client import TEXT_MAX, ZaloClient
 from storage.models import Channel, Citizen, FsmState
 
 _TAG = re.compile(r"<[^>]+>")

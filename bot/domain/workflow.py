@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import cards, sessions
-from bot.directory import office_chat_id
-from bot.errors import DeadlineInPast, InvalidInput, NotAllowed, NotFound, WrongState
+from bot.domain import sessions
+from bot.domain.directory import office_chat_id
+from bot.domain.errors import DeadlineInPast, InvalidInput, NotAllowed, NotFound, WrongState
 from bot.i18n import local_date, use_locale
-from bot.outbox import enqueue, enqueue_to_citizen
+from bot.notify import cards
+from bot.notify.outbox import enqueue, enqueue_to_citizen
 from bot.texts import department as td
 from bot.texts import office as to
 from storage.models import (
@@ -316,7 +317,7 @@ async def citizen_clarification(db: AsyncSession, submission: Submission, text: 
         message = to.clarification_received(submission, text)
     key = f"clarified:{submission.code}:{_seq(now)}"
     if submission.department_id is None and submission.status == S.RECEIVED:
-        from bot.routing import likely_duplicates, suggest_department
+        from bot.domain.routing import likely_duplicates, suggest_department
 
         suggested = await suggest_department(db, submission)
         card, buttons = cards.render_triage_card(
@@ -392,7 +393,7 @@ async def hand_back(
         .execution_options(synchronize_session=False)
     )
     await log(db, sub, actor, "handed_back", now, department=dept.code if dept else None, reason=reason)
-    from bot.routing import likely_duplicates, suggest_department
+    from bot.domain.routing import likely_duplicates, suggest_department
 
     with use_locale(cards.GROUP_LOCALE):
         note = to.handed_back_note(dept, reason)
@@ -703,10 +704,10 @@ async def announce(db: AsyncSession, session: DialogueSession, now: datetime) ->
 
 
 async def _response_due(db: AsyncSession, notice_on: date) -> date:
-    """R5: 30 working days after the notice (bot.deadlines owns the calendar)."""
+    """R5: 30 working days after the notice (bot.domain.deadlines owns the calendar)."""
     try:
-        from bot import deadlines
-    except ImportError:  # pragma: no cover - only while bot.deadlines is being written
+        from bot.domain import deadlines
+    except ImportError:  # pragma: no cover - only while bot.domain.deadlines is being written
         return _fallback_response_due(notice_on)
     cal = await deadlines.load_calendar(db)
     return deadlines.response_due(notice_on, cal)
@@ -817,8 +818,8 @@ async def pending_extensions(db: AsyncSession) -> list[ExtensionRequest]:
 
 async def find(db: AsyncSession, query: str, limit: int = 10) -> list[Submission]:
     """By tracking code, else by words (diacritics optional), newest first."""
-    from bot.codes import normalize_code
     from bot.conversation.model import fold
+    from bot.domain.codes import normalize_code
 
     code = normalize_code(query)
     if code:

@@ -6,27 +6,15 @@ Group messages are rendered in the deployment's group language (Vietnamese).
 
 from __future__ import annotations
 
-from aiogram.filters.callback_data import CallbackData
-
+from bot.channels.telegram.callbacks import CallbackData, DeptCb, OfficeCb
+from bot.domain.routing import Candidate
 from bot.i18n import DEFAULT_LOCALE, use_locale
-from bot.outbox import Buttons
-from bot.routing import Candidate
+from bot.notify.outbox import Buttons
 from bot.texts import department as td
 from bot.texts import office as to
 from storage.models import Department, DialogueSession, ExtensionRequest, Submission
 
 GROUP_LOCALE = DEFAULT_LOCALE
-
-
-class OfficeCb(CallbackData, prefix="o"):
-    a: str  # action
-    s: int  # submission / session / extension request id
-    x: int = 0  # department id or merge target id
-
-
-class DeptCb(CallbackData, prefix="d"):
-    a: str
-    s: int  # submission id
 
 
 def _b(text: str, data: CallbackData) -> dict[str, str]:

@@ -1,0 +1,66 @@
+"""The outbox ``Sender`` for Telegram: a channel-neutral payload rendered with aiogram."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.notify.sender import PermanentError, RetryAfter, TransientError
+
+CAPTION_MAX = 1024
+
+
+class TelegramSender:
+    """Renders the payload of ``bot.notify.outbox.enqueue`` with aiogram: HTML text, inline buttons
+    (callback data), an optional document by file id."""
+
+    def __init__(self, bot: Any) -> None:
+        self.bot = bot
+
+    @staticmethod
+    def _markup(payload: dict[str, Any]) -> Any:
+        from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+        rows = payload.get("buttons")
+        if not rows:
+            return None
+        return InlineKeyboardMarkup(
+            inline_keyboard=[
+                [InlineKeyboardButton(text=b["text"], callback_data=b["data"]) for b in row] for row in rows
+            ]
+        )
+
+    async def send(self, chat_id: str, payload: dict[str, Any]) -> str:
+        from aiogram import exceptions as ex
+
+        text = payload.get("text") or ""
+        markup = self._markup(payload)
+        document = payload.get("document")
+        try:
+            if document:
+                photo = document.get("kind") == "photo"
+                send_file = self.bot.send_photo if photo else self.bot.send_document
+                caption = document.get("caption")
+                if text and not caption and len(text) <= CAPTION_MAX:
+                    caption, text = text, ""
+                if text and text != caption:
+                    # The text, then the file with its own caption. Not atomic: if the second call
+                    # fails the row is retried whole, so the text may be repeated (documented).
+                    await self.bot.send_message(chat_id=int(chat_id), text=text)
+                msg = await send_file(
+                    int(chat_id), document["file_id"], caption=caption or None, reply_markup=markup
+                )
+            else:
+                msg = await self.bot.send_message(chat_id=int(chat_id), text=text, reply_markup=markup)
+        except ex.TelegramRetryAfter as exc:
+            raise RetryAfter(exc.retry_after) from exc
+        except ex.TelegramForbiddenError as exc:
+            raise PermanentError(exc.message, blocked=True) from exc
+        except (ex.TelegramBadRequest, ex.TelegramNotFound, ex.TelegramMigrateToChat) as exc:
+            raise PermanentError(exc.message) from exc
+        except ex.TelegramUnauthorizedError as exc:
+            raise TransientError(exc.message) from exc  # a token problem: keep the message
+        except (ex.TelegramServerError, ex.TelegramNetworkError, ex.TelegramAPIError) as exc:
+            raise TransientError(exc.message) from exc
+        except (TimeoutError, OSError) as exc:
+            raise TransientError(str(exc) or type(exc).__name__) from exc
+        return str(msg.message_id)
