@@ -49,7 +49,21 @@ def _load(path: Path, locale: str, domain: str) -> Catalog:
     return Catalog(locale=locale, domain=domain, project="doithoai")
 
 
+def _known_translations(locale: str) -> dict[str, object]:
+    """Every translated message of a locale, whatever its domain: a sentence moved from one audience's
+    module to another keeps its translation."""
+    known: dict[str, object] = {}
+    for path in sorted((LOCALES_DIR / locale / "LC_MESSAGES").glob("*.po")):
+        for msg in _load(path, locale, path.stem):
+            key = msg.id[0] if isinstance(msg.id, tuple) else msg.id
+            strings = msg.string if isinstance(msg.string, tuple) else (msg.string,)
+            if key and all(strings) and not msg.fuzzy:
+                known.setdefault(key, msg.string)
+    return known
+
+
 def update(only: set[str] | None = None) -> None:
+    known = {locale: _known_translations(locale) for locale in LOCALES}
     for domain, messages in source_messages().items():
         if only and domain not in only:
             continue
@@ -57,11 +71,14 @@ def update(only: set[str] | None = None) -> None:
             path = LOCALES_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
             old = _load(path, locale, domain)
             new = Catalog(locale=locale, domain=domain, project="doithoai")
+            new.creation_date = old.creation_date  # no churn in the header: catalogs merge cleanly
             for message, places in messages.items():
                 key = message[0] if isinstance(message, tuple) else message
                 previous = old.get(key)
                 if previous is not None and previous.string:
                     string = previous.string
+                elif key in known[locale]:
+                    string = known[locale][key]
                 elif locale == "vi":
                     string = message
                 else:
@@ -69,7 +86,7 @@ def update(only: set[str] | None = None) -> None:
                 new.add(message, string, locations=places)
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as fh:
-                write_po(fh, new, width=100, omit_header=False, sort_output=False)
+                write_po(fh, new, width=100, omit_header=False, sort_output=True, no_location=True)
 
 
 def missing() -> list[str]:
