@@ -44,6 +44,7 @@ class SessionStatus(enum.StrEnum):
     HELD = "held"
     CONCLUDED = "concluded"  # conclusion notice issued
     CLOSED = "closed"  # every submission settled
+    CANCELLED = "cancelled"  # called off before it was held; its questions are answered in writing
 
 
 class SessionKind(enum.StrEnum):
@@ -155,6 +156,9 @@ class DialogueSession(Base):
     notice_file_id: Mapped[str | None] = mapped_column(String(300))
     participants: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime]
+    postponed_from: Mapped[datetime | None]  # the date it was first announced for, when postponed
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
 
 
 class Citizen(Base):
@@ -196,7 +200,7 @@ class Submission(Base):
     address: Mapped[str | None] = mapped_column(String(300))
     public_name: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(24), default=SubmissionStatus.RECEIVED)
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id"), index=True)
     routed_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
     awaiting_clarification: Mapped[bool] = mapped_column(Boolean, default=False)

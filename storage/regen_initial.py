@@ -6,6 +6,9 @@
 from __future__ import annotations
 
 import asyncio
+import re
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -27,7 +30,19 @@ async def main() -> None:
             )
         await engine.dispose()
     lines = [line for line in target.read_text().splitlines(keepends=True) if "# ###" not in line]
-    target.write_text("".join(lines))
+    # A stable file: no generation date, and formatted, so two branches that change the models
+    # merge their migrations like any other code.
+    text = re.sub(
+        r"^Create Date: .*$", "Create Date: (regenerated from storage/models.py)", "".join(lines), flags=re.M
+    )
+    target.write_text(text)
+    ruff = Path(sys.executable).with_name("ruff")
+    if ruff.exists():
+        subprocess.run([str(ruff), "format", "--quiet", "--isolated", "--line-length", "110", str(target)])
+        subprocess.run(
+            [str(ruff), "check", "--quiet", "--isolated", "--select", "I", "--fix", str(target)],
+            check=False,
+        )
     print(f"wrote {target}")
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 06:54:38.093405
+Create Date: (regenerated from storage/models.py)
 """
 
 import sqlalchemy as sa
@@ -84,6 +84,9 @@ def upgrade() -> None:
         sa.Column("notice_file_id", sa.String(length=300), nullable=True),
         sa.Column("participants", sa.Integer(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("postponed_from", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("cancelled_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("cancel_reason", sa.Text(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dialogue_sessions")),
     )
     with op.batch_alter_table("dialogue_sessions", schema=None) as batch_op:
@@ -197,6 +200,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_submissions_citizen_id"), ["citizen_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_submissions_department_id"), ["department_id"], unique=False)
         batch_op.create_index("ix_submissions_due", ["status", "response_due"], unique=False)
+        batch_op.create_index(batch_op.f("ix_submissions_merged_into_id"), ["merged_into_id"], unique=False)
         batch_op.create_index("ix_submissions_session_recent", ["session_id", "id"], unique=False)
         batch_op.create_index("ix_submissions_session_status", ["session_id", "status"], unique=False)
 
@@ -302,6 +306,7 @@ def downgrade() -> None:
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         batch_op.drop_index("ix_submissions_session_status")
         batch_op.drop_index("ix_submissions_session_recent")
+        batch_op.drop_index(batch_op.f("ix_submissions_merged_into_id"))
         batch_op.drop_index("ix_submissions_due")
         batch_op.drop_index(batch_op.f("ix_submissions_department_id"))
         batch_op.drop_index(batch_op.f("ix_submissions_citizen_id"))
