@@ -20,8 +20,9 @@ from bot import i18n
 from bot.channels.telegram import middlewares
 from bot.channels.telegram.client import KeepAliveSession
 from bot.clock import Clock, SystemClock
+from bot.notify import sessionmaker_for
 from bot.settings import Settings
-from storage.db import make_engine, make_sessionmaker, upgrade
+from storage.db import make_engine, upgrade
 from storage.fsm import SqlStorage
 
 log = logging.getLogger(__name__)
@@ -138,7 +139,7 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     clock = clock or SystemClock()
     i18n.set_timezone(settings.timezone)
     engine = make_engine(settings.database_url)
-    sessionmaker = make_sessionmaker(engine)
+    sessionmaker = sessionmaker_for(engine)  # commits publish the domain's events as messages
     bot = make_bot(settings)
     storage, isolation = make_fsm(settings, sessionmaker)
     dp = Dispatcher(storage=storage, events_isolation=isolation)

@@ -58,13 +58,14 @@ async def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 async def _with_db(fn: Callable[..., Awaitable[int]]) -> int:
     from bot.clock import SystemClock
-    from storage.db import make_engine, make_sessionmaker, upgrade
+    from bot.notify import sessionmaker_for
+    from storage.db import make_engine, upgrade
 
     settings = Settings()
     engine = make_engine(settings.database_url)
     try:
         await upgrade(engine)
-        async with make_sessionmaker(engine)() as db:
+        async with sessionmaker_for(engine)() as db:
             code = await fn(db, settings, SystemClock().now())
             await db.commit()
             return code

@@ -1,7 +1,7 @@
 """Translations and locale-aware formatting.
 
 Catalogs are gettext .po files under ``locales/<locale>/LC_MESSAGES/<domain>.po``, one domain per
-audience (citizen, office, department, notifications, …). Message ids are the Vietnamese text;
+audience (citizen, office, department, reports, …). Message ids are the Vietnamese text;
 ``vi`` and ``en`` catalogs are both complete. The .po files are read directly with Babel at first
 use, so a fresh checkout needs no compile step.
 
@@ -11,6 +11,7 @@ The reader's locale travels in a context variable: ``with use_locale("en"): ...`
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -118,7 +119,13 @@ def fmt_date(value: date | datetime, locale: str | None = None) -> str:
     loc = normalize_locale(locale or current_locale())
     if isinstance(value, datetime):
         value = value.astimezone(timezone()).date()
-    return _babel_date(value, DATE_PATTERNS[loc], locale=loc)
+    return _format_day(value, loc)
+
+
+@functools.lru_cache(maxsize=4096)
+def _format_day(day: date, locale: str) -> str:
+    """A few hundred distinct dates are ever formatted; a notice to thousands repeats the same ones."""
+    return _babel_date(day, DATE_PATTERNS[locale], locale=locale)
 
 
 def fmt_datetime(value: datetime, locale: str | None = None) -> str:

@@ -26,7 +26,7 @@ def get_routers(settings: Settings) -> list[Router]:
         "private",
         PRIVATE,
         [
-            followup.make_router(settings),  # citizens' rating buttons (fu:…)
+            followup.make_router(settings),  # citizens' rating buttons (c:…)
             staff.make_private_fallback_router(settings),  # staff commands used in a private chat
             citizen.make_router(settings),  # everything else a citizen sends
         ],

@@ -5,14 +5,18 @@ staff-like action reaches no staff router (last before the citizens' router)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, User
+from aiogram.types import CallbackQuery, ForceReply, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.channels.telegram.callbacks import markup
 from bot.channels.telegram.filters import PROMPT_MARK, Magic
 from bot.clock import Clock
 from bot.domain import access
@@ -23,10 +27,11 @@ from bot.domain.errors import (
     DomainError,
     InvalidInput,
     NotAllowed,
+    TooEarly,
     WrongState,
 )
 from bot.i18n import esc
-from bot.notify.outbox import Buttons
+from bot.notify.actions import Actions
 from bot.settings import Settings
 from bot.texts import department as td
 from bot.texts import office as to
@@ -35,19 +40,10 @@ from storage.models import StaffRole
 log = logging.getLogger(__name__)
 
 OFFICE_COMMANDS = ("inbox", "find", "sub", "sessions", "session_new", "answer", "merge", "agenda")
+__all__ = ["markup"]
 DEPARTMENT_COMMANDS = ("mine",)
 ADMIN_COMMANDS = ("link_office", "link_department", "add_staff")
 STAFF_COMMANDS = frozenset(OFFICE_COMMANDS + DEPARTMENT_COMMANDS + ADMIN_COMMANDS)
-
-
-def markup(buttons: Buttons | None) -> InlineKeyboardMarkup | None:
-    if not buttons:
-        return None
-    return InlineKeyboardMarkup(
-        inline_keyboard=[
-            [InlineKeyboardButton(text=b["text"], callback_data=b["data"]) for b in row] for row in buttons
-        ]
-    )
 
 
 def mention(user: User) -> str:
@@ -74,6 +70,7 @@ async def ask_reply(
         reply_markup=ForceReply(force_reply=True, selective=True),
     )
     await state.set_data({"await": {"a": action, "s": target, "mid": sent.message_id, **extra}})
+    await db.commit()
 
 
 async def pending_for(message: Message, bot: Bot, state: FSMContext) -> tuple[dict | None, str]:
@@ -109,6 +106,8 @@ def error_text(exc: DomainError) -> str:
         return to.too_late_to_announce(int(exc.values.get("days", 7)))
     if isinstance(exc, DeadlineInPast):
         return td.extension_date_past()
+    if isinstance(exc, TooEarly):
+        return to.too_early()
     if isinstance(exc, WrongState):
         return to.wrong_state()
     if isinstance(exc, NotAllowed):
@@ -137,16 +136,201 @@ async def remove_keyboard(bot: Bot, query: CallbackQuery) -> None:
         log.debug("could not remove a keyboard", exc_info=True)
 
 
-async def set_keyboard(bot: Bot, query: CallbackQuery, buttons: Buttons) -> None:
+async def set_keyboard(bot: Bot, query: CallbackQuery, actions: Actions) -> None:
     if query.message is None:
         return
     await bot.edit_message_reply_markup(
-        chat_id=query.message.chat.id, message_id=query.message.message_id, reply_markup=markup(buttons)
+        chat_id=query.message.chat.id, message_id=query.message.message_id, reply_markup=markup(actions)
     )
+
+
+async def edit_card(bot: Bot, chat_id: int, message_id: int, text: str, actions: Actions) -> None:
+    """Show a card's current state and the actions it now allows (a card never goes stale)."""
+    try:
+        await bot.edit_message_text(
+            text=text, chat_id=chat_id, message_id=message_id, reply_markup=markup(actions)
+        )
+    except Exception:  # unchanged, or too old to edit: the reply below says what happened
+        log.debug("could not update a card", exc_info=True)
 
 
 def actor_name(user: User | None) -> str:
     return user.full_name if user is not None else "?"
+
+
+# --- replies to prompts: one small function per kind of prompt ------------------------------------
+
+
+class Again(Exception):
+    """The reply cannot be used as it is: say why; the prompt stays open for another reply."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.text = text
+
+
+@dataclass
+class Reply:
+    """A staff member's reply to one of the bot's prompts, with what a reply handler needs."""
+
+    message: Message
+    bot: Bot
+    db: AsyncSession
+    state: FSMContext
+    pending: dict[str, Any]
+    now: datetime
+    actor: str
+    who: str
+    department: Any = None
+    after: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)  # once committed
+    keep_state: bool = False  # the handler set the next pending input itself
+
+    @property
+    def text(self) -> str:
+        return input_text(self.message)
+
+    @property
+    def file_id(self) -> str | None:
+        return input_file(self.message)
+
+    @property
+    def target(self) -> int:
+        return int(self.pending.get("s") or 0)
+
+    def needs_text(self) -> str:
+        if not self.text:
+            raise Again(to.empty_input())
+        return self.text
+
+
+ReplyHandler = Callable[[Reply], Awaitable[str | None]]  # the confirmation (None: the next step follows)
+
+
+async def answer_reply(
+    handlers: dict[str, ReplyHandler], reply: Reply, stale: Callable[[DomainError], str]
+) -> None:
+    """Run the handler of the pending prompt; commit, then confirm. A reply that cannot be used keeps
+    the prompt open; one that came too late (the question moved on) closes it. Nothing is sent while
+    a transaction is open."""
+    handler = handlers.get(reply.pending.get("a", ""))
+    try:
+        if handler is None:
+            raise WrongState("unknown prompt")
+        confirmation = await handler(reply)
+    except Again as exc:
+        await reply.db.rollback()
+        await reply.message.reply(exc.text)
+        return
+    except (InvalidInput, DeadlineInPast, AnnouncementTooLate) as exc:
+        await reply.db.rollback()  # the prompt stays: they can reply to it again
+        await reply.message.reply(stale(exc))
+        return
+    except DomainError as exc:
+        await reply.db.rollback()
+        await reply.state.set_data({})  # what it was for has moved on: nothing left to type
+        await reply.db.commit()
+        await reply.message.reply(stale(exc))
+        return
+    if not reply.keep_state:
+        await reply.state.set_data({})
+    await reply.db.commit()
+    if confirmation:
+        await reply.message.reply(confirmation)
+    for then in reply.after:
+        await then()
+
+
+# --- button presses: one small function per action ---------------------------------------------------
+
+
+@dataclass
+class Press:
+    """A staff member's press of one of the bot's buttons, with what an action handler needs."""
+
+    query: CallbackQuery
+    data: Any  # the callback data (OfficeCb / DeptCb): action, id, arg
+    bot: Bot
+    db: AsyncSession
+    state: FSMContext
+    now: datetime
+    actor: str
+    who: str
+    department: Any = None
+
+    @property
+    def id(self) -> int:
+        return int(self.data.id)
+
+    @property
+    def arg(self) -> int:
+        return int(self.data.arg)
+
+    @property
+    def chat_id(self) -> int:
+        return self.query.message.chat.id
+
+    async def done(self, reply: str | None = None, *, keep_keyboard: bool = False) -> None:
+        """Commit, then answer the press, take the buttons off the card, and confirm in the group."""
+        await self.db.commit()
+        await self.query.answer()
+        if not keep_keyboard:
+            await remove_keyboard(self.bot, self.query)
+        if reply:
+            await self.query.message.reply(reply)
+
+    async def ask(self, text: str, action: str, target: int, **extra: Any) -> None:
+        """Answer the press and prompt this person for a reply (handled by the module's reply handlers)."""
+        await self.db.commit()
+        await self.query.answer()
+        await ask_reply(
+            self.bot, self.db, self.state, self.chat_id, self.query.from_user, text, action, target, **extra
+        )
+
+
+PressHandler = Callable[[Press], Awaitable[None]]
+
+
+def on_press(
+    router: Router,
+    callback: Any,
+    action: str,
+    actor_of: Callable[[int], str],
+    explain: Callable[[DomainError], str] | None = None,
+) -> Callable[[PressHandler], PressHandler]:
+    """Register ``handler`` for the buttons of ``callback`` (a CallbackData class) whose action is
+    ``action``. A domain error (stale button, wrong state, not allowed) is answered politely and
+    changes nothing."""
+
+    def register(handler: PressHandler) -> PressHandler:
+        async def pressed(query: CallbackQuery, callback_data: Any, **data: Any) -> None:
+            user = query.from_user
+            press = Press(
+                query=query,
+                data=callback_data,
+                bot=data["bot"],
+                db=data["db"],
+                state=data["state"],
+                now=data["clock"].now(),
+                actor=actor_of(user.id),
+                who=actor_name(user),
+                department=data.get("department"),
+            )
+            try:
+                await handler(press)
+            except DomainError as exc:
+                await press.db.rollback()
+                log.info("button %r by %s refused: %s", query.data, user.id, exc)
+                if explain is not None:
+                    text = explain(exc)
+                else:
+                    text = to.stale_button() if isinstance(exc, WrongState) else error_text(exc)
+                await query.answer(text, show_alert=True)
+
+        pressed.__name__ = f"on_{action}"
+        router.callback_query.register(pressed, callback.filter(F.action == action))
+        return handler
+
+    return register
 
 
 # --- admins: linking groups, adding staff -----------------------------------------------------------
@@ -243,7 +427,7 @@ async def _staff_button_out_of_place(query: CallbackQuery) -> None:
     await query.answer(to.not_allowed(), show_alert=True)
 
 
-STAFF_BUTTON = Magic(F.data.regexp(r"^[od]:"))
+STAFF_BUTTON = Magic(F.data.regexp(r"^[od]:"))  # office and department buttons (callbacks.py)
 
 
 def make_group_fallback_router(settings: Settings) -> Router:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -100,8 +100,26 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
-def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False)
+Hook = Callable[[AsyncSession], Awaitable[None]]
+
+
+class Session(AsyncSession):
+    """The application's database session: ``commit`` first awaits the hook the composition root
+    installed (``info["before_commit"]``), inside the transaction — the notification layer writes
+    the outbox rows for the transaction's domain events there, so they commit with the change."""
+
+    async def commit(self) -> None:
+        hook: Hook | None = self.info.get("before_commit")
+        if hook is not None:
+            await hook(self)
+        await super().commit()
+
+
+def make_sessionmaker(
+    engine: AsyncEngine, before_commit: Hook | None = None
+) -> async_sessionmaker[AsyncSession]:
+    info = {"before_commit": before_commit} if before_commit is not None else None
+    return async_sessionmaker(engine, class_=Session, expire_on_commit=False, info=info)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

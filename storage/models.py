@@ -220,6 +220,7 @@ class Submission(Base):
     withdrawn_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]  # the latest answer, at the session or in writing (ratings)
 
     session: Mapped[DialogueSession] = relationship(lazy="joined")
     topic: Mapped[Topic | None] = relationship(lazy="joined")

@@ -29,6 +29,11 @@ async def main() -> None:
                 )
             )
         await engine.dispose()
+    tidy(target)
+    print(f"wrote {target}")
+
+
+def tidy(target: Path) -> None:
     lines = [line for line in target.read_text().splitlines(keepends=True) if "# ###" not in line]
     # A stable file: no generation date, and formatted, so two branches that change the models
     # merge their migrations like any other code.
@@ -43,7 +48,6 @@ async def main() -> None:
             [str(ruff), "check", "--quiet", "--isolated", "--select", "I", "--fix", str(target)],
             check=False,
         )
-    print(f"wrote {target}")
 
 
 if __name__ == "__main__":

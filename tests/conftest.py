@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.clock import FixedClock
-from storage.db import make_engine, make_sessionmaker, upgrade
+from bot.notify import sessionmaker_for
+from storage.db import make_engine, upgrade
 
 PG_ENV = "DOITHOAI_TEST_POSTGRES_URL"
 
@@ -75,7 +76,7 @@ async def engine(database_url):
 
 @pytest.fixture
 def sessionmaker(engine):
-    return make_sessionmaker(engine)
+    return sessionmaker_for(engine)  # as the application's: commits publish the domain's events
 
 
 @pytest.fixture

@@ -231,7 +231,7 @@ async def build(db: AsyncSession) -> dict[str, int]:
             submission_id=six.id,
             at=utc(2026, 4, 10),
             actor="dept:1",
-            action="forwarded",
+            action="forward",
             detail={"to": "huyện"},
         )
     )

@@ -16,10 +16,10 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.app import App, build_app
+from bot.channels.telegram.callbacks import markup
 from bot.clock import FixedClock
 from bot.domain.intake import NewAttachment
 from bot.settings import Settings
-from handlers.staff import markup
 from storage.models import Outbox, OutboxStatus, Submission
 from tests import workflow_world as ww
 
@@ -49,7 +49,7 @@ async def local_deliver(app: App) -> int:
         for row in rows:
             payload: dict[str, Any] = row.payload
             chat = int(row.chat_id)
-            keyboard = markup(payload.get("buttons"))
+            keyboard = markup(payload.get("actions"))
             doc = payload.get("document")
             text = payload.get("text") or ""
             if doc and text and text != doc.get("caption"):

@@ -274,7 +274,7 @@ async def test_conversation_state_in_redis_survives_a_restart(tmp_path):
 
 
 async def test_a_citizens_reply_to_a_clarification_request_goes_back_to_the_office(database_url):
-    from bot.domain import workflow
+    from bot.domain import triage
     from storage.models import Outbox
 
     async with running_bot(database_url) as world:
@@ -282,9 +282,7 @@ async def test_a_citizens_reply_to_a_clarification_request_goes_back_to_the_offi
         await submit_a_question(world, lan)
         async with world.app.sessionmaker() as db:
             sub = await db.scalar(select(Submission))
-            await workflow.request_clarification(
-                db, sub.id, "Thửa đất số mấy?", "office:5000001", world.clock.now()
-            )
+            await triage.ask_citizen(db, sub.id, "Thửa đất số mấy?", "office:5000001", world.clock.now())
             await db.commit()
         await lan.say("Thửa số 125, tờ bản đồ số 7")
         await lan.hears("Đã chuyển thông tin bổ sung cho câu hỏi TD-26-0001")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.domain import sessions, workflow
+from bot.domain import at_session, queries, sessions, triage
 from storage.models import ExtensionRequest, SubmissionStatus
 from tests import workflow_world as ww
 from tests.staff_world import World, later, staff_world, text_of
@@ -21,10 +21,8 @@ async def routed_to_land(w: World, *texts_and_citizens: tuple[int, str]) -> list
     async with w.app.sessionmaker() as db:
         land = await ww.dept(db, "DIA_CHINH")
         for dup in subs[1:]:
-            await workflow.merge(
-                db, dup.id, subs[0].id, workflow.office_actor(ww.OFFICE_STAFF), w.clock.now()
-            )
-        await workflow.route(db, subs[0].id, land.id, workflow.office_actor(office.id), w.clock.now())
+            await triage.merge(db, dup.id, subs[0].id, queries.office_actor(ww.OFFICE_STAFF), w.clock.now())
+        await triage.route(db, subs[0].id, land.id, queries.office_actor(office.id), w.clock.now())
         await db.commit()
     await w.deliver()
     await w.said(ww.DIA_CHINH_CHAT, subs[0].code)
@@ -34,13 +32,13 @@ async def routed_to_land(w: World, *texts_and_citizens: tuple[int, str]) -> list
 async def conclude(w: World) -> None:
     """The session is held and its conclusion notice issued (the office's part, done directly)."""
     async with w.app.sessionmaker() as db:
-        await sessions.mark_held(db, w.session_id, later(w, days=20))
-        await workflow.issue_conclusion_notice(
+        await sessions.mark_held(db, w.session_id, "office:4000001", later(w, days=20))
+        await at_session.issue_conclusion_notice(
             db,
             w.session_id,
             "Kết luận của Chủ tịch",
             None,
-            workflow.office_actor(ww.OFFICE_STAFF),
+            queries.office_actor(ww.OFFICE_STAFF),
             later(w, days=2),
         )
         await db.commit()
@@ -175,7 +173,7 @@ async def test_other_departments_and_outsiders_cannot_act_on_a_department_item(d
         # the social department's staff forging this submission's button in their own group
         social_msg = await w.tg.send_text(w.groups["social"], "xin chào", from_user=w.users["social"])
         cb = await w.tg.send_callback(
-            w.groups["social"], w.users["social"], social_msg["message_id"], f"d:an:{sub.id}"
+            w.groups["social"], w.users["social"], social_msg["message_id"], f"d:answer:{sub.id}:0"
         )
         assert "không thuộc đơn vị" in (await w.tg.wait_answer(cb)).get("text", "")
         # an outsider replying to a prompt meant for staff

@@ -1,94 +1,99 @@
-"""After a written response: the citizen rates it, or says it is not resolved and it goes back to the
-office. Over the fake Bot API with the real polling loop, the tick and the dispatcher."""
+"""After an answer: the citizen rates it, or says it is not resolved and it goes back to the office.
+Through the product: the real polling loop, the tick and the dispatcher."""
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import update
+from datetime import date
 
-from bot.notify.scheduler import run_tick
-from handlers.followup import RatingRefused, rate
-from storage.models import Submission, SubmissionStatus
-from tests import workflow_world as ww
-from tests.staff_world import labels, staff_world, text_of
+from tests.dsl import labels, procedure, text_of
+from tests.workflow_world import OFFICE
 
-
-async def responded(w, chat_id: int, text: str, locale: str = "vi") -> Submission:
-    sub = await w.submit(chat_id, text, locale=locale)
-    async with w.app.sessionmaker() as db:
-        await db.execute(
-            update(Submission)
-            .where(Submission.id == sub.id)
-            .values(
-                status=SubmissionStatus.RESPONDED,
-                department_id=1,
-                responded_at=w.clock.now(),
-                response_text="Đã xử lý xong.",
-            )
-        )
-        await db.commit()
-    return await w.load(sub.code)
+ROAD_Q = "Đường thôn 3 bị sụt lún sau mưa lũ, đề nghị xã sửa chữa sớm."
+SESSION_DAY = date(2026, 12, 13)
 
 
-async def test_the_citizen_rates_the_response_and_the_office_hears_it(database_url):
-    async with staff_world(database_url) as w:
-        sub = await responded(w, 1001, "Đường thôn 3 bị sụt lún sau mưa lũ, đề nghị sửa chữa.")
-        report = await run_tick(w.app, w.clock.now())
+async def answered(w, citizen, question: str) -> str:
+    """The question asked, routed, and answered at the session."""
+    code = await citizen.asks(question)
+    await w.office.routes(code)
+    await w.at(SESSION_DAY, hour=11)
+    await w.office.marks_held(50)
+    await w.office.answers_at_session(code, "Xã sẽ sửa trong tháng 1/2027.")
+    await w.deliver()
+    await citizen.hears("tháng 1/2027")
+    return code
+
+
+async def test_the_citizen_rates_the_answer_and_the_office_hears_it(database_url):
+    async with procedure(database_url) as w:
+        an = w.citizen(1001, "Nguyễn Văn An")
+        code = await answered(w, an, ROAD_Q)
+        report = await w.tick()
         assert report.enqueued["rate"] == 1
-        ask = await w.said(1001, sub.code, "1 (không hài lòng)")
+        ask = await an.hears(code, "1 (không hài lòng)")
         assert labels(ask) == ["1⭐", "2⭐", "3⭐", "4⭐", "5⭐", "❌ Chưa được giải quyết"]
-        await w.tg.press(1001, "4⭐", message=ask)
-        await w.said(1001, "Cảm ơn Ông/Bà đã đánh giá (4/5)")
-        rated = await w.load(sub.code)
-        assert (rated.satisfaction, rated.rated_at) == (4, w.clock.now())
-        await run_tick(w.app, w.clock.now())
-        assert "người dân đánh giá 4/5" in w.all_text(ww.OFFICE)
-        # The buttons are gone; an old press of the same message is refused politely.
-        assert labels(w.tg.messages(1001)[-2]) == []
-        async with w.app.sessionmaker() as db:
-            with pytest.raises(RatingRefused) as exc:
-                await rate(db, sub.id, "telegram", "1001", 5, w.clock.now())
-        assert exc.value.reason == "already"
+        assert (await an.presses("4⭐", ask)).get("text") == "Cảm ơn Ông/Bà đã đánh giá (4/5)."
+        await an.hears("Cảm ơn Ông/Bà đã đánh giá (4/5)")
+        await w.deliver()
+        await w.office.chat.hears(code, "4/5")
+        # the buttons are gone; a second press of the same message (a forged one) is refused politely
+        assert labels(an.current(ask)) == []
+        data = f"c:rate:{ask_id(an, code)}:5"
+        cb = await w.tg.send_callback(an.user, an.user, ask["message_id"], data)
+        assert "đã được đánh giá" in (await w.tg.wait_answer(cb)).get("text", "")
+        # and the next tick does not ask again
+        await w.at(minutes=2)
+        await w.tick()
+        assert an.count("hài lòng") == 1
+
+
+def ask_id(citizen, code: str) -> int:
+    """The id the rating buttons carry (the asker's own question)."""
+    ask = citizen.last_with(code, "hài lòng")
+    data = ask["reply_markup"]["inline_keyboard"][0][0]["callback_data"] if ask.get("reply_markup") else None
+    return int(data.split(":")[2]) if data else 1
 
 
 async def test_not_resolved_reopens_it_to_the_office(database_url):
-    async with staff_world(database_url) as w:
-        sub = await responded(w, 1002, "Trợ cấp người cao tuổi tháng 10 chưa nhận được.")
-        await run_tick(w.app, w.clock.now())
-        ask = await w.said(1002, sub.code)
-        await w.tg.press(1002, "❌ Chưa được giải quyết", message=ask)
-        await w.said(1002, "chưa được giải quyết", "Văn phòng sẽ xem xét lại")
-        reopened = await w.load(sub.code)
-        assert (reopened.status, reopened.reopened_count, reopened.satisfaction) == (
-            SubmissionStatus.RECEIVED,
-            1,
-            None,
-        )
-        await run_tick(w.app, w.clock.now())
-        card = await w.said(ww.OFFICE, sub.code, "CHƯA được giải quyết")
-        assert labels(card)  # a triage card: the office routes it again
+    async with procedure(database_url) as w:
+        lan = w.citizen(1002, "Trần Thị Lan")
+        code = await answered(w, lan, "Trợ cấp người cao tuổi tháng 10 nhà tôi chưa nhận được.")
+        await w.tick()
+        ask = await lan.hears(code, "hài lòng")
+        await lan.presses("❌ Chưa được giải quyết", ask)
+        await w.deliver()
+        await lan.hears("chưa được giải quyết", "Văn phòng sẽ xem xét lại")
+        card = await w.office.chat.hears(code, "CHƯA được giải quyết")
+        assert "🏢 Chọn đơn vị khác" in labels(card)  # a triage card: the office routes it again
         assert "Trợ cấp người cao tuổi" in text_of(card)
 
 
 async def test_only_the_asker_can_rate(database_url):
-    async with staff_world(database_url) as w:
-        sub = await responded(w, 1001, "Đường thôn 3 bị sụt lún sau mưa lũ, đề nghị sửa chữa.")
-        async with w.app.sessionmaker() as db:
-            with pytest.raises(RatingRefused) as exc:
-                await rate(db, sub.id, "telegram", "1002", 5, w.clock.now())
-            assert exc.value.reason == "not_yours"
-            with pytest.raises(RatingRefused):
-                await rate(db, sub.id, "telegram", "1001", 9, w.clock.now())
+    async with procedure(database_url) as w:
+        an, lan = w.citizen(1001, "Nguyễn Văn An"), w.citizen(1002, "Trần Thị Lan")
+        code = await answered(w, an, ROAD_Q)
+        await w.tick()
+        ask = await an.hears(code, "hài lòng")
+        sub_id = ask_id(an, code)
+        # Lan forges An's button in her own chat; then a value out of range
+        cb = await w.tg.send_callback(lan.user, lan.user, 1, f"c:rate:{sub_id}:5")
+        assert "không còn dùng được" in (await w.tg.wait_answer(cb)).get("text", "")
+        cb = await w.tg.send_callback(an.user, an.user, ask["message_id"], f"c:rate:{sub_id}:9")
+        assert "không còn dùng được" in (await w.tg.wait_answer(cb)).get("text", "")
+        await w.deliver()
+        assert w.group(OFFICE).count(code, "/5") == 0
 
 
 async def test_inside_run_the_scheduler_asks_on_its_own(database_url):
     from bot.notify.scheduler import start_background
 
-    async with staff_world(database_url) as w:
-        sub = await responded(w, 1003, "Xin hỏi thủ tục đăng ký kinh doanh hộ gia đình.", "en")
+    async with procedure(database_url) as w:
+        minh = w.citizen(1003, "Minh")
+        code = await answered(w, minh, "Xin hỏi thủ tục đăng ký kinh doanh hộ gia đình ở xã thế nào?")
+        await minh.chooses_english()
         handle = await start_background(w.app)  # as in `doithoai run`: a tick now, then every minute
         try:
-            ask = await w.said(1003, sub.code)  # Minh reads English
-            assert "Are you satisfied" in text_of(ask) and "❌ Not resolved" in labels(ask)
+            ask = await minh.hears(code, "satisfied")  # Minh reads English
+            assert "❌ Not resolved" in labels(ask)
         finally:
             await handle.stop()

@@ -226,11 +226,11 @@ async def test_figures_from_a_session_run_through_the_real_workflow(sessionmaker
     """Not hand-written rows: the workflow's own operations, then the figures of that session."""
     from datetime import timedelta
 
-    from bot.domain import sessions, workflow
+    from bot.domain import at_session, department, queries, sessions, triage
     from tests import workflow_world as ww
 
-    office = workflow.office_actor(ww.OFFICE_STAFF)
-    staff = workflow.dept_actor(ww.DIA_CHINH_STAFF)
+    office = queries.office_actor(ww.OFFICE_STAFF)
+    staff = queries.dept_actor(ww.DIA_CHINH_STAFF)
     now = clock.now()
     async with sessionmaker() as db:
         await ww.load_directory(db, now)
@@ -242,24 +242,24 @@ async def test_figures_from_a_session_run_through_the_real_workflow(sessionmaker
         ]
         q1, q2, q3, q4, q5, duplicate, off_topic = asked
         for q in (q1, q2, q3, q4, q5):
-            await workflow.route(db, q.id, land.id, office, now)
-        await workflow.merge(db, duplicate.id, q1.id, office, now)
-        await workflow.reject(db, off_topic.id, "Không thuộc nội dung hội nghị", office, now)
+            await triage.route(db, q.id, land.id, office, now)
+        await triage.merge(db, duplicate.id, q1.id, office, now)
+        await triage.reject(db, off_topic.id, "Không thuộc nội dung hội nghị", office, now)
         held = session.starts_at
-        await sessions.mark_held(db, session.id, held, participants=85)
-        await workflow.record_session_answer(db, q1.id, "Đã trả lời tại hội nghị", office, held)
+        await sessions.mark_held(db, session.id, "office:4000001", held, participants=85)
+        await at_session.answer_at_session(db, q1.id, "Đã trả lời tại hội nghị", office, held)
         notice = held + timedelta(days=2)
-        await workflow.issue_conclusion_notice(db, session.id, "Kết luận", None, office, notice)
+        await at_session.issue_conclusion_notice(db, session.id, "Kết luận", None, office, notice)
         await db.refresh(q2)
         due = q2.response_due
-        await workflow.respond(db, q2.id, land.id, "Trả lời", None, staff, notice + timedelta(days=3))
-        req = await workflow.request_extension(
-            db, q3.id, land.id, due + timedelta(days=20), "Cần đo đạc", ww.DIA_CHINH_STAFF, notice
+        await department.respond(db, q2.id, land.id, "Trả lời", None, staff, notice + timedelta(days=3))
+        asked = await department.request_extension(
+            db, q3.id, land.id, due + timedelta(days=20), "Cần đo đạc", ww.DIA_CHINH_STAFF, staff, notice
         )
-        await workflow.decide_extension(db, req.id, True, office, ww.OFFICE_STAFF, notice)
+        await triage.decide_extension(db, asked.request.id, True, office, ww.OFFICE_STAFF, notice)
         after_due = datetime.combine(due + timedelta(days=5), datetime.min.time(), tzinfo=UTC)
-        await workflow.respond(db, q3.id, land.id, "Trả lời sau gia hạn", None, staff, after_due)
-        await workflow.forward(db, q4.id, land.id, "UBND huyện", "Vượt thẩm quyền", staff, notice)
+        await department.respond(db, q3.id, land.id, "Trả lời sau gia hạn", None, staff, after_due)
+        await department.forward(db, q4.id, land.id, "UBND huyện", "Vượt thẩm quyền", staff, notice)
         await db.commit()
         session_id = session.id
     later = datetime.combine(due + timedelta(days=10), datetime.min.time(), tzinfo=UTC)

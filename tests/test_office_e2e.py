@@ -9,7 +9,7 @@ import io
 import docx
 from sqlalchemy import func, select
 
-from bot.domain import workflow
+from bot.domain import followup, queries
 from storage.models import DialogueSession, Outbox, SessionStatus, SubmissionStatus
 from tests import workflow_world as ww
 from tests.staff_world import UNREGISTERED, World, labels, later, staff_world, text_of
@@ -105,8 +105,8 @@ async def test_clarification_goes_to_the_citizen_and_the_answer_back_to_the_grou
         assert "Đường ở thôn nào ạ?" in text_of(await w.said(1001, sub.code))
         # the citizen's side (the lead's conversation) hands the reply over:
         async with w.app.sessionmaker() as db:
-            stored = await workflow.get_submission(db, sub.id)
-            await workflow.citizen_clarification(db, stored, "Thôn 5, gần trường học", later(w, minutes=5))
+            stored = await queries.get_submission(db, sub.id)
+            await followup.clarify(db, stored, "Thôn 5, gần trường học", later(w, minutes=5))
             await db.commit()
         await w.deliver()
         back = await w.said(ww.OFFICE, "Thôn 5, gần trường học")
@@ -148,7 +148,7 @@ async def test_forged_and_misplaced_actions_are_refused_and_change_nothing(datab
         async with w.app.sessionmaker() as db:
             dept_id = (await ww.dept(db, "DIA_CHINH")).id
             await db.commit()
-        data = f"o:rt:{land_id}:{dept_id}"
+        data = f"o:route:{land_id}:{dept_id}"
         # someone in the office group who is not office staff
         cb = await w.tg.press(ww.OFFICE, "➡️ Chuyển", from_user=w.users["outsider"], message=card)
         assert "không có quyền" in (await w.tg.wait_answer(cb)).get("text", "")
@@ -166,7 +166,7 @@ async def test_forged_and_misplaced_actions_are_refused_and_change_nothing(datab
         assert "không có quyền" in (await w.tg.wait_answer(cb)).get("text", "")
         # a department button forged in the office group
         cb = await w.tg.send_callback(
-            w.groups["office"], w.users["office"], card["message_id"], f"d:ac:{land_id}"
+            w.groups["office"], w.users["office"], card["message_id"], f"d:accept:{land_id}:0"
         )
         assert "không có quyền" in (await w.tg.wait_answer(cb)).get("text", "")
         # staff commands from a citizen, from an outsider in the office group, in an unregistered group
@@ -265,6 +265,9 @@ async def test_the_session_is_run_from_the_office_group(database_url):
         later(w, days=20)
         cb = await w.tg.press(ww.OFFICE, "✅ Đã tổ chức", from_user=office, message=_current(w, main))
         await w.tg.wait_answer(cb)
+        prompt = await w.prompt_in(ww.OFFICE)
+        assert "bao nhiêu người tham dự" in text_of(prompt)
+        await w.tg.send_text(group, "85", from_user=office, reply_to=prompt["message_id"])
         await w.said(ww.OFFICE, "đã tổ chức")
         await w.tg.send_text(group, f"/answer {answered.code}", from_user=office)
         prompt = await w.prompt_in(ww.OFFICE)
@@ -295,7 +298,7 @@ async def test_the_session_is_run_from_the_office_group(database_url):
         await w.said(ww.OFFICE, "Đã ra thông báo kết luận")
         # a second notice: the button is gone, and a forged press is refused
         session_id = w.session_id
-        cb = await w.tg.send_callback(group, office, main["message_id"], f"o:sn:{session_id}")
+        cb = await w.tg.send_callback(group, office, main["message_id"], f"o:issue_notice:{session_id}:0")
         await w.tg.wait_answer(cb)
         await w.deliver()
         assert "Năm 2027 xã sẽ làm đường." in text_of(await w.said(1001, answered.code))

@@ -10,7 +10,7 @@ from datetime import timedelta
 import docx
 import openpyxl
 
-from bot.domain import sessions, workflow
+from bot.domain import at_session, department, queries, sessions, triage
 from tests import workflow_world as ww
 from tests.staff_world import World, staff_world, text_of
 
@@ -19,7 +19,7 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 async def a_session_with_results(w: World) -> dict[str, str]:
     """Four questions: one answered at the session, one answered in writing, one forwarded, one merged."""
-    office, staff = workflow.office_actor(ww.OFFICE_STAFF), workflow.dept_actor(ww.DIA_CHINH_STAFF)
+    office, staff = queries.office_actor(ww.OFFICE_STAFF), queries.dept_actor(ww.DIA_CHINH_STAFF)
     now = w.clock.now()
     async with w.app.sessionmaker() as db:
         session = await w.session(db)
@@ -31,16 +31,16 @@ async def a_session_with_results(w: World) -> dict[str, str]:
         )
         dup = await ww.ask(db, session, 1004, "Đường liên thôn 3 hỏng nặng khi nào sửa chữa vậy", now)
         for q in (q1, q2, q3):
-            await workflow.route(db, q.id, land.id, office, now)
-        await workflow.merge(db, dup.id, q1.id, office, now)
+            await triage.route(db, q.id, land.id, office, now)
+        await triage.merge(db, dup.id, q1.id, office, now)
         held = session.starts_at
-        await sessions.mark_held(db, session.id, held, participants=64)
-        await workflow.record_session_answer(db, q1.id, "Tháng 12 sẽ sửa xong.", office, held)
-        await workflow.issue_conclusion_notice(
+        await sessions.mark_held(db, session.id, "office:4000001", held, participants=64)
+        await at_session.answer_at_session(db, q1.id, "Tháng 12 sẽ sửa xong.", office, held)
+        await at_session.issue_conclusion_notice(
             db, session.id, "Kết luận", None, office, held + timedelta(days=1)
         )
-        await workflow.respond(db, q2.id, land.id, "Đã cấp sổ.", None, staff, held + timedelta(days=3))
-        await workflow.forward(
+        await department.respond(db, q2.id, land.id, "Đã cấp sổ.", None, staff, held + timedelta(days=3))
+        await department.forward(
             db, q3.id, land.id, "UBND huyện", "Vượt thẩm quyền", staff, held + timedelta(days=2)
         )
         await db.commit()

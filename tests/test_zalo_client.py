@@ -88,7 +88,10 @@ async def test_sender_strips_html_numbers_buttons_and_splits_long_text(zalo):
     long = ("Câu dài. " * 300).strip()
     mid = await sender.send(
         "u1",
-        {"text": "<b>Mã</b> &lt;A1&gt;\n" + long, "buttons": [[{"text": "Hài lòng", "data": "r:1"}]]},
+        {
+            "text": "<b>Mã</b> &lt;A1&gt;\n" + long,
+            "actions": [[{"label": "Hài lòng", "action": "rate", "id": 1, "arg": 5}]],
+        },
     )
     msgs = await server.wait_for("u1", 2)
     assert mid == msgs[-1].message_id

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from bot.app import build_app
 from bot.clock import FixedClock
-from bot.domain import workflow
+from bot.domain import at_session, queries, triage
 from bot.domain.directory import apply, parse
 from bot.domain.intake import give_consent, submit
 from bot.domain.sessions import create_session, mark_held
@@ -74,16 +74,16 @@ async def run_session(database_url: str, **overrides):
                 now=now,
                 default_prefix="TD",
             )
-            await workflow.route(db, sub.id, land.id, "office:5000001", now)
+            await triage.route(db, sub.id, land.id, "office:5000001", now)
             codes.append(sub.code)
         await db.commit()
     held = session.starts_at + timedelta(hours=3)
     async with app.sessionmaker() as db:
-        await mark_held(db, session.id, held)
-        _, subs = await workflow.issue_conclusion_notice(
+        await mark_held(db, session.id, "office:5000001", held)
+        _, ids = await at_session.issue_conclusion_notice(
             db, session.id, "Kết luận của Chủ tịch UBND xã", None, "office:5000001", held + timedelta(days=2)
         )
-        due = subs[0].response_due
+        due = (await queries.get_submission(db, ids[0])).response_due
         await db.commit()
     return app, tg, zalo, clock, codes, due
 

@@ -80,6 +80,9 @@ async def dept(db: AsyncSession, code: str) -> Department:
 
 
 async def outbox_to(db: AsyncSession, chat_id: int | str) -> list[Outbox]:
+    """The messages queued for a chat, once what was done so far is committed (the notifier writes
+    them when the transaction commits)."""
+    await db.commit()
     rows = await db.scalars(select(Outbox).where(Outbox.chat_id == str(chat_id)).order_by(Outbox.id))
     return list(rows)
 

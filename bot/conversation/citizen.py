@@ -612,9 +612,9 @@ class CitizenConversation:
         sub = await intake.awaiting_clarification(self.db, citizen)
         if sub is None:
             return None
-        from bot.domain.workflow import citizen_clarification
+        from bot.domain.followup import clarify
 
-        await citizen_clarification(self.db, sub, text, self.ctx.now)
+        await clarify(self.db, sub, text, self.ctx.now)
         return await self._enter({}, "menu", [Prompt(t.clarification_sent(sub.code))])
 
     async def lookup_code(self, state: dict, code: str) -> Outcome | None:

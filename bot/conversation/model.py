@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from typing import Literal
+
+from bot.domain.text import fold
 
 
 @dataclass(frozen=True)
@@ -55,15 +55,6 @@ class Inbound:
 class Outcome:
     replies: list[Reply]
     state: dict  # the conversation state to store ({} when nothing is in progress)
-
-
-def fold(text: str) -> str:
-    """Lower-case, strip Vietnamese diacritics (đ → d) and punctuation; collapse spaces."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    stripped = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    stripped = re.sub(r"[^\w\s]", " ", stripped.lower())
-    return " ".join(stripped.split())
 
 
 def match_option(text: str, options: list[Option]) -> Option | None:

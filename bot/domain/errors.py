@@ -42,3 +42,9 @@ class WrongState(DomainError):
 
 class DeadlineInPast(DomainError):
     code = "deadline_in_past"
+
+
+class TooEarly(DomainError):
+    """Something that can only happen once the session has started (marking it held)."""
+
+    code = "too_early"

@@ -9,28 +9,24 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import lifecycle
 from bot.domain.codes import new_tracking_code
 from bot.domain.directory import get_config
-from bot.domain.errors import NotAllowed, NotFound, QuestionsClosed
+from bot.domain.errors import NotAllowed, NotFound, QuestionsClosed, WrongState
 from bot.domain.sessions import is_open_for_questions
 from bot.i18n import local_date
-from bot.notify import triage
 from storage.models import (
     Attachment,
     Citizen,
     DialogueSession,
-    SessionStatus,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
     Topic,
 )
-
-WITHDRAWABLE = {SubmissionStatus.RECEIVED, SubmissionStatus.ROUTED}
-SESSION_NOT_HELD = {SessionStatus.DRAFT, SessionStatus.ANNOUNCED, SessionStatus.QUESTIONS_CLOSED}
 
 
 @dataclass
@@ -134,8 +130,7 @@ async def submit(
     citizen.name, citizen.phone, citizen.address = name, phone or citizen.phone, address or citizen.address
     citizen.last_seen_at = now
     await db.flush()
-    await log_event(db, submission, "citizen", "submitted", now, attachments=len(attachments))
-    await triage.on_new_submission(db, submission, now)
+    lifecycle.created(db, submission, "citizen", now, {"attachments": len(attachments)})
     return submission
 
 
@@ -179,24 +174,19 @@ async def history(db: AsyncSession, submission: Submission) -> list[SubmissionEv
 
 
 def can_withdraw(submission: Submission) -> bool:
-    return submission.status in WITHDRAWABLE and submission.session.status in SESSION_NOT_HELD
+    return submission.status in lifecycle.WITHDRAWABLE and submission.session.status in lifecycle.BEFORE_HELD
 
 
 async def withdraw(db: AsyncSession, citizen: Citizen, submission_id: int, now: datetime) -> Submission:
     sub = await citizen_submission(db, citizen, submission_id)
     if not can_withdraw(sub):
         raise NotAllowed("cannot withdraw now")
-    # Conditional update: a concurrent routing or a second press cannot both win.
-    result = await db.execute(
-        update(Submission)
-        .where(Submission.id == sub.id, Submission.status.in_(list(WITHDRAWABLE)))
-        .values(status=SubmissionStatus.WITHDRAWN, withdrawn_at=now, updated_at=now)
-    )
-    if result.rowcount != 1:
-        raise NotAllowed("changed meanwhile")
-    await db.refresh(sub)
-    await log_event(db, sub, "citizen", "withdrawn", now)
-    return sub
+    try:  # conditional: a concurrent routing or a second press cannot both win
+        return await lifecycle.move(
+            db, sub, "withdraw", "citizen", now, to=SubmissionStatus.WITHDRAWN, withdrawn_at=now
+        )
+    except WrongState:
+        raise NotAllowed("changed meanwhile") from None
 
 
 async def export_data(db: AsyncSession, citizen: Citizen) -> dict[str, Any]:
@@ -241,11 +231,7 @@ async def delete_personal_data(db: AsyncSession, citizen: Citizen, now: datetime
     withdrawn (nobody could be answered any more). Returns how many submissions were anonymised."""
     subs = await citizen_submissions(db, citizen)
     for sub in subs:
-        if sub.status in (
-            SubmissionStatus.RECEIVED,
-            SubmissionStatus.ROUTED,
-            SubmissionStatus.AWAITING_RESPONSE,
-        ):
+        if sub.status in lifecycle.OPEN:
             sub.status = SubmissionStatus.WITHDRAWN
             sub.withdrawn_at = now
         sub.text = "[đã xoá theo yêu cầu / deleted on request]"

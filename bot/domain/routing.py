@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import String, bindparam, select, type_coerce
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.conversation.model import fold
+from bot.domain.text import fold
 from storage.models import Department, Submission, SubmissionStatus
 
 DUPLICATE_THRESHOLD = 0.5

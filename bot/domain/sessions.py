@@ -1,16 +1,31 @@
-"""Dialogue sessions: creating, listing, announcing, and which are open for questions."""
+"""Dialogue sessions: creating, announcing (R1), which are open for questions, closing questions,
+held, postponed, cancelled. Every change of status is a move of the lifecycle table
+(bot/domain/lifecycle.py); the conclusion notice is in bot/domain/at_session.py."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
-from bot.domain.errors import AnnouncementTooLate, InvalidInput, WrongState
+from bot.domain import lifecycle
+from bot.domain.deadlines import load_calendar, response_due
+from bot.domain.errors import AnnouncementTooLate, InvalidInput, NotFound, TooEarly
 from bot.i18n import local_date
 from storage import readcache
-from storage.models import DialogueSession, SessionKind, SessionLevel, SessionStatus
+from storage.models import (
+    Citizen,
+    DialogueSession,
+    SessionKind,
+    SessionLevel,
+    SessionStatus,
+    Submission,
+    SubmissionStatus,
+)
+
+SS = SessionStatus
 
 ANNOUNCE_MIN_DAYS = 7  # R1
 
@@ -33,6 +48,7 @@ async def create_session(
     kind: str = SessionKind.PERIODIC,
     questions_close_at: datetime | None = None,
     announce: bool = False,
+    actor: str = "office",
 ) -> DialogueSession:
     title, place = title.strip(), place.strip()
     if not title or len(title) > 300:
@@ -60,19 +76,30 @@ async def create_session(
     db.add(session)
     await db.flush()
     if announce:
-        await announce_session(db, session, now)
+        await announce_session(db, session, now, actor)
     return session
 
 
-async def announce_session(db: AsyncSession, session: DialogueSession, now: datetime) -> DialogueSession:
-    if session.status != SessionStatus.DRAFT:
-        raise WrongState("only a draft session can be announced")
+async def announce_session(
+    db: AsyncSession, session: DialogueSession, now: datetime, actor: str = "office"
+) -> DialogueSession:
+    """R1: public at least 7 days before the day it is held (ad hoc sessions excepted)."""
+    lifecycle.check("announce", session.status, actor, session=True)
     if not announce_deadline_ok(session, now):
         raise AnnouncementTooLate(days=ANNOUNCE_MIN_DAYS)
-    session.status = SessionStatus.ANNOUNCED
-    session.announced_at = now
-    await db.flush()
-    return session
+    return await lifecycle.move_session(
+        db, session, "announce", actor, now, to=SS.ANNOUNCED, announced_at=now
+    )
+
+
+async def subscribers(db: AsyncSession) -> int:
+    """How many citizens asked to hear of new sessions (the announcement reaches them)."""
+    found = await db.scalar(
+        select(func.count(Citizen.id)).where(
+            Citizen.notify_sessions.is_(True), Citizen.deleted_at.is_(None), Citizen.chat_id.is_not(None)
+        )
+    )
+    return found or 0
 
 
 def questions_close_at(session: DialogueSession) -> datetime:
@@ -109,59 +136,133 @@ async def list_sessions(db: AsyncSession) -> list[DialogueSession]:
     return list(await db.scalars(select(DialogueSession).order_by(DialogueSession.starts_at.desc())))
 
 
-# --- the rest of the lifecycle: questions closed, held, concluded (used by the office workflow) ----
+# --- the rest of the session's life: closing questions, held, postponed, cancelled -----------------
 
 
-async def _move(
-    db: AsyncSession, session_id: int, allowed: tuple[str, ...], **values: object
-) -> DialogueSession:
-    """Conditional status change: only one of two concurrent presses wins; the other gets WrongState."""
-    from sqlalchemy import update
-
-    result = await db.execute(
-        update(DialogueSession)
-        .where(DialogueSession.id == session_id, DialogueSession.status.in_([str(s) for s in allowed]))
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
+async def get_session(db: AsyncSession, session_id: int) -> DialogueSession:
     session = await db.get(DialogueSession, session_id)
     if session is None:
-        raise WrongState("no such session")
-    await db.refresh(session)
-    if result.rowcount != 1:
-        raise WrongState("the session is not in a state for this", status=session.status)
+        raise NotFound("no such session")
     return session
 
 
-async def close_questions(db: AsyncSession, session_id: int, now: datetime) -> DialogueSession:
-    return await _move(
-        db,
-        session_id,
-        (SessionStatus.ANNOUNCED,),
-        status=SessionStatus.QUESTIONS_CLOSED,
-        questions_close_at=now,
+async def close_questions(db: AsyncSession, session_id: int, actor: str, now: datetime) -> DialogueSession:
+    session = await get_session(db, session_id)
+    return await lifecycle.move_session(
+        db, session, "close_questions", actor, now, to=SS.QUESTIONS_CLOSED, questions_close_at=now
     )
 
 
 async def mark_held(
-    db: AsyncSession, session_id: int, now: datetime, participants: int | None = None
+    db: AsyncSession, session_id: int, actor: str, now: datetime, participants: int | None = None
 ) -> DialogueSession:
-    values: dict[str, object] = {"status": SessionStatus.HELD, "held_at": now}
-    if participants is not None:
-        values["participants"] = participants
-    return await _move(db, session_id, (SessionStatus.ANNOUNCED, SessionStatus.QUESTIONS_CLOSED), **values)
-
-
-async def conclude_session(
-    db: AsyncSession, session_id: int, notice_text: str | None, notice_file_id: str | None, now: datetime
-) -> DialogueSession:
-    """R4: record the conclusion notice; a session is concluded once (a second notice is refused)."""
-    return await _move(
-        db,
-        session_id,
-        (SessionStatus.HELD,),
-        status=SessionStatus.CONCLUDED,
-        notice_at=now,
-        notice_text=notice_text,
-        notice_file_id=notice_file_id,
+    """The session took place (R4's ten days run from its day); refused before it starts."""
+    session = await get_session(db, session_id)
+    lifecycle.check("mark_held", session.status, actor, session=True)
+    if now < session.starts_at:
+        raise TooEarly("the session has not started yet", starts_at=session.starts_at)
+    if participants is not None and not 0 <= participants <= 1_000_000:
+        raise InvalidInput("participants must be a whole number")
+    return await lifecycle.move_session(
+        db, session, "mark_held", actor, now, to=SS.HELD, held_at=now, participants=participants
     )
+
+
+async def postpone(
+    db: AsyncSession, session_id: int, starts_at: datetime, actor: str, now: datetime
+) -> DialogueSession:
+    """A new date (and the same place). Announced again, R1 applies again: at least 7 days ahead,
+    unless ad hoc. Its questions stay; the citizens who asked are told."""
+    session = await get_session(db, session_id)
+    lifecycle.check("postpone", session.status, actor, session=True)
+    if starts_at <= now:
+        raise InvalidInput("the new date must be in the future")
+    r1 = session.status != SS.DRAFT and session.kind != SessionKind.ADHOC
+    if r1 and (local_date(starts_at) - local_date(now)).days < ANNOUNCE_MIN_DAYS:
+        raise AnnouncementTooLate(days=ANNOUNCE_MIN_DAYS)
+    before = session.starts_at
+    closes = session.questions_close_at
+    return await lifecycle.move_session(
+        db,
+        session,
+        "postpone",
+        actor,
+        now,
+        event={"from": before.isoformat()},
+        starts_at=starts_at,
+        postponed_from=session.postponed_from or before,
+        questions_close_at=closes if closes is None or closes <= starts_at else starts_at,
+    )
+
+
+async def cancel(
+    db: AsyncSession, session_id: int, reason: str, actor: str, now: datetime
+) -> DialogueSession:
+    """Called off before it was held. Its open questions are answered in writing, within 30 working
+    days of the cancellation (R5 by analogy); a later approved date is kept."""
+    session = await get_session(db, session_id)
+    reason = (reason or "").strip()
+    if not reason or len(reason) > 1000:
+        raise InvalidInput("a reason is needed")
+    due = response_due(local_date(now), await load_calendar(db))
+    session = await lifecycle.move_session(
+        db,
+        session,
+        "cancel",
+        actor,
+        now,
+        to=SS.CANCELLED,
+        event={"due": due.isoformat(), "reason": reason},
+        cancelled_at=now,
+        cancel_reason=reason,
+    )
+    await start_response_clock(db, session, "session_cancelled", due, actor, now, {"reason": reason})
+    return session
+
+
+async def start_response_clock(
+    db: AsyncSession,
+    session: DialogueSession,
+    action: str,
+    due: date,
+    actor: str,
+    now: datetime,
+    event: dict[str, object],
+) -> list[int]:
+    """Every open question of the session now owes a written response by ``due`` (kept when an
+    approved extension already set a later date): routed ones become ``awaiting_response``, those at
+    the office stay there with the date. A fixed number of statements, however many questions."""
+    later = case((Submission.response_due > due, Submission.response_due), else_=due)
+    ids = await lifecycle.move_all(
+        db,
+        action,
+        actor,
+        now,
+        where=[Submission.session_id == session.id, Submission.merged_into_id.is_(None)],
+        to=case(
+            (Submission.status == SubmissionStatus.ROUTED, SubmissionStatus.AWAITING_RESPONSE),
+            else_=Submission.status,
+        ),
+        to_states=(SubmissionStatus.RECEIVED, SubmissionStatus.AWAITING_RESPONSE),
+        detail={"response_due": due.isoformat()},
+        event={"due": due.isoformat(), **event},
+        session_id=session.id,
+        response_due=later,
+        original_due=due,
+    )
+    # duplicates merged into those questions carry the same date
+    target = aliased(Submission)
+    still_open = select(target.id).where(
+        target.session_id == session.id, target.status.in_(sorted(lifecycle.OPEN))
+    )
+    await db.execute(
+        update(Submission)
+        .where(
+            Submission.session_id == session.id,
+            Submission.status == SubmissionStatus.MERGED,
+            Submission.merged_into_id.in_(still_open),
+        )
+        .values(response_due=later, original_due=due, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return ids

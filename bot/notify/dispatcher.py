@@ -283,7 +283,7 @@ class OutboxDispatcher:
         from bot.i18n import use_locale
         from bot.notify.cards import GROUP_LOCALE
         from bot.notify.outbox import enqueue
-        from bot.texts import notifications as tn
+        from bot.texts import office as to
 
         self.stats.failed += 1
         now = self.clock.now()
@@ -309,7 +309,7 @@ class OutboxDispatcher:
                 code = await db.scalar(select(Submission.code).where(Submission.id == row.submission_id))
             if office is not None and not (row.channel == Channel.TELEGRAM and row.chat_id == str(office)):
                 with use_locale(GROUP_LOCALE):
-                    text = tn.office_undeliverable(row.chat_id, row.purpose, reason, code, now)
+                    text = to.undeliverable(row.chat_id, row.purpose, reason, code, now)
                 await enqueue(
                     db,
                     key=f"undeliverable:{row.id}",

@@ -1,29 +1,34 @@
 """What a scheduler tick does: everything that must happen on its own because time has passed.
 
-``await deadline_tick(db, now, settings)`` looks at the state the office and departments leave
-(sessions, submissions, due dates) and enqueues, in the caller's transaction, what is due:
+``await deadline_tick(db, now, settings)`` looks at the state the office and departments leave and
+enqueues, in the caller's transaction, what is due (every asker merged into a question is told
+whatever its asker is told):
 
-- R4 passed (session day + 10 days, rolled to a working day): every citizen with a question in the
-  session gets a status update — the conclusion if it was issued, otherwise that it is late and the
-  office has been reminded; the office group is alerted. The office is also reminded one working
-  day before.
-- R5 passed (the response due date, moved by an approved extension): the citizen gets the response
-  if it was given, otherwise that it is late, which agency is responsible and that it has been
-  reminded; the department and the office are reminded every day until it is settled.
-- Before R5: departments are reminded ``settings.reminder_working_days`` working days before
-  (default 5 and 1), on working days.
+- A session past its date that nobody marked held: the office is asked, each working day, to mark it
+  held, postpone it or cancel it (buttons).
+- R4 (the conclusion notice, due 10 days after the session was held, rolled to a working day): the
+  office is reminded the working day before; once it passes, each citizen with a question there gets
+  one status update (the notice if issued, else that it is late and the office reminded) and, until
+  the notice is issued, the office is alerted each working day.
+- R5 (the written response, 30 working days after the notice, or an approved later date): the day
+  it passes each asker gets one status update — the answer and whether it came in time, or that it
+  is late, who is responsible and that they were reminded; the department and the office are
+  reminded each working day until it is answered. Departments are also reminded
+  ``settings.reminder_working_days`` working days before (default 5 and 1).
 - The day before a session: each citizen with a question there gets the time and place.
-- After a written response: the citizen is asked to rate it (1–5) or say it is not resolved
-  (buttons handled by handlers/followup.py).
+- After an answer (at the session or in writing): each asker is asked to rate it (1–5) or say it is
+  not resolved.
 
-Every message has an idempotency key naming the event (daily reminders key on the date), so ticks
-can run every minute, twice, or from several processes without sending anything twice. Nothing is
-stored to say "overdue": it is derived (``response_due < today`` and not settled).
+Every message's idempotency key names the event (daily ones carry the date), so ticks can run every
+minute, twice, or from several processes without sending anything twice; the keys are looked up
+before anything is loaded or rendered, so a minute tick with nothing new to say reads little.
+"Overdue" is never stored: it is ``response_due < today`` and not settled.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -31,31 +36,25 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.deadlines import conclusion_due, load_calendar
+from bot.domain import lifecycle
+from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
 from bot.domain.directory import _set_config, get_config, office_chat_id
 from bot.i18n import local_date, use_locale
-from bot.notify.cards import GROUP_LOCALE
-from bot.notify.outbox import enqueue, enqueue_to_citizen
-from bot.texts import notifications as tn
-from storage.models import (
-    Citizen,
-    Department,
-    DialogueSession,
-    Outbox,
-    SessionStatus,
-    Submission,
-    SubmissionStatus,
-)
+from bot.notify import cards
+from bot.notify.actions import action
+from bot.notify.notifier import to_citizen
+from bot.notify.outbox import enqueue_many, reachable, row
+from bot.texts import citizen as tc
+from bot.texts import department as td
+from bot.texts import office as to
+from storage.models import Citizen, Department, DialogueSession, Outbox, Submission, SubmissionStatus
 
 S = SubmissionStatus
-OPEN = (S.RECEIVED, S.ROUTED, S.AWAITING_RESPONSE)  # not settled: the agency still owes an answer
-NOT_ASKED = (S.WITHDRAWN, S.REJECTED)  # no status update at the conclusion deadline
 LOOKBACK_DAYS = 120  # how far back a missed tick (a stopped bot) still catches up
 RATE_LOOKBACK_DAYS = 30
-HELD = (SessionStatus.HELD, SessionStatus.CONCLUDED, SessionStatus.CLOSED)
 RECHECK_DAYS = 3
 R5_MARK = "ticks.r5_through"
-RATE_PREFIX = "fu"  # handlers/followup.py: FollowUp(prefix="fu", sid, v)
+NOT_TOLD = (S.WITHDRAWN, S.REJECTED)  # no status update for these
 
 
 @dataclass
@@ -65,9 +64,8 @@ class TickReport:
     sent: int = 0
     skipped: bool = False  # another process held the lease
 
-    def add(self, purpose: str, row: int | None) -> None:
-        if row is not None:
-            self.enqueued[purpose] += 1
+    def add(self, purpose: str, count: int = 1) -> None:
+        self.enqueued[purpose] += count
 
     @property
     def total(self) -> int:
@@ -80,127 +78,164 @@ class TickReport:
         return f"tick {self.today}: enqueued {self.total} ({parts}); sent {self.sent}"
 
 
-def rating_buttons(sub: Submission) -> list[list[dict[str, str]]]:
-    stars = [{"text": f"{v}⭐", "data": f"{RATE_PREFIX}:{sub.id}:{v}"} for v in range(1, 6)]
-    return [stars, [{"text": tn.btn_not_resolved(), "data": f"{RATE_PREFIX}:{sub.id}:0"}]]
+@dataclass
+class Tick:
+    db: AsyncSession
+    now: datetime
+    today: date
+    cal: WorkCalendar
+    office: int | None
+    report: TickReport
+    queued: list[dict[str, Any]] = field(default_factory=list)
 
+    async def missing(self, keys: list[str]) -> set[str]:
+        """Which of these keys have not been queued yet (in the outbox or in this tick)."""
+        found: set[str] = {r["key"] for r in self.queued}
+        for i in range(0, len(keys), 500):
+            found.update(await self.db.scalars(select(Outbox.key).where(Outbox.key.in_(keys[i : i + 500]))))
+        return set(keys) - found
 
-async def _existing(db: AsyncSession, keys: list[str]) -> set[str]:
-    found: set[str] = set()
-    for i in range(0, len(keys), 500):
-        found.update(await db.scalars(select(Outbox.key).where(Outbox.key.in_(keys[i : i + 500]))))
-    return found
+    def queue(self, values: dict[str, Any]) -> None:
+        self.queued.append(values)
+        self.report.add(values["purpose"])
 
+    def to_group(self, chat: int | None, key: str, purpose: str, text: str, **kw: Any) -> None:
+        if chat is not None:
+            self.queue(row(key=key, chat_id=chat, purpose=purpose, text=text, now=self.now, **kw))
 
-async def _citizens(db: AsyncSession, ids: set[int]) -> dict[int, Citizen]:
-    out: dict[int, Citizen] = {}
-    ids_list = list(ids)
-    for i in range(0, len(ids_list), 500):
-        for c in await db.scalars(select(Citizen).where(Citizen.id.in_(ids_list[i : i + 500]))):
-            out[c.id] = c
-    return out
-
-
-async def _to_chat(
-    db: AsyncSession,
-    report: TickReport,
-    chat: int | None,
-    key: str,
-    purpose: str,
-    text: str,
-    now: datetime,
-    **kw: Any,
-) -> None:
-    if chat is not None:
-        report.add(
-            purpose, await enqueue(db, key=key, chat_id=chat, purpose=purpose, text=text, now=now, **kw)
-        )
+    def to_asker(
+        self, citizen: Citizen | None, item: Submission, key: str, purpose: str, render: Callable, **kw: Any
+    ) -> None:
+        if citizen is not None and reachable(citizen):
+            self.queue(to_citizen(citizen, item, key, purpose, self.now, render, **kw))
 
 
 async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickReport:
-    cal = await load_calendar(db)
     today = local_date(now)
-    report = TickReport(today=today)
-    office = await office_chat_id(db)
-    await _conclusion_deadlines(db, now, today, cal, office, report)
-    await _response_deadlines(db, now, today, office, report)
-    await _response_reminders(
-        db, now, today, cal, list(getattr(settings, "reminder_working_days", [5, 1])), report
+    tick = Tick(db, now, today, await load_calendar(db), await office_chat_id(db), TickReport(today=today))
+    await _held_checks(tick)
+    await _conclusion_deadlines(tick)
+    await _response_deadlines(tick)
+    await _response_reminders(tick, list(getattr(settings, "reminder_working_days", [5, 1])))
+    await _session_eve(tick)
+    await _ratings(tick)
+    await enqueue_many(db, tick.queued)
+    return tick.report
+
+
+async def _askers_of(db: AsyncSession, where: Any) -> list[tuple[Submission, Submission, Citizen]]:
+    """(asker's question, the question whose state counts — itself or its merge target, citizen)."""
+    found = await db.execute(
+        select(Submission, Citizen)
+        .join(Citizen, Citizen.id == Submission.citizen_id)
+        .where(where)
+        .order_by(Submission.id)
     )
-    await _session_eve(db, now, today, report)
-    await _ratings(db, now, today, report)
-    return report
+    items = found.all()
+    ids = sorted({item.merged_into_id for item, _citizen in items if item.merged_into_id})
+    targets: dict[int, Submission] = {}
+    for i in range(0, len(ids), 500):
+        chunk = await db.scalars(select(Submission).where(Submission.id.in_(ids[i : i + 500])))
+        targets.update({s.id: s for s in chunk})
+    out = []
+    for item, citizen in items:
+        state = targets.get(item.merged_into_id or 0, item) if item.status == S.MERGED else item
+        out.append((item, state, citizen))
+    return out
 
 
-async def _conclusion_deadlines(
-    db: AsyncSession, now: datetime, today: date, cal: Any, office: int | None, report: TickReport
-) -> None:
-    sessions = list(
-        await db.scalars(
+# --- sessions nobody marked held ----------------------------------------------------------------------
+
+
+async def _held_checks(t: Tick) -> None:
+    if not t.cal.is_working_day(t.today):
+        return
+    sessions = [
+        s
+        for s in await t.db.scalars(
             select(DialogueSession).where(
-                or_(DialogueSession.held_at.is_not(None), DialogueSession.status.in_(HELD)),
-                DialogueSession.starts_at >= now - timedelta(days=LOOKBACK_DAYS),
-                DialogueSession.starts_at <= now,
+                DialogueSession.status.in_(sorted(lifecycle.SESSION_ANNOUNCED)),
+                DialogueSession.starts_at < t.now,
+            )
+        )
+        if local_date(s.starts_at) < t.today
+    ]
+    keys = {s.id: f"held?:{s.id}:{t.today}" for s in sessions}
+    todo = await t.missing(list(keys.values()))
+    for session in sessions:
+        if keys[session.id] in todo:
+            text, actions = cards.held_check(session, t.now)
+            t.to_group(t.office, keys[session.id], "held_check", text, actions=actions)
+
+
+# --- R4: the conclusion notice ---------------------------------------------------------------------------
+
+
+async def _conclusion_deadlines(t: Tick) -> None:
+    sessions = list(
+        await t.db.scalars(
+            select(DialogueSession).where(
+                DialogueSession.status.in_(sorted(lifecycle.SESSION_HELD)),
+                DialogueSession.starts_at >= t.now - timedelta(days=LOOKBACK_DAYS),
+                DialogueSession.starts_at <= t.now,
             )
         )
     )
     for session in sessions:
-        # The session's day is the day it was scheduled and held (as the citizen was told).
-        due = conclusion_due(local_date(session.starts_at), cal)
-        if session.notice_at is None and cal.is_working_day(today) and cal.add_working_days(today, 1) == due:
-            with use_locale(GROUP_LOCALE):
-                text = tn.office_conclusion_soon(session, due)
-            await _to_chat(db, report, office, f"r4:{session.id}:soon", "r4_soon", text, now)
-        if today <= due:
+        # R4 runs from the day the session was held (its date; a postponed session's new date)
+        due = conclusion_due(local_date(session.starts_at), t.cal)
+        issued = session.notice_at is not None
+        working = t.cal.is_working_day(t.today)
+        soon = f"r4:{session.id}:soon"
+        if not issued and working and t.cal.add_working_days(t.today, 1) == due and await t.missing([soon]):
+            with use_locale(cards.GROUP_LOCALE):
+                t.to_group(t.office, soon, "r4_soon", to.conclusion_soon(session, due))
+        if t.today <= due:
             continue
-        marker = f"r4:{session.id}:office"
-        if await db.scalar(select(Outbox.id).where(Outbox.key == marker)) is not None:
-            continue
-        subs = list(
-            await db.scalars(
-                select(Submission)
-                .where(Submission.session_id == session.id, Submission.status.not_in(NOT_ASKED))
-                .order_by(Submission.id)
-            )
-        )
-        citizens = await _citizens(db, {s.citizen_id for s in subs})
-        told = 0
-        for sub in subs:
-            citizen = citizens.get(sub.citizen_id)
-            if citizen is None:
-                continue
-            with use_locale(citizen.locale):
-                if session.notice_at is not None:
-                    text = tn.citizen_conclusion_issued(sub, session)
-                else:
-                    text = tn.citizen_conclusion_late(sub, session, due)
-            row = await enqueue_to_citizen(
-                db,
-                citizen,
-                key=f"r4:{sub.code}",
-                purpose="r4_status",
-                text=text,
-                now=now,
-                submission_id=sub.id,
-            )
-            report.add("r4_status", row)
-            told += row is not None
-        with use_locale(GROUP_LOCALE):
-            if session.notice_at is None:
-                text = tn.office_conclusion_late(session, due, told)
-            else:
-                text = tn.office_conclusion_passed(session, due, told)
-        await _to_chat(db, report, office, marker, "r4_office", text, now)
+        told_mark = f"ticks.r4_told:{session.id}"  # every citizen had their one R4 status update
+        late_key = f"r4:{session.id}:late:{t.today}"
+        if await get_config(t.db, told_mark) is None:
+            told = await _conclusion_status(t, session, due)
+            await _set_config(t.db, told_mark, t.today.isoformat())
+            key = late_key if not issued and working else f"r4:{session.id}:office"
+            with use_locale(cards.GROUP_LOCALE):
+                text = (
+                    to.conclusion_passed(session, due, told)
+                    if issued
+                    else to.conclusion_late(session, due, told)
+                )
+            t.to_group(t.office, key, "r4_office", text)
+        elif not issued and working and await t.missing([late_key]):  # each working day until issued
+            with use_locale(cards.GROUP_LOCALE):
+                t.to_group(t.office, late_key, "r4_office", to.conclusion_late(session, due, None))
 
 
-async def _response_deadlines(
-    db: AsyncSession, now: datetime, today: date, office: int | None, report: TickReport
-) -> None:
-    # The day a due date passes: one status update per citizen (the key carries the due date, so an
+async def _conclusion_status(t: Tick, session: DialogueSession, due: date) -> int:
+    """Each asker's one R4 status update; returns how many were told."""
+    told = 0
+    for item, _state, citizen in await _askers_of(
+        t.db, (Submission.session_id == session.id) & Submission.status.not_in(NOT_TOLD)
+    ):
+        if session.notice_at is not None:
+            render = lambda item: tc.conclusion_issued(item, session)  # noqa: E731
+        else:
+            render = lambda item: tc.conclusion_late(item, session, due)  # noqa: E731
+        before = len(t.queued)
+        t.to_asker(citizen, item, f"r4:{item.code}", "r4_status", render)
+        told += len(t.queued) > before
+    return told
+
+
+# --- R5: the written response ----------------------------------------------------------------------------
+
+
+async def _response_deadlines(t: Tick) -> None:
+    # The day a due date passes: one status update per asker (the key carries the due date, so an
     # extension's new date gets its own update when it passes). A watermark (app_config
     # ``ticks.r5_through``: every due date up to it has been handled) keeps the minute tick from
     # re-reading past due dates; the last RECHECK_DAYS are looked at again in case a date was
     # recorded late (the keys make that harmless).
+    db, today = t.db, t.today
     mark = await get_config(db, R5_MARK)
     since = today - timedelta(days=LOOKBACK_DAYS)
     if mark:
@@ -208,43 +243,46 @@ async def _response_deadlines(
     candidates = (
         await db.execute(
             select(Submission.id, Submission.code, Submission.response_due).where(
-                Submission.status.in_((*OPEN, S.RESPONDED)),
+                Submission.status.in_(sorted(lifecycle.OPEN | {S.RESPONDED, S.MERGED})),
                 Submission.response_due < today,
                 Submission.response_due >= since,
             )
         )
     ).all()
     keys = {sid: f"r5:{code}:{due.isoformat()}" for sid, code, due in candidates}
-    done = await _existing(db, list(keys.values()))
-    todo_ids = [sid for sid, key in keys.items() if key not in done]
-    todo: list[Submission] = []
-    for i in range(0, len(todo_ids), 500):
-        todo.extend(await db.scalars(select(Submission).where(Submission.id.in_(todo_ids[i : i + 500]))))
-    todo.sort(key=lambda s: s.id)
+    todo = await t.missing(list(keys.values()))
+    todo_ids = [sid for sid, key in keys.items() if key in todo]
     yesterday = (today - timedelta(days=1)).isoformat()
     if mark != yesterday:
         await _set_config(db, R5_MARK, yesterday)
-    citizens = await _citizens(db, {s.citizen_id for s in todo})
-    for sub in todo:
-        citizen = citizens.get(sub.citizen_id)
-        if citizen is None:
-            continue
-        with use_locale(citizen.locale):
-            if sub.status == S.RESPONDED:
-                text = tn.citizen_response_given(sub)
+    if todo_ids:
+        departments = {d.id: d for d in await db.scalars(select(Department))}
+        for item, state, citizen in await _askers_of(db, Submission.id.in_(todo_ids)):
+            dept = departments.get(state.department_id) if state.department_id else None
+            if state.status == S.RESPONDED and state.responded_at is not None:
+                on = local_date(state.responded_at)
+                render = lambda item, dept=dept, on=on: tc.response_given(  # noqa: E731
+                    item, dept, on, item.response_due
+                )
+            elif state.status in lifecycle.OPEN:
+                render = lambda item, dept=dept: tc.response_late(item, dept)  # noqa: E731
             else:
-                text = tn.citizen_response_late(sub)
-        report.add(
-            "r5_status",
-            await enqueue_to_citizen(
-                db, citizen, key=keys[sub.id], purpose="r5_status", text=text, now=now, submission_id=sub.id
-            ),
-        )
-    # Every day until settled: the department and the office.
+                continue
+            t.to_asker(citizen, item, keys[item.id], "r5_status", render)
+    if t.cal.is_working_day(today):
+        await _overdue_reminders(t)
+
+
+async def _overdue_reminders(t: Tick) -> None:
+    """Each working day until answered: each department, and the office (a summary)."""
+    db, today = t.db, t.today
+    office_key = f"r5:remind:office:{today}"
+    if not await t.missing([office_key]):
+        return  # today's reminders are out
     overdue = list(
         await db.scalars(
             select(Submission)
-            .where(Submission.status.in_(OPEN), Submission.response_due < today)
+            .where(Submission.status.in_(sorted(lifecycle.OPEN)), Submission.response_due < today)
             .order_by(Submission.response_due, Submission.id)
         )
     )
@@ -257,32 +295,25 @@ async def _response_deadlines(
         d.id: d
         for d in await db.scalars(select(Department).where(Department.id.in_([k for k in by_dept if k])))
     }
-    with use_locale(GROUP_LOCALE):
+    with use_locale(cards.GROUP_LOCALE):
         for dept_id, subs in by_dept.items():
             dept = depts.get(dept_id) if dept_id else None
             if dept is not None and dept.chat_id is not None:
-                text = tn.department_overdue(dept, subs, today)
-                await _to_chat(
-                    db, report, dept.chat_id, f"r5:remind:{dept.id}:{today}", "r5_remind", text, now
-                )
+                key = f"r5:remind:{dept.id}:{today}"
+                t.to_group(dept.chat_id, key, "r5_remind", td.overdue(dept, subs, today))
         summary = [(depts.get(k) if k else None, v) for k, v in by_dept.items()]
-        text = tn.office_overdue(summary, today)
-        await _to_chat(db, report, office, f"r5:remind:office:{today}", "r5_remind_office", text, now)
+        t.to_group(t.office, office_key, "r5_remind_office", to.overdue(summary, today))
 
 
-async def _response_reminders(
-    db: AsyncSession, now: datetime, today: date, cal: Any, days_before: list[int], report: TickReport
-) -> None:
-    if not cal.is_working_day(today):
+async def _response_reminders(t: Tick, days_before: list[int]) -> None:
+    if not t.cal.is_working_day(t.today):
         return
-    for n in sorted(set(days_before)):
-        if n <= 0:
-            continue
-        due = cal.add_working_days(today, n)
+    for n in sorted({d for d in days_before if d > 0}):
+        due = t.cal.add_working_days(t.today, n)
         subs = list(
-            await db.scalars(
+            await t.db.scalars(
                 select(Submission)
-                .where(Submission.status.in_(OPEN), Submission.response_due == due)
+                .where(Submission.status.in_(sorted(lifecycle.AT_DEPARTMENT)), Submission.response_due == due)
                 .order_by(Submission.id)
             )
         )
@@ -290,89 +321,84 @@ async def _response_reminders(
         for sub in subs:
             if sub.department is not None and sub.department.chat_id is not None:
                 by_dept[sub.department_id].append(sub)
-        with use_locale(GROUP_LOCALE):
-            for _dept_id, items in by_dept.items():
-                dept = items[0].department
-                text = tn.department_due_soon(dept, items, due, n)
-                key = f"r5:soon:{dept.id}:{due}:{n}"
-                await _to_chat(db, report, dept.chat_id, key, "r5_soon", text, now)
+        keys = {dept_id: f"r5:soon:{dept_id}:{due}:{n}" for dept_id in by_dept}
+        todo = await t.missing(list(keys.values()))
+        with use_locale(cards.GROUP_LOCALE):
+            for dept_id, items in by_dept.items():
+                if keys[dept_id] in todo:
+                    dept = items[0].department
+                    t.to_group(dept.chat_id, keys[dept_id], "r5_soon", td.due_soon(dept, items, due, n))
 
 
-async def _session_eve(db: AsyncSession, now: datetime, today: date, report: TickReport) -> None:
-    tomorrow = today + timedelta(days=1)
+# --- the day before a session ------------------------------------------------------------------------------
+
+
+async def _session_eve(t: Tick) -> None:
+    tomorrow = t.today + timedelta(days=1)
     sessions = [
         s
-        for s in await db.scalars(
+        for s in await t.db.scalars(
             select(DialogueSession).where(
-                DialogueSession.status.in_((SessionStatus.ANNOUNCED, SessionStatus.QUESTIONS_CLOSED)),
-                DialogueSession.starts_at >= now,
-                DialogueSession.starts_at <= now + timedelta(days=2),
+                DialogueSession.status.in_(sorted(lifecycle.SESSION_ANNOUNCED)),
+                DialogueSession.starts_at >= t.now,
+                DialogueSession.starts_at <= t.now + timedelta(days=2),
             )
         )
         if local_date(s.starts_at) == tomorrow
     ]
     for session in sessions:
-        subs = list(
-            await db.scalars(
-                select(Submission)
-                .where(Submission.session_id == session.id, Submission.status.not_in((*NOT_ASKED, S.MERGED)))
-                .order_by(Submission.id)
-            )
+        found = await _askers_of(
+            t.db, (Submission.session_id == session.id) & Submission.status.not_in(NOT_TOLD)
         )
         codes: dict[int, list[str]] = defaultdict(list)
-        for sub in subs:
-            codes[sub.citizen_id].append(sub.code)
-        citizens = await _citizens(db, set(codes))
+        citizens: dict[int, Citizen] = {}
+        for item, _state, citizen in found:
+            codes[citizen.id].append(item.code)
+            citizens[citizen.id] = citizen
+        keys = {cid: f"eve:{session.id}:{cid}" for cid in codes}
+        todo = await t.missing(list(keys.values()))
         for citizen_id, items in codes.items():
-            citizen = citizens.get(citizen_id)
-            if citizen is None:
-                continue
-            with use_locale(citizen.locale):
-                text = tn.citizen_session_tomorrow(session, items)
-            row = await enqueue_to_citizen(
-                db, citizen, key=f"eve:{session.id}:{citizen.id}", purpose="session_eve", text=text, now=now
-            )
-            report.add("session_eve", row)
+            citizen = citizens[citizen_id]
+            if keys[citizen_id] in todo and reachable(citizen):
+                with use_locale(citizen.locale):
+                    text = tc.session_tomorrow(session, items)
+                t.queue(
+                    row(
+                        key=keys[citizen_id],
+                        chat_id=citizen.chat_id,
+                        channel=citizen.channel,
+                        purpose="session_eve",
+                        text=text,
+                        now=t.now,
+                    )
+                )
 
 
-async def _ratings(db: AsyncSession, now: datetime, today: date, report: TickReport) -> None:
-    # Bounded by the due-date index: responses to questions due in the last months (or later).
+# --- ratings --------------------------------------------------------------------------------------------
+
+
+def rating_actions(item: Submission) -> list[list[dict[str, Any]]]:
+    stars = [action(tc.btn_rating(v), "rate", item.id, v) for v in range(1, 6)]
+    return [stars, [action(tc.btn_not_resolved(), "not_resolved", item.id)]]
+
+
+async def _ratings(t: Tick) -> None:
+    """Every asker of an answer given in the last days who has not rated it."""
     candidates = (
-        await db.execute(
-            select(Submission.id, Submission.code, Submission.reopened_count).where(
-                Submission.status == S.RESPONDED,
-                or_(
-                    Submission.response_due >= today - timedelta(days=LOOKBACK_DAYS),
-                    Submission.response_due.is_(None),  # answered before the notice set a due date
-                ),
-                Submission.satisfaction.is_(None),
-                Submission.responded_at >= now - timedelta(days=RATE_LOOKBACK_DAYS),
-                Submission.responded_at <= now,
+        await t.db.execute(
+            select(Submission.id, Submission.code, Submission.answered_at).where(
+                Submission.status.in_(sorted(lifecycle.RATEABLE | {S.MERGED})),
+                Submission.answered_at >= t.now - timedelta(days=RATE_LOOKBACK_DAYS),
+                Submission.answered_at <= t.now,
+                or_(Submission.rated_at.is_(None), Submission.rated_at < Submission.answered_at),
             )
         )
     ).all()
-    keys = {sid: f"rate:{code}:{reopened}" for sid, code, reopened in candidates}
-    done = await _existing(db, list(keys.values()))
-    todo_ids = [sid for sid, key in keys.items() if key not in done]
-    todo: list[Submission] = []
-    for i in range(0, len(todo_ids), 500):
-        todo.extend(await db.scalars(select(Submission).where(Submission.id.in_(todo_ids[i : i + 500]))))
-    todo.sort(key=lambda s: s.id)
-    citizens = await _citizens(db, {s.citizen_id for s in todo})
-    for sub in todo:
-        citizen = citizens.get(sub.citizen_id)
-        if citizen is None:
-            continue
-        with use_locale(citizen.locale):
-            text, buttons = tn.citizen_rate(sub), rating_buttons(sub)
-        row = await enqueue_to_citizen(
-            db,
-            citizen,
-            key=keys[sub.id],
-            purpose="rate",
-            text=text,
-            now=now,
-            buttons=buttons,
-            submission_id=sub.id,
-        )
-        report.add("rate", row)
+    keys = {sid: f"rate:{code}:{answered:%Y%m%d%H%M%S}" for sid, code, answered in candidates}
+    todo = await t.missing(list(keys.values()))
+    todo_ids = [sid for sid, key in keys.items() if key in todo]
+    if not todo_ids:
+        return
+    for item, state, citizen in await _askers_of(t.db, Submission.id.in_(todo_ids)):
+        if state.status in lifecycle.RATEABLE:
+            t.to_asker(citizen, item, keys[item.id], "rate", tc.rate_request, actions=rating_actions)

@@ -10,17 +10,13 @@ from docx.shared import Pt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import lifecycle
 from bot.i18n import Translator, fmt_datetime
 from storage.models import DialogueSession, Submission, SubmissionStatus
 
 _ = Translator("office")
 
-ON_AGENDA = (
-    SubmissionStatus.RECEIVED,
-    SubmissionStatus.ROUTED,
-    SubmissionStatus.AWAITING_RESPONSE,
-    SubmissionStatus.ANSWERED_AT_SESSION,
-)
+ON_AGENDA = lifecycle.OPEN | {SubmissionStatus.ANSWERED_AT_SESSION}
 
 
 async def agenda_items(db: AsyncSession, session: DialogueSession) -> list[tuple[str, str, list[Submission]]]:
@@ -28,7 +24,7 @@ async def agenda_items(db: AsyncSession, session: DialogueSession) -> list[tuple
     rows = list(
         await db.scalars(
             select(Submission)
-            .where(Submission.session_id == session.id, Submission.status.in_([str(s) for s in ON_AGENDA]))
+            .where(Submission.session_id == session.id, Submission.status.in_(sorted(ON_AGENDA)))
             .order_by(Submission.id)
         )
     )

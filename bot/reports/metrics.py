@@ -38,12 +38,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import lifecycle
 from bot.i18n import current_locale, local_date
 from storage.models import (
     AppConfig,
     Department,
     DialogueSession,
-    SessionStatus,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
@@ -54,10 +54,10 @@ if TYPE_CHECKING:  # bot.reports imports this module
     from bot.reports.periods import Period
 
 S = SubmissionStatus
-OPEN = (S.RECEIVED, S.ROUTED, S.AWAITING_RESPONSE)
-SETTLED = (S.ANSWERED_AT_SESSION, S.RESPONDED, S.FORWARDED)
-EXCLUDED = (S.MERGED, S.WITHDRAWN, S.REJECTED)
-HELD = (SessionStatus.HELD, SessionStatus.CONCLUDED, SessionStatus.CLOSED)
+OPEN = lifecycle.OPEN
+SETTLED = lifecycle.ANSWERED
+EXCLUDED = lifecycle.EXCLUDED
+HELD = lifecycle.SESSION_HELD
 
 # outcome of one case (None for merged / withdrawn / rejected)
 AT_SESSION, RESPONDED, FORWARDED, OPEN_OUTCOME = "at_session", "responded", "forwarded", "open"
@@ -349,7 +349,7 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     if ids:
         for sid, at in await db.execute(
             select(SubmissionEvent.submission_id, SubmissionEvent.at)
-            .where(SubmissionEvent.action == "forwarded", SubmissionEvent.submission_id.in_(ids))
+            .where(SubmissionEvent.action == "forward", SubmissionEvent.submission_id.in_(ids))
             .order_by(SubmissionEvent.at)
         ):
             forwarded_at[sid] = at  # the latest one wins

@@ -1,9 +1,13 @@
-"""Every sentence a citizen reads in the conversation. Message ids are Vietnamese."""
+"""Every sentence a citizen reads, on whichever channel: the conversation, and every message the bot
+sends them on its own (what the office and departments did, deadlines, reminders, the rating
+question) — at the end of this module. Message ids are Vietnamese."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from bot.i18n import Translator, current_locale, esc, fmt_date, fmt_datetime
-from storage.models import DialogueSession, Submission, SubmissionEvent, SubmissionStatus, Topic
+from storage.models import Department, DialogueSession, Submission, SubmissionEvent, SubmissionStatus, Topic
 
 _ = Translator("citizen")
 
@@ -402,29 +406,29 @@ def status_label(status: str) -> str:
 
 
 def event_label(action: str) -> str:
+    """A step of the question's history (the lifecycle's action names, bot/domain/lifecycle.py)."""
     labels = {
-        "submitted": _("Gửi câu hỏi"),
-        "routed": _("Chuyển bộ phận phụ trách"),
-        "accepted": _("Bộ phận phụ trách đã nhận"),
-        "handed_back": _("Trả lại Văn phòng"),
-        "merged": _("Gộp với câu hỏi cùng nội dung"),
-        "clarification_requested": _("Đề nghị bổ sung thông tin"),
-        "clarified": _("Bổ sung thông tin"),
-        "clarification_given": _("Bổ sung thông tin"),
-        "rejected": _("Không tiếp nhận"),
-        "answered_at_session": _("Trả lời tại hội nghị"),
-        "notice_issued": _("Thông báo kết luận"),
+        "submit": _("Gửi câu hỏi"),
+        "route": _("Chuyển bộ phận phụ trách"),
+        "accept": _("Bộ phận phụ trách đã nhận"),
+        "hand_back": _("Trả lại Văn phòng"),
+        "merge": _("Gộp với câu hỏi cùng nội dung"),
+        "ask_citizen": _("Đề nghị bổ sung thông tin"),
+        "clarify": _("Bổ sung thông tin"),
+        "reject": _("Không tiếp nhận"),
+        "answer_at_session": _("Trả lời tại hội nghị"),
         "conclusion_notice": _("Thông báo kết luận"),
+        "session_cancelled": _("Hội nghị bị huỷ, trả lời bằng văn bản"),
         "duplicate_merged": _("Câu hỏi cùng nội dung được gộp vào"),
-        "extension_approved": _("Gia hạn trả lời"),
-        "extension_requested": _("Đề nghị gia hạn"),
-        "extended": _("Gia hạn trả lời"),
-        "extension_refused": _("Không đồng ý gia hạn"),
-        "forwarded": _("Chuyển cấp có thẩm quyền"),
-        "responded": _("Trả lời bằng văn bản"),
-        "rated": _("Đánh giá"),
-        "reopened": _("Mở lại"),
-        "withdrawn": _("Rút câu hỏi"),
+        "request_extension": _("Đề nghị gia hạn"),
+        "extend": _("Gia hạn trả lời"),
+        "refuse_extension": _("Không đồng ý gia hạn"),
+        "forward": _("Chuyển cấp có thẩm quyền"),
+        "respond": _("Trả lời bằng văn bản"),
+        "rate": _("Đánh giá"),
+        "reopen": _("Mở lại"),
+        "withdraw": _("Rút câu hỏi"),
+        "erase": _("Xoá dữ liệu cá nhân"),
         "personal_data_deleted": _("Xoá dữ liệu cá nhân"),
     }
     return labels.get(action, _("Cập nhật"))
@@ -541,3 +545,223 @@ def nothing_stored() -> str:
 
 def error_generic() -> str:
     return _("Xin lỗi, đã có lỗi. Ông/Bà vui lòng thử lại sau ít phút.")
+
+
+# --- what the office and departments did (sent through the outbox, in the citizen's locale) --------
+
+
+def _agency(dept: Department | None) -> str:
+    """The department responsible, or the office when none is assigned yet."""
+    return name_of(dept) if dept is not None else _("Văn phòng")
+
+
+def _clip(text: str, limit: int = 800) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def routed(sub: Submission, dept: Department) -> str:
+    return _(
+        "Câu hỏi {code} của Ông/Bà đã được chuyển tới <b>{dept}</b> để chuẩn bị trả lời. "
+        "Ông/Bà sẽ được báo khi có kết quả."
+    ).format(code=esc(sub.code), dept=esc(name_of(dept)))
+
+
+def merged(sub: Submission, target: Submission) -> str:
+    return _(
+        "Câu hỏi {code} của Ông/Bà có cùng nội dung với câu hỏi {target} nên được gộp lại. "
+        "Ông/Bà sẽ nhận cùng câu trả lời."
+    ).format(code=esc(sub.code), target=esc(target.code))
+
+
+def clarification_request(sub: Submission, question: str) -> str:
+    return (
+        _("Văn phòng cần Ông/Bà bổ sung thông tin cho câu hỏi {code}:").format(code=esc(sub.code))
+        + (f"\n<blockquote>{esc(question)}</blockquote>\n")
+        + _("Ông/Bà vui lòng nhắn trả lời ngay tại đây.")
+    )
+
+
+def rejected(sub: Submission, reason: str) -> str:
+    return _("Câu hỏi {code} của Ông/Bà không được tiếp nhận. Lý do: {reason}").format(
+        code=esc(sub.code), reason=esc(reason)
+    )
+
+
+def session_answer(sub: Submission, answer: str) -> str:
+    return _("Câu hỏi {code} của Ông/Bà đã được trả lời tại hội nghị:").format(code=esc(sub.code)) + (
+        f"\n<blockquote>{esc(answer)}</blockquote>"
+    )
+
+
+def extended(sub: Submission, new_due: date, reason: str, dept: Department | None) -> str:
+    return _(
+        "Câu hỏi {code} cần thêm thời gian giải quyết. Hạn trả lời mới: <b>{due}</b>. "
+        "Cơ quan chịu trách nhiệm: {dept}. Lý do: {reason}"
+    ).format(code=esc(sub.code), due=fmt_date(new_due), dept=esc(_agency(dept)), reason=esc(reason))
+
+
+def forwarded(sub: Submission, authority: str, reason: str) -> str:
+    return _(
+        "Câu hỏi {code} vượt thẩm quyền của địa phương nên đã được chuyển tới <b>{authority}</b>. "
+        "Lý do: {reason}"
+    ).format(code=esc(sub.code), authority=esc(authority), reason=esc(reason))
+
+
+def written_response(sub: Submission, dept: Department | None, body: str | None) -> str:
+    text = _("📬 Trả lời bằng văn bản cho câu hỏi {code} của Ông/Bà, từ {dept}:").format(
+        code=esc(sub.code), dept=esc(_agency(dept))
+    )
+    if body:
+        text += f"\n<blockquote>{esc(body)}</blockquote>"
+    else:
+        text += "\n" + _("(văn bản gửi kèm)")
+    return text
+
+
+def reopened(sub: Submission) -> str:
+    return _(
+        "Đã ghi nhận: câu hỏi {code} chưa được giải quyết. Văn phòng sẽ xem xét lại và báo Ông/Bà."
+    ).format(code=esc(sub.code))
+
+
+def reopened_due(sub: Submission, due: date) -> str:
+    return reopened(sub) + " " + _("Hạn trả lời mới: <b>{due}</b>.").format(due=fmt_date(due))
+
+
+# --- sessions ---------------------------------------------------------------------------------------
+
+
+def session_announced(session: DialogueSession) -> str:
+    return _(
+        "📣 Hội nghị đối thoại «{title}» sẽ diễn ra lúc {when} tại {place}. "
+        "Ông/Bà có thể gửi câu hỏi ngay trong cuộc trò chuyện này (/ask)."
+    ).format(title=esc(session.title), when=fmt_datetime(session.starts_at), place=esc(session.place))
+
+
+def session_postponed(session: DialogueSession, codes: list[str]) -> str:
+    return _(
+        "📅 Hội nghị đối thoại «{title}» được dời sang {when} tại {place}. "
+        "Câu hỏi của Ông/Bà ({codes}) vẫn được giữ và sẽ được xem xét tại hội nghị."
+    ).format(
+        title=esc(session.title),
+        when=fmt_datetime(session.starts_at),
+        place=esc(session.place),
+        codes=", ".join(esc(c) for c in codes),
+    )
+
+
+def session_cancelled(session: DialogueSession, codes: list[str], due: date, reason: str) -> str:
+    return _(
+        "✖️ Hội nghị đối thoại «{title}» đã bị huỷ. Lý do: {reason}. Câu hỏi của Ông/Bà ({codes}) "
+        "vẫn được giải quyết: cơ quan có trách nhiệm sẽ trả lời bằng văn bản chậm nhất ngày <b>{due}</b>."
+    ).format(
+        title=esc(session.title),
+        reason=esc(reason),
+        codes=", ".join(esc(c) for c in codes),
+        due=fmt_date(due),
+    )
+
+
+def session_tomorrow(session: DialogueSession, codes: list[str]) -> str:
+    return _(
+        "📅 Nhắc lịch: buổi đối thoại «{title}» diễn ra lúc {when} tại {place}. "
+        "Câu hỏi của Ông/Bà: {codes}. Mời Ông/Bà đến dự nếu có thể."
+    ).format(
+        title=esc(session.title),
+        when=fmt_datetime(session.starts_at),
+        place=esc(session.place),
+        codes=", ".join(esc(c) for c in codes),
+    )
+
+
+# --- the conclusion notice (R4) and the written response (R5) ----------------------------------------
+
+
+def conclusion_notice(
+    sub: Submission, session: DialogueSession, body: str | None, due: date, dept: Department | None
+) -> str:
+    text = _("📜 Thông báo kết luận hội nghị «{title}».").format(title=esc(session.title))
+    if body:
+        text += f"\n<blockquote>{esc(body[:2500])}</blockquote>"
+    text += "\n" + _(
+        "Câu hỏi {code} của Ông/Bà sẽ được trả lời bằng văn bản chậm nhất ngày <b>{due}</b>. "
+        "Đơn vị trả lời: {dept}."
+    ).format(code=esc(sub.code), due=fmt_date(due), dept=esc(_agency(dept)))
+    return text
+
+
+def conclusion_issued(sub: Submission, session: DialogueSession) -> str:
+    text = _(
+        "📄 Câu hỏi {code}: thông báo kết luận buổi đối thoại «{title}» đã được ban hành ngày {day}."
+    ).format(code=esc(sub.code), title=esc(session.title), day=fmt_date(session.notice_at))
+    if session.notice_text:
+        text += f"\n<blockquote>{esc(_clip(session.notice_text))}</blockquote>"
+    if sub.response_due:
+        text += "\n" + _("Nếu câu hỏi cần trả lời bằng văn bản, hạn trả lời là {due}.").format(
+            due=fmt_date(sub.response_due)
+        )
+    return text
+
+
+def conclusion_late(sub: Submission, session: DialogueSession, due: date) -> str:
+    return _(
+        "⏰ Câu hỏi {code}: hạn ban hành thông báo kết luận buổi đối thoại «{title}» là {due} "
+        "nhưng thông báo chưa được ban hành. Văn phòng đã được nhắc. Ông/Bà không cần làm gì thêm, "
+        "chúng tôi sẽ báo ngay khi có."
+    ).format(code=esc(sub.code), title=esc(session.title), due=fmt_date(due))
+
+
+def response_given(sub: Submission, dept: Department | None, responded_on: date, due: date) -> str:
+    """The status when the response's due date passes: the answer, and whether it came in time."""
+    values = {
+        "code": esc(sub.code),
+        "dept": esc(_agency(dept)),
+        "day": fmt_date(responded_on),
+        "due": fmt_date(due),
+    }
+    if responded_on <= due:
+        text = _("📬 Câu hỏi {code} đã được {dept} trả lời ngày {day}, trong hạn ({due}).").format(**values)
+    else:
+        late = (responded_on - due).days
+        text = _.n(
+            "📬 Câu hỏi {code} đã được {dept} trả lời ngày {day}, chậm {n} ngày so với hạn ({due}).",
+            "📬 Câu hỏi {code} đã được {dept} trả lời ngày {day}, chậm {n} ngày so với hạn ({due}).",
+            late,
+        ).format(n=late, **values)
+    if sub.response_text:
+        text += f"\n<blockquote>{esc(_clip(sub.response_text))}</blockquote>"
+    return text
+
+
+def response_late(sub: Submission, dept: Department | None) -> str:
+    return _(
+        "⏰ Câu hỏi {code}: hạn trả lời bằng văn bản là {due} nhưng chưa có trả lời. "
+        "Đơn vị chịu trách nhiệm: {dept}. Đơn vị và Văn phòng đã được nhắc, và sẽ được nhắc hằng ngày "
+        "cho đến khi có trả lời."
+    ).format(code=esc(sub.code), due=fmt_date(sub.response_due), dept=esc(_agency(dept)))
+
+
+# --- rating ------------------------------------------------------------------------------------------
+
+
+def rate_request(sub: Submission) -> str:
+    return _(
+        "⭐ Ông/Bà có hài lòng với câu trả lời cho câu hỏi {code}? Xin chọn từ 1 (không hài lòng) "
+        "đến 5 (rất hài lòng), hoặc bấm «Chưa được giải quyết»."
+    ).format(code=esc(sub.code))
+
+
+def btn_rating(value: int) -> str:
+    return f"{value}⭐"
+
+
+def btn_not_resolved() -> str:
+    return _("❌ Chưa được giải quyết")
+
+
+def rated_thanks(value: int) -> str:
+    return _("Cảm ơn Ông/Bà đã đánh giá ({n}/5).").format(n=value)
+
+
+def already_rated() -> str:
+    return _("Câu hỏi này đã được đánh giá. Cảm ơn Ông/Bà.")

@@ -123,10 +123,15 @@ def handed_back_done(sub: Submission, who: str) -> str:
     return _("↩️ {code} đã trả lại văn phòng ({who}).").format(code=esc(sub.code), who=esc(who))
 
 
-def extension_requested_done(sub: Submission, new_due: date) -> str:
-    return _("⏳ Đã gửi đề nghị gia hạn {code} đến {due}. Văn phòng sẽ quyết định.").format(
+def extension_requested_done(sub: Submission, new_due: date, who: str, moved_from: date | None = None) -> str:
+    text = _("⏳ Đã gửi đề nghị gia hạn {code} đến {due}. Văn phòng sẽ quyết định.").format(
         code=esc(sub.code), due=fmt_date(new_due)
     )
+    if moved_from is not None:
+        text += "\n" + _("Ngày {asked} không phải ngày làm việc nên hạn được chuyển sang {due}.").format(
+            asked=fmt_date(moved_from), due=fmt_date(new_due)
+        )
+    return text
 
 
 def forwarded_done(sub: Submission, authority: str, who: str) -> str:
@@ -167,24 +172,7 @@ def already_accepted() -> str:
     return _("Câu hỏi này đã được tiếp nhận trước đó.")
 
 
-# --- to the office and the department, from the workflow -----------------------------------------
-
-
-def office_responded(sub: Submission, dept: Department | None, body: str | None, has_file: bool) -> str:
-    text = _("📬 <b>{dept}</b> đã trả lời {code} bằng văn bản.").format(
-        dept=esc(name_of(dept)), code=esc(sub.code)
-    )
-    if body:
-        text += f"\n<blockquote>{esc(body[:1500])}</blockquote>"
-    if has_file:
-        text += "\n" + _("(kèm tệp)")
-    return text
-
-
-def office_forwarded(sub: Submission, dept: Department | None, authority: str, reason: str) -> str:
-    return _("⬆️ <b>{dept}</b> đã chuyển {code} tới {authority}. Lý do: {reason}").format(
-        dept=esc(name_of(dept)), code=esc(sub.code), authority=esc(authority), reason=esc(reason)
-    )
+# --- from the notifier: what the office decided, the conclusion notice --------------------------------
 
 
 def extension_decided(sub: Submission, req: ExtensionRequest, approve: bool) -> str:
@@ -216,12 +204,25 @@ def notice_caption(session: DialogueSession) -> str:
     return _("Thông báo kết luận: {title}").format(title=esc(session.title))[:1000]
 
 
-def citizen_response(sub: Submission, dept: Department | None, body: str | None) -> str:
-    text = _("📬 Trả lời bằng văn bản cho câu hỏi {code} của Ông/Bà, từ {dept}:").format(
-        code=esc(sub.code), dept=esc(name_of(dept))
-    )
-    if body:
-        text += f"\n<blockquote>{esc(body)}</blockquote>"
-    else:
-        text += "\n" + _("(văn bản gửi kèm)")
-    return text
+# --- deadlines, as the department reads them (from the ticks) ---------------------------------------
+
+
+def _codes(subs: list[Submission], limit: int = 40) -> str:
+    shown = ", ".join(esc(s.code) for s in subs[:limit])
+    if len(subs) > limit:
+        shown += _(" và {n} câu khác").format(n=len(subs) - limit)
+    return shown
+
+
+def overdue(dept: Department | None, subs: list[Submission], today: date) -> str:
+    return _(
+        "🔴 Nhắc ({today}): {n} câu hỏi quá hạn trả lời bằng văn bản: {codes}. Đề nghị trả lời ngay."
+    ).format(today=fmt_date(today), n=len(subs), codes=_codes(subs))
+
+
+def due_soon(dept: Department | None, subs: list[Submission], due: date, days: int) -> str:
+    return _.n(
+        "⏳ Còn {n} ngày làm việc đến hạn trả lời ({due}): {codes}.",
+        "⏳ Còn {n} ngày làm việc đến hạn trả lời ({due}): {codes}.",
+        days,
+    ).format(n=days, due=fmt_date(due), codes=_codes(subs))

@@ -3,13 +3,15 @@ are told when the office acts (rendered in the citizen's locale). Message ids ar
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from bot.i18n import Translator, current_locale, esc, fmt_date, fmt_datetime
 from storage.models import Channel, Department, DialogueSession, ExtensionRequest, Submission, SubmissionEvent
 
 _ = Translator("office")
+
+TEXT_MAX = 3500
 
 
 def name_of(item: Any) -> str:
@@ -21,6 +23,11 @@ def name_of(item: Any) -> str:
 
 def department_name(dept: Department | None) -> str:
     return name_of(dept)
+
+
+def agency(dept: Department | None) -> str:
+    """The department responsible, or the office when none is assigned."""
+    return name_of(dept) if dept is not None else _("Văn phòng")
 
 
 # --- buttons -------------------------------------------------------------------------------------
@@ -74,6 +81,14 @@ def btn_mark_held() -> str:
     return _("✅ Đã tổ chức")
 
 
+def btn_postpone() -> str:
+    return _("📅 Hoãn (đổi ngày)")
+
+
+def btn_cancel_session() -> str:
+    return _("✖️ Huỷ hội nghị")
+
+
 def btn_issue_notice() -> str:
     return _("📜 Ra thông báo kết luận")
 
@@ -114,6 +129,7 @@ def _status(status: str) -> str:
         "held": _("đã tổ chức"),
         "concluded": _("đã có thông báo kết luận"),
         "closed": _("đã kết thúc"),
+        "cancelled": _("đã huỷ"),
     }.get(status, status)
 
 
@@ -283,6 +299,32 @@ def prompt_notice(session: DialogueSession) -> str:
     ).format(title=esc(session.title))
 
 
+def prompt_participants(session: DialogueSession) -> str:
+    return _(
+        "Xác nhận hội nghị «{title}» đã tổ chức: bao nhiêu người tham dự? Trả lời (Reply) vào tin nhắn "
+        "này bằng một con số, ví dụ: 120"
+    ).format(title=esc(session.title))
+
+
+def bad_participants() -> str:
+    return _("Vui lòng trả lời bằng một con số (số người tham dự), ví dụ: 120")
+
+
+def prompt_postpone(session: DialogueSession) -> str:
+    return _(
+        "Hoãn hội nghị «{title}» (đang dự kiến {when}): ngày giờ mới? Trả lời (Reply) vào tin nhắn này, "
+        "ví dụ: 15/01/2027 08:00. Nếu đã thông báo, ngày mới phải cách hôm nay ít nhất 7 ngày "
+        "(trừ hội nghị đột xuất)."
+    ).format(title=esc(session.title), when=fmt_datetime(session.starts_at))
+
+
+def prompt_cancel(session: DialogueSession) -> str:
+    return _(
+        "Huỷ hội nghị «{title}»: lý do? Trả lời (Reply) vào tin nhắn này. Người dân có câu hỏi sẽ được báo "
+        "rằng câu hỏi vẫn được trả lời bằng văn bản trong 30 ngày làm việc."
+    ).format(title=esc(session.title))
+
+
 def prompt_session_title() -> str:
     return _("Tạo hội nghị mới (1/4). Tên hội nghị? Trả lời (Reply) vào tin nhắn này. Gõ /cancel để huỷ.")
 
@@ -303,6 +345,26 @@ def bad_datetime() -> str:
     return _("Chưa hiểu thời gian. Ví dụ: 15/12/2026 08:00 (phải ở tương lai).")
 
 
+def session_created_note() -> str:
+    return _("🗓 Đã tạo hội nghị (bản nháp). Bấm «Thông báo hội nghị» khi sẵn sàng.")
+
+
+def session_postponed_done(session: DialogueSession, who: str) -> str:
+    return _("📅 Đã hoãn «{title}» sang {when} ({who}). Người dân có câu hỏi đã được báo.").format(
+        title=esc(session.title), when=fmt_datetime(session.starts_at), who=esc(who)
+    )
+
+
+def session_cancelled_done(session: DialogueSession, who: str) -> str:
+    return _(
+        "✖️ Đã huỷ «{title}» ({who}). Người dân có câu hỏi đã được báo; các câu hỏi chờ trả lời bằng văn bản."
+    ).format(title=esc(session.title), who=esc(who))
+
+
+def too_early() -> str:
+    return _("Hội nghị chưa đến giờ bắt đầu: chỉ xác nhận «đã tổ chức» sau khi hội nghị diễn ra.")
+
+
 def session_created(session: DialogueSession) -> str:
     return _("🗓 Đã tạo hội nghị (bản nháp):") + "\n" + session_line(session)
 
@@ -314,6 +376,38 @@ def session_line(session: DialogueSession) -> str:
         place=esc(session.place),
         status=_status(session.status),
     )
+
+
+def session_card(session: DialogueSession, now: datetime) -> str:
+    """The session as it is now: what the office reads above the buttons its state allows."""
+    status = _status(session.status)
+    if session.status in ("announced", "questions_closed") and now >= session.starts_at:
+        status = _("đã qua giờ hội nghị, chưa xác nhận đã tổ chức")
+    lines = [
+        f"🗓 <b>{esc(session.title)}</b>",
+        _("Thời gian: {when} · Địa điểm: {place}").format(
+            when=fmt_datetime(session.starts_at), place=esc(session.place)
+        ),
+        _("Hình thức: {kind}").format(kind=btn_kind(session.kind)),
+        _("Trạng thái: <b>{status}</b>").format(status=status),
+    ]
+    if session.postponed_from is not None:
+        lines.append(_("Đã hoãn từ {when}.").format(when=fmt_datetime(session.postponed_from)))
+    if session.held_at is not None and session.participants is not None:
+        lines.append(_("Số người tham dự: {n}").format(n=session.participants))
+    if session.notice_at is not None:
+        lines.append(_("Thông báo kết luận: {day}").format(day=fmt_date(session.notice_at)))
+    if session.cancel_reason:
+        lines.append(_("Lý do huỷ: {reason}").format(reason=esc(session.cancel_reason)))
+    return "\n".join(lines)
+
+
+def held_check(session: DialogueSession) -> str:
+    return _(
+        "❓ Hội nghị «{title}» dự kiến lúc {when} chưa được xác nhận đã tổ chức. Nếu đã tổ chức, "
+        "bấm «Đã tổ chức» (sẽ hỏi số người tham dự) để tính hạn thông báo kết luận; nếu chưa, "
+        "hoãn sang ngày khác hoặc huỷ. Người dân có câu hỏi sẽ được báo."
+    ).format(title=esc(session.title), when=fmt_datetime(session.starts_at))
 
 
 def no_sessions() -> str:
@@ -419,24 +513,29 @@ def usage_staff() -> str:
 
 
 def _action(action: str) -> str:
+    """A step of a question's history (the lifecycle's action names, bot/domain/lifecycle.py)."""
     return {
-        "submitted": _("người dân gửi câu hỏi"),
-        "routed": _("chuyển đơn vị"),
-        "merged": _("gộp vào câu khác"),
+        "submit": _("người dân gửi câu hỏi"),
+        "route": _("chuyển đơn vị"),
+        "merge": _("gộp vào câu khác"),
         "duplicate_merged": _("nhận câu trùng"),
-        "clarification_requested": _("hỏi lại người dân"),
-        "clarification_given": _("người dân bổ sung"),
-        "rejected": _("không tiếp nhận"),
-        "accepted": _("đơn vị tiếp nhận"),
-        "handed_back": _("đơn vị trả lại văn phòng"),
-        "responded": _("trả lời bằng văn bản"),
-        "extension_requested": _("xin gia hạn"),
-        "extension_approved": _("đồng ý gia hạn"),
-        "extension_refused": _("không đồng ý gia hạn"),
-        "forwarded": _("chuyển cấp có thẩm quyền"),
-        "answered_at_session": _("trả lời tại hội nghị"),
+        "ask_citizen": _("hỏi lại người dân"),
+        "clarify": _("người dân bổ sung"),
+        "reject": _("không tiếp nhận"),
+        "accept": _("đơn vị tiếp nhận"),
+        "hand_back": _("đơn vị trả lại văn phòng"),
+        "respond": _("trả lời bằng văn bản"),
+        "request_extension": _("xin gia hạn"),
+        "extend": _("đồng ý gia hạn"),
+        "refuse_extension": _("không đồng ý gia hạn"),
+        "forward": _("chuyển cấp có thẩm quyền"),
+        "answer_at_session": _("trả lời tại hội nghị"),
         "conclusion_notice": _("thông báo kết luận"),
-        "withdrawn": _("người dân rút câu hỏi"),
+        "session_cancelled": _("hội nghị bị huỷ, trả lời bằng văn bản"),
+        "withdraw": _("người dân rút câu hỏi"),
+        "rate": _("người dân đánh giá"),
+        "reopen": _("người dân báo chưa được giải quyết"),
+        "erase": _("người dân xoá dữ liệu cá nhân"),
     }.get(action, action)
 
 
@@ -571,75 +670,84 @@ def invalid_input() -> str:
     return _("Nội dung chưa hợp lệ, vui lòng kiểm tra lại.")
 
 
-# --- to citizens (in the citizen's locale) -------------------------------------------------------
+# --- deadlines and follow-up, as the office reads them (from the ticks and the notifier) ---------
 
 
-def citizen_routed(sub: Submission, dept: Department) -> str:
+def _codes(subs: list[Submission], limit: int = 40) -> str:
+    shown = ", ".join(esc(s.code) for s in subs[:limit])
+    if len(subs) > limit:
+        shown += _(" và {n} câu khác").format(n=len(subs) - limit)
+    return shown
+
+
+def conclusion_soon(session: DialogueSession, due: date) -> str:
     return _(
-        "Câu hỏi {code} của Ông/Bà đã được chuyển tới <b>{dept}</b> để chuẩn bị trả lời. "
-        "Ông/Bà sẽ được báo khi có kết quả."
-    ).format(code=esc(sub.code), dept=esc(name_of(dept)))
+        "⏳ Nhắc: hạn ban hành thông báo kết luận buổi đối thoại «{title}» là {due} (ngày làm việc tới)."
+    ).format(title=esc(session.title), due=fmt_date(due))
 
 
-def citizen_merged(sub: Submission, target: Submission) -> str:
-    return _(
-        "Câu hỏi {code} của Ông/Bà có cùng nội dung với câu hỏi {target} nên được gộp lại. "
-        "Ông/Bà sẽ nhận cùng câu trả lời."
-    ).format(code=esc(sub.code), target=esc(target.code))
-
-
-def citizen_clarification_request(sub: Submission, question: str) -> str:
-    return (
-        _("Văn phòng cần Ông/Bà bổ sung thông tin cho câu hỏi {code}:").format(code=esc(sub.code))
-        + (f"\n<blockquote>{esc(question)}</blockquote>\n")
-        + _("Ông/Bà vui lòng nhắn trả lời ngay tại đây.")
-    )
-
-
-def citizen_rejected(sub: Submission, reason: str) -> str:
-    return _("Câu hỏi {code} của Ông/Bà không được tiếp nhận. Lý do: {reason}").format(
-        code=esc(sub.code), reason=esc(reason)
-    )
-
-
-def citizen_session_answer(sub: Submission, answer: str) -> str:
-    return _("Câu hỏi {code} của Ông/Bà đã được trả lời tại hội nghị:").format(code=esc(sub.code)) + (
-        f"\n<blockquote>{esc(answer)}</blockquote>"
-    )
-
-
-def citizen_extended(sub: Submission, new_due: date, reason: str, dept: Department | None) -> str:
-    return _(
-        "Câu hỏi {code} cần thêm thời gian giải quyết. Hạn trả lời mới: <b>{due}</b>. "
-        "Cơ quan chịu trách nhiệm: {dept}. Lý do: {reason}"
-    ).format(code=esc(sub.code), due=fmt_date(new_due), dept=esc(name_of(dept)), reason=esc(reason))
-
-
-def citizen_forwarded(sub: Submission, authority: str, reason: str) -> str:
-    return _(
-        "Câu hỏi {code} vượt thẩm quyền của địa phương nên đã được chuyển tới <b>{authority}</b>. "
-        "Lý do: {reason}"
-    ).format(code=esc(sub.code), authority=esc(authority), reason=esc(reason))
-
-
-def citizen_session_announced(session: DialogueSession) -> str:
-    return _(
-        "📣 Hội nghị đối thoại «{title}» sẽ diễn ra lúc {when} tại {place}. "
-        "Ông/Bà có thể gửi câu hỏi ngay trong cuộc trò chuyện này (/ask)."
-    ).format(title=esc(session.title), when=fmt_datetime(session.starts_at), place=esc(session.place))
-
-
-def citizen_conclusion_notice(
-    sub: Submission, session: DialogueSession, body: str | None, due: date, dept: Department | None
-) -> str:
-    text = _("📜 Thông báo kết luận hội nghị «{title}».").format(title=esc(session.title))
-    if body:
-        text += f"\n<blockquote>{esc(body[:2500])}</blockquote>"
-    text += "\n" + _(
-        "Câu hỏi {code} của Ông/Bà sẽ được trả lời bằng văn bản chậm nhất ngày <b>{due}</b>. "
-        "Đơn vị trả lời: {dept}."
-    ).format(code=esc(sub.code), due=fmt_date(due), dept=esc(name_of(dept)) if dept else _("Văn phòng"))
+def conclusion_late(session: DialogueSession, due: date, citizens: int | None) -> str:
+    """R4 passed without a notice: on the day (with how many citizens were told), then each working day."""
+    text = _(
+        "🔴 Quá hạn: thông báo kết luận buổi đối thoại «{title}» (hạn {due}) chưa được ban hành."
+    ).format(title=esc(session.title), due=fmt_date(due))
+    if citizens is not None:
+        text += " " + _("Đã báo cho {n} người dân có câu hỏi.").format(n=citizens)
     return text
+
+
+def conclusion_passed(session: DialogueSession, due: date, citizens: int) -> str:
+    return _(
+        "✅ Hạn thông báo kết luận buổi đối thoại «{title}» ({due}): đã báo tình hình cho {n} người dân."
+    ).format(title=esc(session.title), due=fmt_date(due), n=citizens)
+
+
+def overdue(by_dept: list[tuple[Department | None, list[Submission]]], today: date) -> str:
+    total = sum(len(s) for _d, s in by_dept)
+    lines = [
+        _("🔴 Nhắc ({today}): {n} câu hỏi quá hạn trả lời bằng văn bản.").format(
+            today=fmt_date(today), n=total
+        )
+    ]
+    for dept, subs in by_dept:
+        lines.append(f"• {esc(agency(dept))}: {_codes(subs, 15)}")
+    return "\n".join(lines)[:TEXT_MAX]
+
+
+def reopened(sub: Submission, answered_by: Department | None) -> str:
+    return _(
+        "🔁 Người dân báo câu hỏi {code} CHƯA được giải quyết (đơn vị: {dept}). Đề nghị xem xét lại."
+    ).format(code=esc(sub.code), dept=esc(agency(answered_by)))
+
+
+def rated(sub: Submission, value: int) -> str:
+    return _("⭐ Câu hỏi {code}: người dân đánh giá {n}/5.").format(code=esc(sub.code), n=value)
+
+
+def undeliverable(chat_id: str, purpose: str, reason: str, code: str | None, at: datetime) -> str:
+    text = _("⚠️ Không gửi được tin nhắn ({purpose}) tới {chat}: {reason}.").format(
+        purpose=esc(purpose), chat=esc(chat_id), reason=esc(reason)
+    )
+    if code:
+        text += "\n" + _("Câu hỏi: {code}. Đề nghị liên hệ người dân bằng cách khác.").format(code=esc(code))
+    return text
+
+
+def responded(sub: Submission, dept: Department | None, body: str | None, has_file: bool) -> str:
+    text = _("📬 <b>{dept}</b> đã trả lời {code} bằng văn bản.").format(
+        dept=esc(name_of(dept)), code=esc(sub.code)
+    )
+    if body:
+        text += f"\n<blockquote>{esc(body[:1500])}</blockquote>"
+    if has_file:
+        text += "\n" + _("(kèm tệp)")
+    return text
+
+
+def forwarded(sub: Submission, dept: Department | None, authority: str, reason: str) -> str:
+    return _("⬆️ <b>{dept}</b> đã chuyển {code} tới {authority}. Lý do: {reason}").format(
+        dept=esc(name_of(dept)), code=esc(sub.code), authority=esc(authority), reason=esc(reason)
+    )
 
 
 # --- command menus (setMyCommands), per audience ----------------------------------------------------

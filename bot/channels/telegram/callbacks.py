@@ -1,19 +1,59 @@
-"""Callback data of the staff buttons (ids only, ≤ 64 bytes): every press is re-loaded and re-checked."""
+"""Callback data of the buttons the bot puts under its messages: an action word, the id it acts on
+and a small argument — ids only, never user text (≤ 64 bytes). Every press is re-loaded and
+re-checked by its handler; a stale or forged one changes nothing.
+
+The notification layer's channel-neutral actions (bot/notify/actions.py) become buttons here: each
+action belongs to one audience, whose prefix the callback data carries (``o`` office, ``d``
+department, ``c`` citizen), so a staff button in a private chat, or a department's in the office
+group, is recognised and refused.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.notify.actions import Actions, audience_of
 
 
 class OfficeCb(CallbackData, prefix="o"):
-    a: str  # action
-    s: int  # submission / session / extension request id
-    x: int = 0  # department id or merge target id
+    action: str
+    id: int  # submission, session or extension request
+    arg: int = 0  # a department, a merge target, a session kind
 
 
 class DeptCb(CallbackData, prefix="d"):
-    a: str
-    s: int  # submission id
+    action: str
+    id: int  # submission
+    arg: int = 0
 
 
-__all__ = ["CallbackData", "DeptCb", "OfficeCb"]
+class CitizenCb(CallbackData, prefix="c"):
+    action: str
+    id: int  # the citizen's own submission
+    arg: int = 0  # the rating
+
+
+BY_AUDIENCE: dict[str, type[CallbackData]] = {"office": OfficeCb, "department": DeptCb, "citizen": CitizenCb}
+
+
+def pack(item: dict[str, Any]) -> str:
+    """An action (``{"action", "id", "arg"}``) as callback data for its audience."""
+    cls = BY_AUDIENCE[audience_of(item["action"]) or ""]
+    return cls(action=item["action"], id=int(item["id"]), arg=int(item.get("arg") or 0)).pack()
+
+
+def markup(actions: Actions | None) -> InlineKeyboardMarkup | None:
+    """Inline buttons for rows of actions."""
+    if not actions:
+        return None
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [InlineKeyboardButton(text=a["label"], callback_data=pack(a)) for a in line] for line in actions
+        ]
+    )
+
+
+__all__ = ["BY_AUDIENCE", "CallbackData", "CitizenCb", "DeptCb", "OfficeCb", "markup", "pack"]

@@ -11,23 +11,17 @@ CAPTION_MAX = 1024
 
 class TelegramSender:
     """Renders the payload of ``bot.notify.outbox.enqueue`` with aiogram: HTML text, inline buttons
-    (callback data), an optional document by file id."""
+    (its actions), an optional document by file id."""
 
     def __init__(self, bot: Any) -> None:
         self.bot = bot
 
     @staticmethod
     def _markup(payload: dict[str, Any]) -> Any:
-        from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+        """The payload's channel-neutral actions as inline buttons (bot/channels/telegram/callbacks.py)."""
+        from bot.channels.telegram.callbacks import markup
 
-        rows = payload.get("buttons")
-        if not rows:
-            return None
-        return InlineKeyboardMarkup(
-            inline_keyboard=[
-                [InlineKeyboardButton(text=b["text"], callback_data=b["data"]) for b in row] for row in rows
-            ]
-        )
+        return markup(payload.get("actions"))
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> str:
         from aiogram import exceptions as ex

@@ -63,8 +63,8 @@ class ZaloSender:
         if not await self._window_open(chat_id):
             raise PermanentError(WINDOW_CLOSED)
         text = plain(payload.get("text") or "")
-        rows = payload.get("buttons") or []
-        labels = [b["text"] for row in rows for b in row]
+        rows = payload.get("actions") or []
+        labels = [a["label"] for row in rows for a in row]
         if labels:
             text += "\n" + "\n".join(f"{i}. {plain(t)}" for i, t in enumerate(labels, 1))
         document = payload.get("document")

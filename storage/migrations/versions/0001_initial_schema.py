@@ -180,6 +180,7 @@ def upgrade() -> None:
         sa.Column("withdrawn_at", storage.types.UTCDateTime(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("answered_at", storage.types.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["citizen_id"], ["citizens.id"], name=op.f("fk_submissions_citizen_id_citizens")
         ),

@@ -1,0 +1,653 @@
+"""From what happened to who is told: the domain's events become outbox rows, one per reader.
+
+``publish(db)`` runs when the transaction that recorded the events commits (installed by the
+composition root: ``bot.notify.sessionmaker_for``), so the messages are stored with the change.
+Each event name has one handler below (or is listed as needing no message): the citizen who asked
+and every asker merged into the question (``tell_askers``), the office group, the department
+group. Texts come from ``bot/texts/<reader>.py`` in each reader's language; the actions a reader
+can take are channel-neutral (bot/notify/actions.py).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import lifecycle
+from bot.domain.directory import office_chat_id
+from bot.domain.events import Event, take
+from bot.domain.queries import askers
+from bot.domain.routing import likely_duplicates, suggest_department
+from bot.i18n import use_locale
+from bot.notify import cards
+from bot.notify.actions import Actions
+from bot.notify.outbox import enqueue, enqueue_many, reachable, row
+from bot.texts import citizen as tc
+from bot.texts import department as td
+from bot.texts import office as to
+from storage.models import (
+    Citizen,
+    Department,
+    DialogueSession,
+    ExtensionRequest,
+    Submission,
+    SubmissionStatus,
+)
+
+Handler = Callable[[AsyncSession, Event], Awaitable[None]]
+HANDLERS: dict[str, Handler] = {}
+# Events nobody needs a message about (the person who acted gets the handler's reply).
+SILENT = frozenset(
+    {
+        "accept",
+        "withdraw",
+        "erase",
+        "session_create",
+        "session_close_questions",
+        "session_mark_held",
+        "session_cancel",  # its questions' event ("session_cancelled") tells the askers
+        "session_issue_notice",  # its questions' event ("conclusion_notice") tells the askers
+        "session_close",
+        "session_reopen",
+    }
+)
+
+
+def on(*names: str) -> Callable[[Handler], Handler]:
+    def register(handler: Handler) -> Handler:
+        for name in names:
+            HANDLERS[name] = handler
+        return handler
+
+    return register
+
+
+async def publish(db: AsyncSession) -> None:
+    """Turn the events recorded in this transaction into outbox rows (the session's commit hook)."""
+    while events := take(db):
+        for event in events:
+            handler = HANDLERS.get(event.name)
+            if handler is not None:
+                await handler(db, event)
+            elif event.name not in SILENT:
+                raise LookupError(f"no notification rule for the event {event.name!r}")
+
+
+# --- who is told ----------------------------------------------------------------------------------
+
+
+def stamp(event: Event) -> str:
+    """A key suffix naming one occurrence of an event that may happen again (re-routing, reopening):
+    its history row, else its time."""
+    return f"h{event.history_id}" if event.history_id is not None else event.at.strftime("%Y%m%d%H%M%S%f")
+
+
+async def tell_askers(
+    db: AsyncSession,
+    sub: Submission,
+    key: str,
+    purpose: str,
+    now: datetime,
+    render: Callable[[Submission], str],
+    document: Callable[[Submission], dict[str, str] | None] = lambda item: None,
+    actions: Callable[[Submission], Actions | None] = lambda item: None,
+) -> int:
+    """One message to the citizen who asked ``sub`` and to every asker merged into it, each in their
+    language about their own question (``render(item)``). Returns how many were queued."""
+    rows = []
+    for item, citizen in await askers(db, sub):
+        if reachable(citizen):
+            rows.append(
+                to_citizen(citizen, item, f"{key}:{item.code}", purpose, now, render, document, actions)
+            )
+    await enqueue_many(db, rows)
+    return len(rows)
+
+
+def to_citizen(
+    citizen: Citizen,
+    item: Submission,
+    key: str,
+    purpose: str,
+    now: datetime,
+    render: Callable[[Submission], str],
+    document: Callable[[Submission], dict[str, str] | None] = lambda item: None,
+    actions: Callable[[Submission], Actions | None] = lambda item: None,
+) -> dict[str, Any]:
+    with use_locale(citizen.locale):
+        text, buttons = render(item), actions(item)
+    return row(
+        key=key,
+        chat_id=citizen.chat_id,
+        channel=citizen.channel,
+        purpose=purpose,
+        text=text,
+        now=now,
+        actions=buttons,
+        document=document(item),
+        submission_id=item.id,
+    )
+
+
+async def to_office(
+    db: AsyncSession, key: str, purpose: str, text: str, now: datetime, **kw: Any
+) -> int | None:
+    chat = await office_chat_id(db)
+    if chat is None:
+        return None
+    return await enqueue(db, key=key, chat_id=chat, purpose=purpose, text=text, now=now, **kw)
+
+
+async def to_department(
+    db: AsyncSession, dept: Department | None, key: str, purpose: str, text: str, now: datetime, **kw: Any
+) -> int | None:
+    if dept is None or dept.chat_id is None:
+        return None
+    return await enqueue(db, key=key, chat_id=dept.chat_id, purpose=purpose, text=text, now=now, **kw)
+
+
+def in_groups(render: Callable[..., str], *args: Any) -> str:
+    with use_locale(cards.GROUP_LOCALE):
+        return render(*args)
+
+
+def file_of(file_id: str | None, caption: str, kind: str | None = None) -> dict[str, str] | None:
+    if not file_id:
+        return None
+    doc = {"file_id": file_id, "caption": caption}
+    if kind == "photo":
+        doc["kind"] = "photo"
+    return doc
+
+
+async def _sub(db: AsyncSession, event: Event) -> Submission:
+    sub = await db.get(Submission, event.submission_id)
+    assert sub is not None, event
+    await db.refresh(sub)
+    return sub
+
+
+# --- the office's triage ----------------------------------------------------------------------------
+
+
+async def send_triage_card(
+    db: AsyncSession, sub: Submission, key: str, now: datetime, note: str | None, not_to: int | None = None
+) -> None:
+    """The card the office triages from (with the asker's contact: the office may see it), then each
+    attachment. ``not_to``: a department not to suggest (the one that handed it back)."""
+    suggested = await suggest_department(db, sub)
+    if suggested is not None and suggested.id == not_to:
+        suggested = None
+    text, actions = cards.triage_card(sub, suggested, await likely_duplicates(db, sub), note=note)
+    await to_office(db, key, "triage_card", text, now, actions=actions, submission_id=sub.id)
+    for att in sub.attachments:
+        caption = in_groups(to.attachment_caption, sub, att)
+        await to_office(
+            db,
+            f"{key}:att:{att.id}",
+            "triage_attachment",
+            caption,
+            now,
+            document=file_of(att.file_id, caption, att.kind),
+            submission_id=sub.id,
+        )
+
+
+@on("submit")
+async def submitted(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    await send_triage_card(db, sub, f"new:{sub.code}", event.at, None)
+
+
+@on("route")
+async def routed(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    dept = await db.get(Department, event.data["department_id"])
+    key = f"routed:{sub.code}:{stamp(event)}"
+    text, actions = cards.department_card(sub)
+    await to_department(
+        db, dept, key, "department_card", text, event.at, actions=actions, submission_id=sub.id
+    )
+    for att in sub.attachments:
+        caption = in_groups(to.attachment_caption, sub, att)
+        await to_department(
+            db,
+            dept,
+            f"{key}:att:{att.id}",
+            "department_attachment",
+            caption,
+            event.at,
+            document=file_of(att.file_id, caption, att.kind),
+            submission_id=sub.id,
+        )
+    await tell_askers(db, sub, key, "routed", event.at, lambda item: tc.routed(item, dept))
+
+
+@on("merge")
+async def merged(db: AsyncSession, event: Event) -> None:
+    """The merged asker is told, and catches up on any answer the question already has."""
+    sub = await _sub(db, event)
+    target = await db.get(Submission, event.data["target_id"])
+    citizen = await db.get(Citizen, sub.citizen_id)
+    if target is None or citizen is None or not reachable(citizen):
+        return
+    key = f"merged:{sub.code}:{stamp(event)}"
+    rows = [to_citizen(citizen, sub, key, "merged", event.at, lambda item: tc.merged(item, target))]
+    if target.session_answer:
+        rows.append(
+            to_citizen(
+                citizen,
+                sub,
+                f"{key}:answer",
+                "session_answer",
+                event.at,
+                lambda item: tc.session_answer(item, target.session_answer),
+            )
+        )
+    if target.responded_at is not None and target.status == SubmissionStatus.RESPONDED:
+        rows.append(
+            to_citizen(
+                citizen,
+                sub,
+                f"{key}:response",
+                "response",
+                event.at,
+                lambda item: tc.written_response(item, target.department, target.response_text),
+                lambda item: file_of(target.response_file_id, item.code),
+            )
+        )
+    await enqueue_many(db, rows)
+
+
+@on("ask_citizen")
+async def asked_citizen(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    citizen = await db.get(Citizen, sub.citizen_id)
+    if citizen is not None and reachable(citizen):
+        question = event.data["question"]
+        key = f"clarify:{sub.code}:{stamp(event)}"
+        await enqueue_many(
+            db,
+            [
+                to_citizen(
+                    citizen,
+                    sub,
+                    key,
+                    "clarification_request",
+                    event.at,
+                    lambda item: tc.clarification_request(item, question),
+                )
+            ],
+        )
+
+
+@on("clarify")
+async def clarified(db: AsyncSession, event: Event) -> None:
+    """The citizen's reply goes back to the office (a fresh triage card while it is at the office)
+    and to the department holding it."""
+    sub = await _sub(db, event)
+    message = in_groups(to.clarification_received, sub, event.data["text"])
+    key = f"clarified:{sub.code}:{stamp(event)}"
+    if sub.status == SubmissionStatus.RECEIVED:
+        await send_triage_card(db, sub, key, event.at, message)
+        return
+    await to_office(db, key, "clarification", message, event.at, submission_id=sub.id)
+    await to_department(db, sub.department, key, "clarification", message, event.at, submission_id=sub.id)
+
+
+@on("reject")
+async def rejected(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    reason = sub.rejection_reason or ""
+    await tell_askers(
+        db, sub, f"rejected:{stamp(event)}", "rejected", event.at, lambda item: tc.rejected(item, reason)
+    )
+
+
+# --- departments ------------------------------------------------------------------------------------
+
+
+@on("hand_back")
+async def handed_back(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    dept = await db.get(Department, event.data["department_id"])
+    note = in_groups(to.handed_back_note, dept, event.data["reason"])
+    key = f"handed_back:{sub.code}:{stamp(event)}"
+    await send_triage_card(db, sub, key, event.at, note, not_to=event.data["department_id"])
+
+
+@on("request_extension")
+async def extension_requested(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    req = await db.get(ExtensionRequest, event.data["request_id"])
+    assert req is not None
+    text = in_groups(to.extension_request_card, sub, sub.department, req)
+    await to_office(
+        db,
+        f"ext_req:{req.id}",
+        "extension_request",
+        text,
+        event.at,
+        actions=in_groups(cards.extension_actions, req),
+        submission_id=sub.id,
+    )
+
+
+@on("extend", "refuse_extension")
+async def extension_decided(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    req = await db.get(ExtensionRequest, event.data["request_id"])
+    assert req is not None
+    approved = event.name == "extend"
+    text = in_groups(td.extension_decided, sub, req, approved)
+    await to_department(
+        db, sub.department, f"ext_decided:{req.id}", "extension_decided", text, event.at, submission_id=sub.id
+    )
+    if approved:
+        dept = sub.department
+        await tell_askers(
+            db,
+            sub,
+            f"extended:{req.id}",
+            "extended",
+            event.at,
+            lambda item: tc.extended(item, req.new_due, req.reason, dept),
+        )
+
+
+@on("respond")
+async def responded(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    dept = sub.department
+    key = f"responded:{stamp(event)}"
+    await tell_askers(
+        db,
+        sub,
+        key,
+        "response",
+        event.at,
+        lambda item: tc.written_response(item, dept, sub.response_text),
+        lambda item: file_of(sub.response_file_id, item.code),
+    )
+    note = in_groups(to.responded, sub, dept, sub.response_text, bool(sub.response_file_id))
+    await to_office(
+        db,
+        f"responded:{sub.code}:{stamp(event)}:office",
+        "responded",
+        note,
+        event.at,
+        submission_id=sub.id,
+    )
+
+
+@on("forward")
+async def forwarded(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    authority, reason = sub.forwarded_to or "", sub.forward_reason or ""
+    await tell_askers(
+        db,
+        sub,
+        f"forwarded:{stamp(event)}",
+        "forwarded",
+        event.at,
+        lambda item: tc.forwarded(item, authority, reason),
+    )
+    note = in_groups(to.forwarded, sub, sub.department, authority, reason)
+    await to_office(
+        db,
+        f"forwarded:{sub.code}:{stamp(event)}:office",
+        "forwarded",
+        note,
+        event.at,
+        submission_id=sub.id,
+    )
+
+
+# --- at the session, and after ----------------------------------------------------------------------
+
+
+@on("answer_at_session")
+async def answered_at_session(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    answer = sub.session_answer or ""
+    await tell_askers(
+        db,
+        sub,
+        f"session_answer:{stamp(event)}",
+        "session_answer",
+        event.at,
+        lambda item: tc.session_answer(item, answer),
+    )
+
+
+@dataclass(frozen=True)
+class Asker:
+    """A question of a session and who asked it, read as plain columns (a whole session at once)."""
+
+    id: int
+    code: str
+    status: str
+    merged_into_id: int | None
+    department_id: int | None
+    response_due: date | None
+    citizen_id: int
+    channel: str
+    chat_id: str | None
+    locale: str | None
+    deleted_at: datetime | None
+
+
+_SESSION_ASKERS = (
+    select(
+        Submission.id,
+        Submission.code,
+        Submission.status,
+        Submission.merged_into_id,
+        Submission.department_id,
+        Submission.response_due,
+        Citizen.id.label("citizen_id"),
+        Citizen.channel,
+        Citizen.chat_id,
+        Citizen.locale,
+        Citizen.deleted_at,
+    )
+    .join(Citizen, Citizen.id == Submission.citizen_id)
+    .where(Submission.session_id == bindparam("session_id"))
+    .order_by(Submission.id)
+)
+
+
+async def _session_askers(db: AsyncSession, session_id: int, ids: list[int]) -> list[Asker]:
+    """The askers of the questions ``ids`` of a session, merged duplicates included, in one query."""
+    wanted = set(ids)
+    rows = await (await db.connection()).execute(_SESSION_ASKERS, {"session_id": session_id})
+    found = [Asker(**row._mapping) for row in rows]
+    return [
+        a
+        for a in found
+        if a.id in wanted or (a.status == SubmissionStatus.MERGED and a.merged_into_id in wanted)
+    ]
+
+
+@on("conclusion_notice")
+async def conclusion_notice(db: AsyncSession, event: Event) -> None:
+    """R4/R5 for a whole session in a fixed number of statements: every asker of an open question
+    gets the notice and their due date; each department the list of its questions."""
+    session = await db.get(DialogueSession, event.session_id)
+    assert session is not None
+    due = date.fromisoformat(event.data["due"])
+    body, file_id = session.notice_text, session.notice_file_id
+    departments = {d.id: d for d in await db.scalars(select(Department))}
+    rows, by_dept = [], defaultdict(list)
+    for item in await _session_askers(db, session.id, event.data["ids"]):
+        if item.status != SubmissionStatus.MERGED and item.department_id is not None:
+            by_dept[item.department_id].append(item)
+        if item.chat_id is not None and item.deleted_at is None:
+            dept = departments.get(item.department_id) if item.department_id else None
+            with use_locale(item.locale):
+                text = tc.conclusion_notice(item, session, body, item.response_due or due, dept)
+            rows.append(
+                row(
+                    key=f"notice:{item.code}",
+                    chat_id=item.chat_id,
+                    channel=item.channel,
+                    purpose="conclusion_notice",
+                    text=text,
+                    now=event.at,
+                    document=file_of(file_id, item.code),
+                    submission_id=item.id,
+                )
+            )
+    for dept_id, subs in by_dept.items():
+        dept = departments.get(dept_id)
+        if dept is None or dept.chat_id is None:
+            continue
+        with use_locale(cards.GROUP_LOCALE):
+            text = td.notice_to_department(session, body, subs, due)
+            doc = file_of(file_id, td.notice_caption(session))
+        rows.append(
+            row(
+                key=f"notice:{session.id}:dept:{dept_id}",
+                chat_id=dept.chat_id,
+                purpose="conclusion_notice",
+                text=text,
+                now=event.at,
+                document=doc,
+            )
+        )
+    await enqueue_many(db, rows)
+
+
+@on("session_cancelled")
+async def session_cancelled(db: AsyncSession, event: Event) -> None:
+    """Each citizen with an open question hears once, with their codes and the written-response date."""
+    session = await db.get(DialogueSession, event.session_id)
+    assert session is not None
+    due, reason = date.fromisoformat(event.data["due"]), event.data.get("reason", "")
+    await _tell_session_citizens(
+        db,
+        session,
+        event.data["ids"],
+        f"cancelled:{session.id}",
+        "session_cancelled",
+        event.at,
+        lambda codes: tc.session_cancelled(session, codes, due, reason),
+    )
+
+
+@on("session_postpone")
+async def session_postponed(db: AsyncSession, event: Event) -> None:
+    session = await db.get(DialogueSession, event.session_id)
+    assert session is not None
+    ids = list(
+        await db.scalars(
+            select(Submission.id).where(
+                Submission.session_id == session.id, Submission.status.in_(sorted(lifecycle.OPEN))
+            )
+        )
+    )
+    await _tell_session_citizens(
+        db,
+        session,
+        ids,
+        f"postponed:{session.id}:{stamp(event)}",
+        "session_postponed",
+        event.at,
+        lambda codes: tc.session_postponed(session, codes),
+    )
+
+
+async def _tell_session_citizens(
+    db: AsyncSession,
+    session: DialogueSession,
+    ids: list[int],
+    key: str,
+    purpose: str,
+    now: datetime,
+    render: Callable[[list[str]], str],
+) -> None:
+    """One message per citizen (not per question), listing their codes."""
+    codes: dict[int, list[str]] = defaultdict(list)
+    citizens: dict[int, Asker] = {}
+    for item in await _session_askers(db, session.id, ids):
+        codes[item.citizen_id].append(item.code)
+        citizens[item.citizen_id] = item
+    rows = []
+    for citizen_id, items in codes.items():
+        citizen = citizens[citizen_id]
+        if citizen.chat_id is not None and citizen.deleted_at is None:
+            with use_locale(citizen.locale):
+                text = render(items)
+            rows.append(
+                row(
+                    key=f"{key}:{citizen_id}",
+                    chat_id=citizen.chat_id,
+                    channel=citizen.channel,
+                    purpose=purpose,
+                    text=text,
+                    now=now,
+                )
+            )
+    await enqueue_many(db, rows)
+
+
+@on("session_announce")
+async def session_announced(db: AsyncSession, event: Event) -> None:
+    """R1: the citizens who asked to hear of new sessions."""
+    session = await db.get(DialogueSession, event.session_id)
+    assert session is not None
+    rows = []
+    for citizen in await db.scalars(
+        select(Citizen).where(
+            Citizen.notify_sessions.is_(True), Citizen.deleted_at.is_(None), Citizen.chat_id.is_not(None)
+        )
+    ):
+        with use_locale(citizen.locale):
+            text = tc.session_announced(session)
+        rows.append(
+            row(
+                key=f"announced:{session.id}:{citizen.id}",
+                chat_id=citizen.chat_id,
+                channel=citizen.channel,
+                purpose="session_announced",
+                text=text,
+                now=event.at,
+            )
+        )
+    await enqueue_many(db, rows)
+
+
+# --- the citizen's follow-up -------------------------------------------------------------------------
+
+
+@on("rate")
+async def rated(db: AsyncSession, event: Event) -> None:
+    sub = await _sub(db, event)
+    text = in_groups(to.rated, sub, event.data["value"])
+    await to_office(db, f"rated:{sub.code}:{stamp(event)}", "rated", text, event.at, submission_id=sub.id)
+
+
+@on("reopen")
+async def reopened(db: AsyncSession, event: Event) -> None:
+    """Back at the office as a fresh triage card; every asker hears it was reopened (and the new date)."""
+    sub = await _sub(db, event)
+    due = date.fromisoformat(event.data["due"]) if event.data.get("due") else None
+    key = f"reopened:{sub.code}:{stamp(event)}"
+    answered_by = (
+        await db.get(Department, event.data["department_id"]) if event.data.get("department_id") else None
+    )
+    await send_triage_card(db, sub, key, event.at, in_groups(to.reopened, sub, answered_by))
+    await tell_askers(
+        db,
+        sub,
+        key,
+        "reopened",
+        event.at,
+        lambda item: tc.reopened_due(item, due) if due else tc.reopened(item),
+    )

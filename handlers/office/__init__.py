@@ -1,0 +1,32 @@
+"""The office group: one small handler per button (triage, extensions, sessions), the commands, and
+the replies to the bot's prompts.
+
+Guarded here, for every module below: only the registered office group (``OfficeChat``), only office
+staff or admins (``StaffOnly``). Every press re-loads what it acts on, and the domain checks the
+state again inside the transaction."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.channels.telegram.filters import OfficeChat, StaffOnly
+from bot.settings import Settings
+from handlers.office import commands, extensions, replies, sessions, triage
+from handlers.staff import refuse_event
+
+
+def make_router(settings: Settings) -> Router:
+    router = Router(name="office")
+    router.message.filter(OfficeChat())
+    router.callback_query.filter(OfficeChat())
+    guard = StaffOnly("office", settings, refuse_event)
+    router.message.middleware(guard)
+    router.callback_query.middleware(guard)
+    router.include_routers(
+        triage.make_router(),
+        extensions.make_router(),
+        sessions.make_router(),
+        commands.make_router(),
+        replies.make_router({**triage.REPLIES, **sessions.REPLIES, **commands.REPLIES}),
+    )
+    return router

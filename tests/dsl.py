@@ -1,0 +1,360 @@
+"""A scenario language for the whole procedure, over the real bot and the fake Bot API.
+
+Citizens ask through the chat (the real conversation), the office and the departments press the
+buttons on their cards and reply to the bot's prompts in their groups, time moves on a fixed clock,
+and the scheduler's real tick runs; the real outbox dispatcher delivers. Tests read what each chat
+received. No state is ever written with SQL.
+
+    async with procedure(database_url) as w:
+        an = w.citizen(1001, "Nguyễn Văn An")
+        code = await an.asks("Đường thôn 3 bị hỏng nặng, khi nào sửa?", topic="Giao thông")
+        await w.office.routes(code, "Địa chính")
+        await w.at(days=20); await w.office.marks_held(80)
+        await w.office.issues_notice("Kết luận …")
+        await w.at(date(2027, 1, 20), hour=9); await w.tick()
+        await an.hears(code, "hạn trả lời")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from bot.app import App, build_app
+from bot.clock import FixedClock
+from bot.domain.directory import apply, parse
+from bot.domain.sessions import create_session
+from bot.i18n import timezone
+from bot.notify.dispatcher import telegram_dispatcher
+from bot.notify.scheduler import run_tick
+from bot.settings import Settings
+from tests import workflow_world as ww
+
+START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội, a Monday
+TIMEOUT = 5
+CODE = re.compile(r"\b[A-Z]{2,4}-\d{2}-\d{4,6}\b")
+SESSION_TITLE = "Hội nghị đối thoại quý IV"
+
+
+def text_of(message: dict) -> str:
+    return message.get("text") or message.get("caption") or ""
+
+
+def labels(message: dict) -> list[str]:
+    markup = message.get("reply_markup") or {}
+    rows = markup.get("inline_keyboard") or markup.get("keyboard") or []
+    return [b["text"] if isinstance(b, dict) else str(b) for row in rows for b in row]
+
+
+class Chat:
+    """A chat the test reads: messages in order, with a cursor."""
+
+    def __init__(self, world: World, chat_id: int) -> None:
+        self.world, self.tg, self.chat_id = world, world.tg, chat_id
+
+    async def hears(self, *fragments: str, limit: int = 8) -> dict:
+        """Skip this chat's messages until one contains every fragment (at most ``limit``)."""
+        seen = []
+        for _ in range(limit):
+            message = await self.tg.next_message(self.chat_id, timeout=TIMEOUT)
+            if all(f in text_of(message) for f in fragments):
+                return message
+            seen.append(text_of(message)[:200])
+        raise AssertionError(f"{fragments} not in the next {limit} messages of {self.chat_id}: {seen}")
+
+    def everything(self) -> str:
+        return "\n---\n".join(text_of(m) for m in self.tg.messages(self.chat_id))
+
+    def count(self, *fragments: str) -> int:
+        return sum(all(f in text_of(m) for f in fragments) for m in self.tg.messages(self.chat_id))
+
+    def current(self, message: dict) -> dict:
+        """A bot message as it is now (edits applied)."""
+        for m in self.tg.messages(self.chat_id):
+            if m["message_id"] == message["message_id"]:
+                return m
+        raise AssertionError("message vanished")
+
+    def last_with(self, *fragments: str) -> dict:
+        found = [m for m in self.tg.messages(self.chat_id) if all(f in text_of(m) for f in fragments)]
+        assert found, f"no message with {fragments} in {self.chat_id}:\n{self.everything()}"
+        return self.current(found[-1])
+
+
+class Citizen(Chat):
+    def __init__(self, world: World, user_id: int, name: str, locale: str = "vi") -> None:
+        super().__init__(world, user_id)
+        self.name = name
+        self.user = self.tg.user(user_id, name, language_code=locale)
+
+    async def says(self, text: str) -> None:
+        await self.tg.send_text(self.user, text)
+
+    async def presses(self, label: str, message: dict | None = None) -> dict:
+        cb = await self.tg.press(self.chat_id, label, message=message)
+        return await self.tg.wait_answer(cb)
+
+    async def chooses_english(self) -> None:
+        await self.says("/language")
+        await self.presses("English", await self.hears())
+        await self.hears()  # the menu, in English
+
+    async def _next(self) -> dict:
+        return await self.tg.next_message(self.chat_id, timeout=TIMEOUT)
+
+    async def asks(
+        self,
+        question: str,
+        *,
+        topic: str | None = None,
+        phone: str = "0912345678",
+        address: str = "Thôn 3",
+        public: bool = True,
+    ) -> str:
+        """The whole question through the chat, pressing what the bot offers; returns the tracking code."""
+        await self.says("/ask")
+        for _ in range(25):
+            message = await self._next()
+            text, buttons = text_of(message), labels(message)
+            if "Mã theo dõi" in text or "Tracking code" in text:
+                found = CODE.search(text)
+                assert found, text
+                return found.group(0)
+            if "✅ Đồng ý" in buttons:
+                await self.presses("✅ Đồng ý", message)
+            elif "✅ Gửi câu hỏi" in buttons:
+                await self.presses("✅ Gửi câu hỏi", message)
+            elif "✅ Đúng" in buttons:
+                await self.presses("✅ Đúng", message)
+            elif "hội nghị nào" in text:
+                await self.presses(next(b for b in buttons if "Huỷ" not in b), message)
+            elif "Câu hỏi thuộc lĩnh vực nào" in text or "Which field" in text:
+                await self.presses(topic or next(b for b in buttons if "Huỷ" not in b), message)
+            elif "viết câu hỏi" in text or "write your question" in text:
+                await self.says(question)
+            elif "➡️ Xong, tiếp tục" in buttons:
+                await self.presses("➡️ Xong, tiếp tục", message)
+            elif "họ và tên" in text:
+                await self.says(self.name)
+            elif "số điện thoại" in text and "Bỏ qua" in buttons:
+                await self.says(phone)
+            elif "thôn (xóm" in text:
+                await self.says(address)
+            elif "Được nêu tên" in buttons:
+                await self.presses("Được nêu tên" if public else "Không nêu tên (ẩn danh)", message)
+            # anything else (a note before the next step) is read past
+        raise AssertionError(f"the question flow did not end:\n{self.tg.transcript(self.chat_id)}")
+
+
+class Staff:
+    """A staff member acting in their group: presses buttons on cards, replies to prompts."""
+
+    def __init__(self, world: World, user: dict, chat_id: int) -> None:
+        self.world, self.tg, self.user, self.chat_id = world, world.tg, user, chat_id
+        self.group = world.tg.group(chat_id, f"group {chat_id}")
+        self.chat = Chat(world, chat_id)
+
+    async def press_on(self, card: dict, label: str) -> dict:
+        """Press a button on a card; returns the answer to the press (its toast or alert)."""
+        cb = await self.tg.press(self.chat_id, label, from_user=self.user, message=self.chat.current(card))
+        return await self.tg.wait_answer(cb)
+
+    async def reply_to_prompt(self, text: str) -> None:
+        """Reply to the bot's next prompt."""
+        prompt = await self.chat.hears("✏️", limit=30)
+        await self.tg.send_text(self.group, text, from_user=self.user, reply_to=prompt["message_id"])
+
+    async def replies_again(self, text: str) -> None:
+        """Reply once more to the prompt still open (the first reply could not be used)."""
+        prompt = self.chat.last_with("✏️")
+        await self.tg.send_text(self.group, text, from_user=self.user, reply_to=prompt["message_id"])
+
+    async def says(self, text: str) -> None:
+        await self.tg.send_text(self.group, text, from_user=self.user)
+
+    def card(self, *fragments: str) -> dict:
+        return self.chat.last_with(*fragments)
+
+    def triage_card(self, code: str) -> dict:
+        """The latest card about ``code`` the office can still act on (new, handed back or reopened)."""
+        for message in reversed(self.tg.messages(self.chat_id)):
+            if code in text_of(message) and "🏢 Chọn đơn vị khác" in labels(message):
+                return message
+        raise AssertionError(f"no triage card for {code}:\n{self.chat.everything()}")
+
+
+class Office(Staff):
+    async def routes(self, code: str, department: str | None = None) -> None:
+        """Route from the question's triage card: to the suggested department, or to one picked."""
+        await self.world.deliver()
+        card = self.triage_card(code)
+        buttons = labels(self.chat.current(card))
+        suggestion = next((b for b in buttons if b.startswith("➡️ Chuyển")), None)
+        if department is None or (suggestion and department in suggestion):
+            assert suggestion, f"no suggested department on {code}'s card: {buttons}"
+            await self.press_on(card, suggestion)
+        else:
+            await self.press_on(card, "🏢 Chọn đơn vị khác")
+            await self.tg.wait_for(
+                lambda: any(department in b for b in labels(self.chat.current(card))), timeout=TIMEOUT
+            )
+            await self.press_on(card, next(b for b in labels(self.chat.current(card)) if department in b))
+        await self.chat.hears(code, "đã chuyển cho")
+
+    async def merges(self, code: str, into: str) -> None:
+        await self.world.deliver()
+        card = self.triage_card(code)
+        await self.press_on(card, "🔗 Gộp câu trùng")
+        await self.tg.wait_for(
+            lambda: f"🔗 Gộp vào {into}" in labels(self.chat.current(card)), timeout=TIMEOUT
+        )
+        await self.press_on(card, f"🔗 Gộp vào {into}")
+        await self.chat.hears(code, "đã gộp vào", into)
+
+    async def session_card(self) -> dict:
+        await self.says("/sessions")
+        return await self.chat.hears(f"🗓 {SESSION_TITLE}", "Trạng thái", limit=60)
+
+    async def on_session(self, label: str) -> dict:
+        """Press a button on the session's card (a fresh one from /sessions)."""
+        return await self.press_on(await self.session_card(), label)
+
+    async def marks_held(self, participants: int = 80) -> None:
+        answer = await self.on_session("✅ Đã tổ chức")
+        assert not answer.get("show_alert"), answer
+        await self.reply_to_prompt(str(participants))
+        await self.chat.hears("đã tổ chức")
+
+    async def answers_at_session(self, code: str, answer: str) -> None:
+        await self.says(f"/answer {code}")
+        await self.reply_to_prompt(answer)
+        await self.chat.hears(f"Đã ghi câu trả lời tại hội nghị cho {code}")
+
+    async def issues_notice(
+        self, text: str = "Chủ tịch UBND xã kết luận: giao các đơn vị trả lời bằng văn bản."
+    ) -> None:
+        await self.on_session("📜 Ra thông báo kết luận")
+        await self.reply_to_prompt(text)
+        await self.chat.hears("Đã ra thông báo kết luận")
+
+    async def approves_extension(self, code: str) -> None:
+        await self.world.deliver()
+        card = self.card(code, "xin gia hạn")
+        await self.press_on(card, "✅ Đồng ý gia hạn")
+        await self.chat.hears("Đã đồng ý gia hạn", code)
+
+
+class Department(Staff):
+    async def card_of(self, code: str) -> dict:
+        await self.world.deliver()
+        return self.card(code, "được chuyển tới đơn vị")
+
+    async def answers(self, code: str, answer: str) -> None:
+        await self.press_on(await self.card_of(code), "✍️ Trả lời")
+        await self.reply_to_prompt(answer)
+        await self.chat.hears("Đã gửi câu trả lời", code)
+
+    async def asks_extension(self, code: str, until: date, reason: str = "Cần khảo sát thực địa") -> str:
+        await self.press_on(await self.card_of(code), "⏳ Xin gia hạn")
+        await self.reply_to_prompt(f"{until:%d/%m/%Y} {reason}")
+        return text_of(await self.chat.hears("đề nghị gia hạn", code))
+
+
+@dataclass
+class World:
+    tg: Any
+    app: App
+    clock: FixedClock
+    settings: Settings
+    office: Office = None  # type: ignore[assignment]  # set by ``procedure``
+    land: Department = None  # type: ignore[assignment]
+    social: Department = None  # type: ignore[assignment]
+    people: dict[int, Citizen] = field(default_factory=dict)
+
+    def citizen(self, user_id: int, name: str, locale: str = "vi") -> Citizen:
+        self.people[user_id] = Citizen(self, user_id, name, locale)
+        return self.people[user_id]
+
+    def group(self, chat_id: int) -> Chat:
+        return Chat(self, chat_id)
+
+    async def at(self, when: date | datetime | None = None, *, hour: int = 9, **delta: float) -> datetime:
+        """Move the clock: to a local date (at ``hour``), to an instant, or forward by ``delta``."""
+        if when is None:
+            self.clock.advance(timedelta(**delta))
+        elif isinstance(when, datetime):
+            self.clock.set(when)
+        else:
+            self.clock.set(datetime.combine(when, time(hour), tzinfo=timezone()))
+        return self.clock.now()
+
+    async def tick(self) -> Any:
+        """One scheduler tick at the clock's time, then deliver what it queued."""
+        return await run_tick(self.app, self.clock.now())
+
+    async def deliver(self) -> int:
+        return await self.dispatcher().deliver_all()
+
+    def dispatcher(self) -> Any:
+        if "dispatcher" not in self.app.extras:
+            self.app.extras["dispatcher"] = telegram_dispatcher(self.app)
+        return self.app.extras["dispatcher"]
+
+    async def days(self, first: date, last: date, *, hour: int = 9) -> None:
+        """Tick once a day, every day from ``first`` to ``last`` (inclusive)."""
+        day = first
+        while day <= last:
+            await self.at(day, hour=hour)
+            await self.tick()
+            day += timedelta(days=1)
+
+
+@contextlib.asynccontextmanager
+async def procedure(database_url: str, *, days_ahead: int = 20, **overrides: Any) -> AsyncIterator[World]:
+    """The sample commune (office, departments, staff), a session announced ``days_ahead`` days ahead,
+    and the real bot polling the fake Bot API."""
+    from bot.simulator.telegram import FakeTelegram
+
+    clock = FixedClock(START)
+    async with FakeTelegram() as tg:
+        settings = Settings(
+            _env_file=None,
+            telegram_api=tg.base_url,
+            database_url=database_url,
+            bot_token="4242:TEST",
+            admin_ids=[ww.ADMIN],
+            redis_url="",
+            rate_private_per_s=1000,  # the fake server's limits are off; tests need not wait
+            rate_group_per_min=100_000,
+            rate_global_per_s=1000,
+            **overrides,
+        )
+        app = build_app(settings, clock=clock)
+        await app.migrate()
+        async with app.sessionmaker() as db:
+            await apply(db, parse(ww.SAMPLE_DIRECTORY.read_text(encoding="utf-8")), clock.now())
+            await create_session(
+                db,
+                title=SESSION_TITLE,
+                place="Hội trường UBND xã",
+                starts_at=clock.now() + timedelta(days=days_ahead),
+                now=clock.now(),
+                announce=True,
+            )
+            await db.commit()
+        for chat_id in range(-1001000000008, -1001000000002):  # the sample directory's other departments
+            tg.group(chat_id, f"Đơn vị {chat_id}")
+        world = World(tg=tg, app=app, clock=clock, settings=settings)
+        world.office = Office(world, tg.user(ww.OFFICE_STAFF, "Hoa Văn phòng"), ww.OFFICE)
+        world.land = Department(world, tg.user(ww.DIA_CHINH_STAFF, "Bình Địa chính"), ww.DIA_CHINH_CHAT)
+        world.social = Department(world, tg.user(ww.XA_HOI_STAFF, "Mai Xã hội"), ww.XA_HOI_CHAT)
+        await app.start_polling()
+        try:
+            yield world
+        finally:
+            await world.app.close()
+        assert tg.violations == [], tg.violations
