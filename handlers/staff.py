@@ -17,7 +17,7 @@ from aiogram.types import CallbackQuery, ForceReply, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.telegram.callbacks import markup
-from bot.channels.telegram.filters import PROMPT_MARK, Magic
+from bot.channels.telegram.filters import PROMPT_MARK, Magic, StaffOnly
 from bot.clock import Clock
 from bot.domain import access
 from bot.domain.access import refuse
@@ -278,6 +278,12 @@ class Press:
         if reply:
             await self.query.message.reply(reply)
 
+    async def show(self, actions: Actions) -> None:
+        """Commit, answer the press, and put other buttons on the pressed card."""
+        await self.db.commit()
+        await self.query.answer()
+        await set_keyboard(self.bot, self.query, actions)
+
     async def ask(self, text: str, action: str, target: int, **extra: Any) -> None:
         """Answer the press and prompt this person for a reply (handled by the module's reply handlers)."""
         await self.db.commit()
@@ -331,6 +337,26 @@ def on_press(
         return handler
 
     return register
+
+
+def guarded(name: str, chat: Any, role: str, settings: Settings) -> Router:
+    """A staff router: only events from ``chat`` (a filter: the office group, a department group), and
+    only from its staff (others' actions are refused politely and logged)."""
+    router = Router(name=name)
+    router.message.filter(chat)
+    router.callback_query.filter(chat)
+    guard = StaffOnly(role, settings, refuse_event)
+    router.message.middleware(guard)
+    router.callback_query.middleware(guard)
+    return router
+
+
+async def cancel_prompt(message: Message, db: AsyncSession, state: FSMContext) -> None:
+    """/cancel in a staff group: forget what this person was asked to type."""
+    had = bool((await state.get_data()).get("await"))
+    await state.set_data({})
+    await db.commit()
+    await message.reply(to.cancelled() if had else to.nothing_to_cancel())
 
 
 # --- admins: linking groups, adding staff -----------------------------------------------------------

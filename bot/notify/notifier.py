@@ -27,7 +27,7 @@ from bot.domain.routing import likely_duplicates, suggest_department
 from bot.i18n import use_locale
 from bot.notify import cards
 from bot.notify.actions import Actions
-from bot.notify.outbox import enqueue, enqueue_many, reachable, row
+from bot.notify.outbox import enqueue, enqueue_many, for_citizen, row
 from bot.texts import citizen as tc
 from bot.texts import department as td
 from bot.texts import office as to
@@ -100,18 +100,15 @@ async def tell_askers(
 ) -> int:
     """One message to the citizen who asked ``sub`` and to every asker merged into it, each in their
     language about their own question (``render(item)``). Returns how many were queued."""
-    rows = []
-    for item, citizen in await askers(db, sub):
-        if reachable(citizen):
-            rows.append(
-                to_citizen(citizen, item, f"{key}:{item.code}", purpose, now, render, document, actions)
-            )
-    await enqueue_many(db, rows)
-    return len(rows)
+    rows = [
+        to_citizen(citizen, item, f"{key}:{item.code}", purpose, now, render, document, actions)
+        for item, citizen in await askers(db, sub)
+    ]
+    return await enqueue_many(db, rows)
 
 
 def to_citizen(
-    citizen: Citizen,
+    citizen: Any,
     item: Submission,
     key: str,
     purpose: str,
@@ -119,17 +116,15 @@ def to_citizen(
     render: Callable[[Submission], str],
     document: Callable[[Submission], dict[str, str] | None] = lambda item: None,
     actions: Callable[[Submission], Actions | None] = lambda item: None,
-) -> dict[str, Any]:
-    with use_locale(citizen.locale):
-        text, buttons = render(item), actions(item)
-    return row(
-        key=key,
-        chat_id=citizen.chat_id,
-        channel=citizen.channel,
-        purpose=purpose,
-        text=text,
-        now=now,
-        actions=buttons,
+) -> dict[str, Any] | None:
+    """A citizen's message about their own question ``item``."""
+    return for_citizen(
+        citizen,
+        key,
+        purpose,
+        now,
+        lambda: render(item),
+        lambda: actions(item),
         document=document(item),
         submission_id=item.id,
     )
@@ -152,6 +147,16 @@ async def to_department(
     return await enqueue(db, key=key, chat_id=dept.chat_id, purpose=purpose, text=text, now=now, **kw)
 
 
+async def office_hears(
+    db: AsyncSession, sub: Submission, event: Event, purpose: str, render: Callable[..., str], *args: Any
+) -> None:
+    """A note to the office group about ``sub`` (``render(sub, *args)`` in the groups' language)."""
+    note = in_groups(render, sub, *args)
+    await to_office(
+        db, f"{purpose}:{sub.code}:{stamp(event)}:office", purpose, note, event.at, submission_id=sub.id
+    )
+
+
 def in_groups(render: Callable[..., str], *args: Any) -> str:
     with use_locale(cards.GROUP_LOCALE):
         return render(*args)
@@ -164,6 +169,12 @@ def file_of(file_id: str | None, caption: str, kind: str | None = None) -> dict[
     if kind == "photo":
         doc["kind"] = "photo"
     return doc
+
+
+async def _session(db: AsyncSession, event: Event) -> DialogueSession:
+    session = await db.get(DialogueSession, event.session_id)
+    assert session is not None, event
+    return session
 
 
 async def _sub(db: AsyncSession, event: Event) -> Submission:
@@ -235,7 +246,7 @@ async def merged(db: AsyncSession, event: Event) -> None:
     sub = await _sub(db, event)
     target = await db.get(Submission, event.data["target_id"])
     citizen = await db.get(Citizen, sub.citizen_id)
-    if target is None or citizen is None or not reachable(citizen):
+    if target is None or citizen is None:
         return
     key = f"merged:{sub.code}:{stamp(event)}"
     rows = [to_citizen(citizen, sub, key, "merged", event.at, lambda item: tc.merged(item, target))]
@@ -269,7 +280,7 @@ async def merged(db: AsyncSession, event: Event) -> None:
 async def asked_citizen(db: AsyncSession, event: Event) -> None:
     sub = await _sub(db, event)
     citizen = await db.get(Citizen, sub.citizen_id)
-    if citizen is not None and reachable(citizen):
+    if citizen is not None:
         question = event.data["question"]
         key = f"clarify:{sub.code}:{stamp(event)}"
         await enqueue_many(
@@ -375,14 +386,8 @@ async def responded(db: AsyncSession, event: Event) -> None:
         lambda item: tc.written_response(item, dept, sub.response_text),
         lambda item: file_of(sub.response_file_id, item.code),
     )
-    note = in_groups(to.responded, sub, dept, sub.response_text, bool(sub.response_file_id))
-    await to_office(
-        db,
-        f"responded:{sub.code}:{stamp(event)}:office",
-        "responded",
-        note,
-        event.at,
-        submission_id=sub.id,
+    await office_hears(
+        db, sub, event, "responded", to.responded, dept, sub.response_text, bool(sub.response_file_id)
     )
 
 
@@ -398,15 +403,7 @@ async def forwarded(db: AsyncSession, event: Event) -> None:
         event.at,
         lambda item: tc.forwarded(item, authority, reason),
     )
-    note = in_groups(to.forwarded, sub, sub.department, authority, reason)
-    await to_office(
-        db,
-        f"forwarded:{sub.code}:{stamp(event)}:office",
-        "forwarded",
-        note,
-        event.at,
-        submission_id=sub.id,
-    )
+    await office_hears(db, sub, event, "forwarded", to.forwarded, sub.department, authority, reason)
 
 
 # --- at the session, and after ----------------------------------------------------------------------
@@ -479,8 +476,7 @@ async def _session_askers(db: AsyncSession, session_id: int, ids: list[int]) -> 
 async def conclusion_notice(db: AsyncSession, event: Event) -> None:
     """R4/R5 for a whole session in a fixed number of statements: every asker of an open question
     gets the notice and their due date; each department the list of its questions."""
-    session = await db.get(DialogueSession, event.session_id)
-    assert session is not None
+    session = await _session(db, event)
     due = date.fromisoformat(event.data["due"])
     body, file_id = session.notice_text, session.notice_file_id
     departments = {d.id: d for d in await db.scalars(select(Department))}
@@ -488,22 +484,20 @@ async def conclusion_notice(db: AsyncSession, event: Event) -> None:
     for item in await _session_askers(db, session.id, event.data["ids"]):
         if item.status != SubmissionStatus.MERGED and item.department_id is not None:
             by_dept[item.department_id].append(item)
-        if item.chat_id is not None and item.deleted_at is None:
-            dept = departments.get(item.department_id) if item.department_id else None
-            with use_locale(item.locale):
-                text = tc.conclusion_notice(item, session, body, item.response_due or due, dept)
-            rows.append(
-                row(
-                    key=f"notice:{item.code}",
-                    chat_id=item.chat_id,
-                    channel=item.channel,
-                    purpose="conclusion_notice",
-                    text=text,
-                    now=event.at,
-                    document=file_of(file_id, item.code),
-                    submission_id=item.id,
-                )
+        dept = departments.get(item.department_id) if item.department_id else None
+        rows.append(
+            for_citizen(
+                item,
+                f"notice:{item.code}",
+                "conclusion_notice",
+                event.at,
+                lambda item=item, dept=dept: tc.conclusion_notice(
+                    item, session, body, item.response_due or due, dept
+                ),
+                document=file_of(file_id, item.code),
+                submission_id=item.id,
             )
+        )
     for dept_id, subs in by_dept.items():
         dept = departments.get(dept_id)
         if dept is None or dept.chat_id is None:
@@ -527,8 +521,7 @@ async def conclusion_notice(db: AsyncSession, event: Event) -> None:
 @on("session_cancelled")
 async def session_cancelled(db: AsyncSession, event: Event) -> None:
     """Each citizen with an open question hears once, with their codes and the written-response date."""
-    session = await db.get(DialogueSession, event.session_id)
-    assert session is not None
+    session = await _session(db, event)
     due, reason = date.fromisoformat(event.data["due"]), event.data.get("reason", "")
     await _tell_session_citizens(
         db,
@@ -543,8 +536,7 @@ async def session_cancelled(db: AsyncSession, event: Event) -> None:
 
 @on("session_postpone")
 async def session_postponed(db: AsyncSession, event: Event) -> None:
-    session = await db.get(DialogueSession, event.session_id)
-    assert session is not None
+    session = await _session(db, event)
     ids = list(
         await db.scalars(
             select(Submission.id).where(
@@ -578,48 +570,32 @@ async def _tell_session_citizens(
     for item in await _session_askers(db, session.id, ids):
         codes[item.citizen_id].append(item.code)
         citizens[item.citizen_id] = item
-    rows = []
-    for citizen_id, items in codes.items():
-        citizen = citizens[citizen_id]
-        if citizen.chat_id is not None and citizen.deleted_at is None:
-            with use_locale(citizen.locale):
-                text = render(items)
-            rows.append(
-                row(
-                    key=f"{key}:{citizen_id}",
-                    chat_id=citizen.chat_id,
-                    channel=citizen.channel,
-                    purpose=purpose,
-                    text=text,
-                    now=now,
-                )
-            )
+    rows = [
+        for_citizen(citizens[cid], f"{key}:{cid}", purpose, now, lambda items=items: render(items))
+        for cid, items in codes.items()
+    ]
     await enqueue_many(db, rows)
 
 
 @on("session_announce")
 async def session_announced(db: AsyncSession, event: Event) -> None:
     """R1: the citizens who asked to hear of new sessions."""
-    session = await db.get(DialogueSession, event.session_id)
-    assert session is not None
-    rows = []
-    for citizen in await db.scalars(
+    session = await _session(db, event)
+    subscribers = await db.scalars(
         select(Citizen).where(
             Citizen.notify_sessions.is_(True), Citizen.deleted_at.is_(None), Citizen.chat_id.is_not(None)
         )
-    ):
-        with use_locale(citizen.locale):
-            text = tc.session_announced(session)
-        rows.append(
-            row(
-                key=f"announced:{session.id}:{citizen.id}",
-                chat_id=citizen.chat_id,
-                channel=citizen.channel,
-                purpose="session_announced",
-                text=text,
-                now=event.at,
-            )
+    )
+    rows = [
+        for_citizen(
+            citizen,
+            f"announced:{session.id}:{citizen.id}",
+            "session_announced",
+            event.at,
+            lambda: tc.session_announced(session),
         )
+        for citizen in subscribers
+    ]
     await enqueue_many(db, rows)
 
 
@@ -629,8 +605,7 @@ async def session_announced(db: AsyncSession, event: Event) -> None:
 @on("rate")
 async def rated(db: AsyncSession, event: Event) -> None:
     sub = await _sub(db, event)
-    text = in_groups(to.rated, sub, event.data["value"])
-    await to_office(db, f"rated:{sub.code}:{stamp(event)}", "rated", text, event.at, submission_id=sub.id)
+    await office_hears(db, sub, event, "rated", to.rated, event.data["value"])
 
 
 @on("reopen")

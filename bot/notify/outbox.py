@@ -14,14 +14,16 @@ The idempotency ``key`` names the event, e.g. ``"route:HT-26-0042:…"`` or
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.i18n import use_locale
 from bot.notify.actions import Actions
 from storage.db import insert_for
-from storage.models import Channel, Citizen, Outbox, OutboxStatus
+from storage.models import Channel, Outbox, OutboxStatus
 
 
 def row(
@@ -70,32 +72,45 @@ async def enqueue(db: AsyncSession, **values: Any) -> int | None:
     return await db.scalar(statement)
 
 
-async def enqueue_many(db: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    """Many rows (``row(...)`` each) in one statement (the driver's executemany, not the ORM's
-    per-row bookkeeping); keys already there are skipped."""
-    if rows:
+async def enqueue_many(db: AsyncSession, rows: list[dict[str, Any] | None]) -> int:
+    """Many rows (``row(...)`` each; None for a message nobody can receive) in one statement (the
+    driver's executemany, not the ORM's per-row bookkeeping); keys already there are skipped.
+    Returns how many rows were offered."""
+    values = [r for r in rows if r is not None]
+    if values:
         statement = insert_for(db)(Outbox.__table__).on_conflict_do_nothing(index_elements=["key"])
-        await (await db.connection()).execute(statement, rows)
+        await (await db.connection()).execute(statement, values)
+    return len(values)
 
 
-def reachable(citizen: Citizen) -> bool:
+def reachable(citizen: Any) -> bool:
     """Nothing is sent to a citizen who deleted their data (no chat id left)."""
     return citizen.chat_id is not None and citizen.deleted_at is None
 
 
-async def enqueue_to_citizen(
-    db: AsyncSession, citizen: Citizen, *, key: str, purpose: str, text: str, now: datetime, **kw: Any
-) -> int | None:
-    """Enqueue for a citizen on whatever channel they use; nothing for a deleted citizen."""
+def for_citizen(
+    citizen: Any,
+    key: str,
+    purpose: str,
+    now: datetime,
+    text: Callable[[], str],
+    actions: Callable[[], Actions | None] | None = None,
+    **kw: Any,
+) -> dict[str, Any] | None:
+    """A row for a citizen (a ``Citizen``, or any row with its channel, chat id, locale and
+    deletion), on whatever channel they use, rendered in their language; None for one who deleted
+    their data."""
     if not reachable(citizen):
         return None
-    return await enqueue(
-        db,
+    with use_locale(citizen.locale):
+        body, buttons = text(), actions() if actions is not None else None
+    return row(
         key=key,
         chat_id=citizen.chat_id,
         channel=citizen.channel,
         purpose=purpose,
-        text=text,
+        text=body,
         now=now,
+        actions=buttons,
         **kw,
     )

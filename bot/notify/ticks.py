@@ -43,7 +43,7 @@ from bot.i18n import local_date, use_locale
 from bot.notify import cards
 from bot.notify.actions import action
 from bot.notify.notifier import to_citizen
-from bot.notify.outbox import enqueue_many, reachable, row
+from bot.notify.outbox import enqueue_many, for_citizen, row
 from bot.texts import citizen as tc
 from bot.texts import department as td
 from bot.texts import office as to
@@ -106,8 +106,10 @@ class Tick:
     def to_asker(
         self, citizen: Citizen | None, item: Submission, key: str, purpose: str, render: Callable, **kw: Any
     ) -> None:
-        if citizen is not None and reachable(citizen):
-            self.queue(to_citizen(citizen, item, key, purpose, self.now, render, **kw))
+        if citizen is not None and (
+            values := to_citizen(citizen, item, key, purpose, self.now, render, **kw)
+        ):
+            self.queue(values)
 
 
 async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickReport:
@@ -358,20 +360,16 @@ async def _session_eve(t: Tick) -> None:
         keys = {cid: f"eve:{session.id}:{cid}" for cid in codes}
         todo = await t.missing(list(keys.values()))
         for citizen_id, items in codes.items():
-            citizen = citizens[citizen_id]
-            if keys[citizen_id] in todo and reachable(citizen):
-                with use_locale(citizen.locale):
-                    text = tc.session_tomorrow(session, items)
-                t.queue(
-                    row(
-                        key=keys[citizen_id],
-                        chat_id=citizen.chat_id,
-                        channel=citizen.channel,
-                        purpose="session_eve",
-                        text=text,
-                        now=t.now,
-                    )
+            if keys[citizen_id] in todo:
+                values = for_citizen(
+                    citizens[citizen_id],
+                    keys[citizen_id],
+                    "session_eve",
+                    t.now,
+                    lambda items=items, session=session: tc.session_tomorrow(session, items),
                 )
+                if values is not None:
+                    t.queue(values)
 
 
 # --- ratings --------------------------------------------------------------------------------------------

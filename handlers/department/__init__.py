@@ -14,7 +14,7 @@ from aiogram.types import Message
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.telegram.callbacks import DeptCb
-from bot.channels.telegram.filters import DepartmentChat, StaffOnly
+from bot.channels.telegram.filters import DepartmentChat
 from bot.clock import Clock
 from bot.domain import department as work
 from bot.domain import lifecycle, queries
@@ -29,10 +29,11 @@ from handlers.staff import (
     Reply,
     actor_name,
     answer_reply,
+    cancel_prompt,
     error_text,
+    guarded,
     on_press,
     pending_for,
-    refuse_event,
 )
 from storage.models import Department, Submission
 
@@ -52,12 +53,7 @@ async def ours(press: Press) -> Submission:
 
 
 def make_router(settings: Settings) -> Router:
-    router = Router(name="department")
-    router.message.filter(DepartmentChat())
-    router.callback_query.filter(DepartmentChat())
-    guard = StaffOnly("department", settings, refuse_event)
-    router.message.middleware(guard)
-    router.callback_query.middleware(guard)
+    router = guarded("department", DepartmentChat(), "department", settings)
 
     def button(name: str):
         return on_press(router, DeptCb, name, queries.dept_actor, explain)
@@ -98,12 +94,7 @@ def make_router(settings: Settings) -> Router:
         await db.commit()
         await message.answer(to.find_results(department.name_vi, subs))
 
-    @router.message(Command("cancel"))
-    async def cancel(message: Message, db: AsyncSession, state: FSMContext) -> None:
-        had = bool((await state.get_data()).get("await"))
-        await state.set_data({})
-        await db.commit()
-        await message.reply(to.cancelled() if had else to.nothing_to_cancel())
+    router.message.register(cancel_prompt, Command("cancel"))
 
     @router.message()
     async def on_message(

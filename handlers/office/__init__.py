@@ -9,19 +9,14 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.channels.telegram.filters import OfficeChat, StaffOnly
+from bot.channels.telegram.filters import OfficeChat
 from bot.settings import Settings
 from handlers.office import commands, extensions, replies, sessions, triage
-from handlers.staff import refuse_event
+from handlers.staff import guarded
 
 
 def make_router(settings: Settings) -> Router:
-    router = Router(name="office")
-    router.message.filter(OfficeChat())
-    router.callback_query.filter(OfficeChat())
-    guard = StaffOnly("office", settings, refuse_event)
-    router.message.middleware(guard)
-    router.callback_query.middleware(guard)
+    router = guarded("office", OfficeChat(), "office", settings)
     router.include_routers(
         triage.make_router(),
         extensions.make_router(),

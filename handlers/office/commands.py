@@ -14,7 +14,7 @@ from bot.domain import at_session, queries, triage
 from bot.domain.codes import normalize_code
 from bot.domain.errors import DomainError
 from bot.texts import office as to
-from handlers.staff import Reply, actor_name, ask_reply, error_text
+from handlers.staff import Reply, actor_name, ask_reply, cancel_prompt, error_text
 from storage.models import SessionStatus, Staff, Submission
 
 
@@ -109,12 +109,7 @@ def make_router() -> Router:
         await db.commit()
         await message.answer(to.merged_done(sub, target, actor_name(message.from_user)))
 
-    @router.message(Command("cancel"))
-    async def cancel(message: Message, db: AsyncSession, state: FSMContext) -> None:
-        had = bool((await state.get_data()).get("await"))
-        await state.set_data({})
-        await db.commit()
-        await message.reply(to.cancelled() if had else to.nothing_to_cancel())
+    router.message.register(cancel_prompt, Command("cancel"))
 
     return router
 

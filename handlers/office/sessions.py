@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
@@ -98,23 +99,23 @@ def make_router() -> Router:
             return
         await press.ask(to.prompt_participants(session), "participants", session.id, card=card_of(press))
 
+    async def prompt(press: Press, move: str, text: Any, reply_with: str) -> None:
+        """A move that needs something typed: check it may be made now, then ask for it."""
+        session = await sessions.get_session(press.db, press.id)
+        lifecycle.check(move, session.status, press.actor, session=True)
+        await press.ask(text(session), reply_with, session.id, card=card_of(press))
+
     @button("postpone")
     async def postpone(press: Press) -> None:
-        session = await sessions.get_session(press.db, press.id)
-        lifecycle.check("postpone", session.status, press.actor, session=True)
-        await press.ask(to.prompt_postpone(session), "postpone", session.id, card=card_of(press))
+        await prompt(press, "postpone", to.prompt_postpone, "postpone")
 
     @button("cancel_session")
     async def cancel_session(press: Press) -> None:
-        session = await sessions.get_session(press.db, press.id)
-        lifecycle.check("cancel", session.status, press.actor, session=True)
-        await press.ask(to.prompt_cancel(session), "cancel_session", session.id, card=card_of(press))
+        await prompt(press, "cancel", to.prompt_cancel, "cancel_session")
 
     @button("issue_notice")
     async def issue_notice(press: Press) -> None:
-        session = await sessions.get_session(press.db, press.id)
-        lifecycle.check("issue_notice", session.status, press.actor, session=True)
-        await press.ask(to.prompt_notice(session), "issue_notice", session.id, card=card_of(press))
+        await prompt(press, "issue_notice", to.prompt_notice, "issue_notice")
 
     @button("agenda")
     async def agenda(press: Press) -> None:

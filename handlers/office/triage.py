@@ -12,7 +12,7 @@ from bot.domain.errors import WrongState
 from bot.domain.routing import likely_duplicates, suggest_department
 from bot.notify import cards
 from bot.texts import office as to
-from handlers.staff import Press, Reply, on_press, set_keyboard
+from handlers.staff import Press, Reply, on_press
 from storage.models import Department, SubmissionStatus
 
 
@@ -41,26 +41,18 @@ def make_router() -> Router:
         departments = list(
             await press.db.scalars(select(Department).where(Department.active).order_by(Department.id))
         )
-        await press.db.commit()
-        await press.query.answer()
-        await set_keyboard(press.bot, press.query, cards.department_list_actions(sub, departments))
+        await press.show(cards.department_list_actions(sub, departments))
 
     @button("show_triage")
     async def show_triage(press: Press) -> None:
         sub = await _at_office(press)
-        suggested = await suggest_department(press.db, sub)
-        await press.db.commit()
-        await press.query.answer()
-        await set_keyboard(press.bot, press.query, cards.triage_actions(sub, suggested))
+        await press.show(cards.triage_actions(sub, await suggest_department(press.db, sub)))
 
     @button("merge_menu")
     async def merge_menu(press: Press) -> None:
         sub = await _at_office(press)
         candidates = await likely_duplicates(press.db, sub)
-        await press.db.commit()
-        await press.query.answer()
-        if candidates:
-            await set_keyboard(press.bot, press.query, cards.merge_actions(sub, candidates))
+        await press.show(cards.merge_actions(sub, candidates))
         await press.query.message.reply(to.merge_candidates(sub, len(candidates)))
 
     @button("merge_into")
