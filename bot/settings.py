@@ -45,6 +45,15 @@ class Settings(BaseSettings):
     # Days after a citizen's last message during which free-form messages may reach them: 0 for the
     # Bot API (no window documented), 7 for an Official Account (later follow-ups then fail visibly).
     zalo_proactive_window_days: int = 0
+    # A Zalo Official Account instead of a Zalo bot ("oa"): free messages inside the 7-day window,
+    # the approved ZNS templates (JSON: message purpose → template id, "*" for any other) after it.
+    zalo_channel: str = "bot"
+    zalo_oa_access_token: str = ""
+    zalo_oa_api: str = "https://openapi.zalo.me"
+    zalo_zns_api: str = "https://business.openapi.zalo.me"
+    zalo_zns_templates: str = ""
+    zalo_oa_app_id: str = ""
+    zalo_oa_secret_key: str = ""
 
     @field_validator("admin_ids", "reminder_working_days", mode="before")
     @classmethod

@@ -45,6 +45,8 @@ def row(
         payload["actions"] = actions
     if document:
         payload["document"] = document
+    if channel == Channel.ZALO:  # a Zalo OA may need a template for it (bot/channels/zalo/oa.py)
+        payload["purpose"], payload["submission_id"] = purpose, submission_id
     return {
         "key": key,
         "channel": channel,
