@@ -297,3 +297,28 @@ async def test_the_session_card_shows_its_current_state_and_only_what_that_state
         main = await w.office.session_card()
         assert "đã kết thúc" in text_of(main) and "Thông báo kết luận: 15/12/2026" in text_of(main)
         assert labels(main) == ["🗒 Chương trình (.docx)"]
+
+
+# --- a withdrawn question with duplicates merged into it ------------------------------------------------
+
+
+async def test_when_the_first_asker_withdraws_the_merged_duplicate_is_still_answered(database_url):
+    async with procedure(database_url) as w:
+        an, lan = w.citizen(1001, "Nguyễn Văn An"), w.citizen(1002, "Trần Thị Lan")
+        first = await an.asks(ROAD_Q)
+        second = await lan.asks(ROAD_DUP)
+        await w.office.merges(second, first)
+        await w.office.routes(first)
+        await an.says("/my")
+        await an.presses(next(b for b in labels(await an.hears("câu hỏi")) if b.startswith(first)))
+        await an.presses("↩️ Rút câu hỏi", await an.hears(first))
+        await an.presses("Có, rút câu hỏi", await an.hears("rút"))
+        await an.hears("Đã rút")
+        await w.deliver()
+        await w.office.chat.hears(second, "thay thế", first)
+        await held_and_concluded(w)
+        notice = text_of(await lan.hears(second, "chậm nhất ngày"))
+        assert "Địa chính" in notice or "Giao thông" in notice or "Văn phòng" in notice
+        await w.land.answers(second, "Đường sẽ được sửa trong quý I/2027.")
+        await w.deliver()
+        await lan.hears("quý I/2027")

@@ -181,12 +181,15 @@ async def withdraw(db: AsyncSession, citizen: Citizen, submission_id: int, now: 
     sub = await citizen_submission(db, citizen, submission_id)
     if not can_withdraw(sub):
         raise NotAllowed("cannot withdraw now")
+    previous = sub.status
     try:  # conditional: a concurrent routing or a second press cannot both win
-        return await lifecycle.move(
+        await lifecycle.move(
             db, sub, "withdraw", "citizen", now, to=SubmissionStatus.WITHDRAWN, withdrawn_at=now
         )
     except WrongState:
         raise NotAllowed("changed meanwhile") from None
+    await lifecycle.promote_duplicate(db, sub, previous, now)
+    return sub
 
 
 async def export_data(db: AsyncSession, citizen: Citizen) -> dict[str, Any]:

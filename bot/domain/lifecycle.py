@@ -92,6 +92,8 @@ SUBMISSION_MOVES: tuple[Move, ...] = (
     _m("rate", RATEABLE | {S.MERGED}, SAME, CITIZEN),
     _m("reopen", RATEABLE, (S.RECEIVED,), CITIZEN),
     _m("erase", OPEN, (S.WITHDRAWN,), CITIZEN),  # the citizen deleted their personal data
+    # a question withdrawn while duplicates were merged into it: the first duplicate takes its place
+    _m("stand_alone", (S.MERGED,), (S.RECEIVED, S.ROUTED, S.AWAITING_RESPONSE), SYSTEM),
 )
 
 BEFORE_HELD = frozenset({SS.DRAFT, SS.ANNOUNCED, SS.QUESTIONS_CLOSED})
@@ -243,6 +245,35 @@ async def move_all(
         await (await db.connection()).execute(insert(SubmissionEvent.__table__), rows)
     record(db, Event(action, now, actor, session_id=session_id, data={"ids": ids, **(event or {})}))
     return ids
+
+
+async def promote_duplicate(db: AsyncSession, gone: Submission, previous: str, now: datetime) -> None:
+    """``gone`` left (withdrawn, erased) with duplicates merged into it: its first duplicate takes its
+    place — in the state ``gone`` was in, at its department — and the others follow that one, so
+    nobody who asked the same is left waiting on a question nobody will answer."""
+    first = await db.scalar(
+        select(Submission).where(Submission.merged_into_id == gone.id).order_by(Submission.id).limit(1)
+    )
+    if first is None or previous not in OPEN:
+        return
+    await move(
+        db,
+        first,
+        "stand_alone",
+        SYSTEM,
+        now,
+        to=previous,
+        detail={"instead_of": gone.code},
+        event={"instead_of": gone.id},
+        merged_into_id=None,
+        department_id=gone.department_id,
+    )
+    await db.execute(
+        update(Submission)
+        .where(Submission.merged_into_id == gone.id)
+        .values(merged_into_id=first.id, updated_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def close_if_settled(db: AsyncSession, session_id: int, now: datetime) -> None:

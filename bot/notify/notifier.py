@@ -321,6 +321,22 @@ async def rejected(db: AsyncSession, event: Event) -> None:
     )
 
 
+@on("stand_alone")
+async def stood_alone(db: AsyncSession, event: Event) -> None:
+    """The office hears that a duplicate now stands for a withdrawn question, and the department
+    holding it gets its card (its asker notices nothing: they keep waiting for the same answer)."""
+    sub = await _sub(db, event)
+    gone = await db.get(Submission, event.data["instead_of"])
+    code = gone.code if gone else "?"
+    await office_hears(db, sub, event, "stand_alone", to.stands_alone, code)
+    if sub.department is not None:  # the department answers this one now: its own card
+        text, actions = cards.department_card(sub, note=in_groups(to.stands_alone, sub, code))
+        key = f"stand_alone:{sub.code}:{stamp(event)}:department"
+        await to_department(
+            db, sub.department, key, "department_card", text, event.at, actions=actions, submission_id=sub.id
+        )
+
+
 # --- departments ------------------------------------------------------------------------------------
 
 

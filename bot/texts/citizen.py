@@ -429,6 +429,7 @@ def event_label(action: str) -> str:
         "reopen": _("Mở lại"),
         "withdraw": _("Rút câu hỏi"),
         "erase": _("Xoá dữ liệu cá nhân"),
+        "stand_alone": _("Tiếp tục giải quyết (câu hỏi gộp trước đó đã được rút)"),
         "personal_data_deleted": _("Xoá dữ liệu cá nhân"),
     }
     return labels.get(action, _("Cập nhật"))

@@ -536,6 +536,7 @@ def _action(action: str) -> str:
         "rate": _("người dân đánh giá"),
         "reopen": _("người dân báo chưa được giải quyết"),
         "erase": _("người dân xoá dữ liệu cá nhân"),
+        "stand_alone": _("thay câu hỏi đã rút"),
     }.get(action, action)
 
 
@@ -712,6 +713,13 @@ def overdue(by_dept: list[tuple[Department | None, list[Submission]]], today: da
     for dept, subs in by_dept:
         lines.append(f"• {esc(agency(dept))}: {_codes(subs, 15)}")
     return "\n".join(lines)[:TEXT_MAX]
+
+
+def stands_alone(sub: Submission, gone: str) -> str:
+    return _(
+        "🔁 Câu hỏi {gone} đã được rút; câu hỏi trùng {code} (đã gộp vào nó) nay thay thế và được giải "
+        "quyết tiếp."
+    ).format(gone=esc(gone), code=esc(sub.code))
 
 
 def reopened(sub: Submission, answered_by: Department | None) -> str:
