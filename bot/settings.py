@@ -46,6 +46,18 @@ class Settings(BaseSettings):
     # Bot API (no window documented), 7 for an Official Account (later follow-ups then fail visibly).
     zalo_proactive_window_days: int = 0
 
+    # Personal data (bot.domain.privacy): a delivered message's content is kept this many days (it is
+    # only needed to deliver it); the personal data of questions settled this many months ago is erased
+    # by the tick (the figures stay). 0 turns either off.
+    outbox_keep_days: int = 30
+    retention_months: int = 24
+
+    # Operations (bot.ops): one JSON object per log line; the health and metrics endpoint of
+    # `doithoai run` (off unless a port is set).
+    log_json: bool = False
+    ops_host: str = "127.0.0.1"
+    ops_port: int | None = None
+
     @field_validator("admin_ids", "reminder_working_days", mode="before")
     @classmethod
     def _split_ints(cls, value: object) -> object:

@@ -29,6 +29,7 @@ from bot.notify import cards
 from bot.reports.agenda import build_agenda
 from bot.settings import Settings
 from bot.texts import office as to
+from handlers.audit import AGENDA, FIND, VIEW_SUBMISSION, staff_access
 from handlers.staff import (
     actor_name,
     ask_reply,
@@ -94,23 +95,25 @@ def make_router(settings: Settings) -> Router:
         await message.answer(to.inbox(subs, len(extensions)))
 
     @router.message(Command("find"))
-    async def find(message: Message, command: CommandObject, db: AsyncSession) -> None:
+    async def find(message: Message, command: CommandObject, db: AsyncSession, clock: Clock) -> None:
         query = (command.args or "").strip()
         if not query:
             await message.answer(to.usage_find())
             return
         found = await workflow.find(db, query)
+        await staff_access(db, message, FIND, " ".join(s.code for s in found), clock.now(), found=len(found))
         await db.commit()
         await message.answer(to.find_results(query, found))
 
     @router.message(Command("sub"))
-    async def sub_detail(message: Message, command: CommandObject, db: AsyncSession) -> None:
+    async def sub_detail(message: Message, command: CommandObject, db: AsyncSession, clock: Clock) -> None:
         sub = await _sub_by_code(db, command.args)
         if sub is None:
             await message.answer(to.usage_sub() if not command.args else to.not_found(command.args.strip()))
             return
         events = await workflow.submission_history(db, sub)
         names = await _staff_names(db)
+        await staff_access(db, message, VIEW_SUBMISSION, sub.code, clock.now())
         await db.commit()
         await message.answer(to.submission_detail(sub, events, names))
 
@@ -171,7 +174,9 @@ def make_router(settings: Settings) -> Router:
         await message.answer(to.merged_done(sub, target, actor_name(message.from_user)))
 
     @router.message(Command("agenda"))
-    async def agenda(message: Message, command: CommandObject, bot: Bot, db: AsyncSession) -> None:
+    async def agenda(
+        message: Message, command: CommandObject, bot: Bot, db: AsyncSession, clock: Clock
+    ) -> None:
         session = None
         if command.args and command.args.strip().isdigit():
             session = await db.get(DialogueSession, int(command.args.strip()))
@@ -181,6 +186,7 @@ def make_router(settings: Settings) -> Router:
         if session is None:
             await message.answer(to.no_sessions())
             return
+        await staff_access(db, message, AGENDA, f"#{session.id}", clock.now())
         await _send_agenda(bot, db, message.chat.id, session)
 
     @router.message(Command("cancel"))
@@ -416,6 +422,7 @@ def make_router(settings: Settings) -> Router:
             )
             return
         else:  # agenda
+            await staff_access(db, query, AGENDA, f"#{session.id}", clock.now())
             await query.answer()
             await _send_agenda(bot, db, query.message.chat.id, session)
             return

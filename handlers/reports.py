@@ -24,6 +24,7 @@ from bot.reports import ScopeError, render, resolve
 from bot.reports.metrics import Report
 from bot.settings import Settings
 from bot.texts import reports as tr
+from handlers.audit import REPORT_FILES, staff_access
 from handlers.staff import refuse_event
 
 log = logging.getLogger(__name__)
@@ -90,5 +91,8 @@ def make_router(settings: Settings) -> Router:
             BufferedInputFile(files.document, filename=files.document_name),
             caption=tr.document_caption(report),
         )
+        # the files name the askers who allowed it and quote every question
+        await staff_access(db, message, REPORT_FILES, command.args.strip(), clock.now())
+        await db.commit()
 
     return router

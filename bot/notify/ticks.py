@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.deadlines import conclusion_due, load_calendar
 from bot.domain.directory import _set_config, get_config, office_chat_id
+from bot.domain.privacy import retention_tick
 from bot.i18n import local_date, use_locale
 from bot.notify.cards import GROUP_LOCALE
 from bot.notify.outbox import enqueue, enqueue_to_citizen
@@ -129,6 +130,7 @@ async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickR
     )
     await _session_eve(db, now, today, report)
     await _ratings(db, now, today, report)
+    await retention_tick(db, now, settings)  # personal data kept too long (bot.domain.privacy)
     return report
 
 
