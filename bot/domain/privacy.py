@@ -29,6 +29,7 @@ idempotent), only emptied.
 from __future__ import annotations
 
 import calendar
+import json
 import logging
 import re
 import sys
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, and_, event, or_, select, update
+from sqlalchemy import JSON, String, Text, and_, cast, event, or_, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
@@ -209,12 +210,31 @@ async def _empty_outbox(db: AsyncSession, where: Any, now: datetime, reason: str
     )
 
 
+def _stored_forms(values: Iterable[str]) -> set[str]:
+    """How a value appears inside a stored JSON document: as typed or HTML-escaped, with non-ASCII
+    characters escaped (the JSON serializer's default) or not."""
+    forms = set()
+    for value in values:
+        for variant in (value, esc(value)):
+            forms.add(json.dumps(variant)[1:-1])
+            forms.add(json.dumps(variant, ensure_ascii=False)[1:-1])
+    return forms
+
+
 async def _redact_outbox_since(db: AsyncSession, since: datetime, secrets: Secrets) -> int:
     """Other messages written since ``since`` that still hold a payload and quote the person (a
-    duplicate hint, a note about a merged question): their words are cut out."""
+    duplicate hint, a note about a merged question): their words are cut out. The database picks
+    the candidates (a substring test on the stored JSON), so only those are read and parsed."""
+    forms = _stored_forms(v for v in secrets.values if len(v) >= SHORTEST_ELSEWHERE)
+    if not forms:
+        return 0
+    stored = cast(Outbox.payload, Text)
+    quoting = or_(*(stored.contains(form, autoescape=True) for form in sorted(forms)))
     changed = 0
     rows = await db.execute(
-        select(Outbox.id, Outbox.payload).where(Outbox.created_at >= since, Outbox.purged_at.is_(None))
+        select(Outbox.id, Outbox.payload).where(
+            Outbox.created_at >= since, Outbox.purged_at.is_(None), quoting
+        )
     )
     for row_id, payload in rows.all():
         redacted = secrets.redact(payload, SHORTEST_ELSEWHERE)

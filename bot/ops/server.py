@@ -129,8 +129,13 @@ async def start_ops(app: Any, background: list[Any] | None = None) -> Ops:
     """Install the update metrics on ``app`` and, when ``settings.ops_port`` is set, serve
     ``/health`` and ``/metrics``; ``await ops.stop()`` ends it."""
     ops = Ops(app, background)
-    port = app.settings.ops_port
-    if port is not None:
-        url = await ops.serve(app.settings.ops_host, port)
-        log.info("health and metrics at %s/health and %s/metrics", url, url)
+    host, port = app.settings.ops_host, app.settings.ops_port
+    if port is None:
+        return ops
+    try:
+        url = await ops.serve(host, port)
+    except OSError as exc:  # the citizens' bot runs on; the missing endpoint is visible from outside
+        log.error("cannot serve /health and /metrics on %s:%s (%s): check DOITHOAI_OPS_PORT", host, port, exc)
+        return ops
+    log.info("health and metrics at %s/health and %s/metrics", url, url)
     return ops
