@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, String, Text, and_, cast, event, or_, select, update
+from sqlalchemy import JSON, String, Text, and_, case, cast, event, func, literal, or_, select, update
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
@@ -191,45 +191,44 @@ async def anonymise(
     return secrets
 
 
-async def _empty_outbox(db: AsyncSession, where: Any, now: datetime, reason: str) -> None:
-    """Messages matching ``where``: those not sent yet are cancelled (never sent), all are emptied."""
-    purged = {"purged": reason}
+async def _empty_outbox(db: AsyncSession, where: Any, now: datetime, reason: str, **also: Any) -> None:
+    """Messages matching ``where``: those not sent yet are cancelled (never sent), all are emptied.
+    One statement (the outbox has no index for ``where``: each statement reads it whole)."""
+    pending = Outbox.status == OutboxStatus.PENDING
     await db.execute(
         update(Outbox)
-        .where(where, Outbox.status == OutboxStatus.PENDING)
+        .where(where)
         .values(
-            status=OutboxStatus.CANCELLED, payload=purged, purged_at=now, last_error="personal data erased"
+            status=case((pending, OutboxStatus.CANCELLED.value), else_=Outbox.status),
+            last_error=case((pending, f"personal data {reason}"), else_=Outbox.last_error),
+            payload={"purged": reason},
+            purged_at=func.coalesce(Outbox.purged_at, literal(now, Outbox.__table__.c.purged_at.type)),
+            **also,
         )
         .execution_options(synchronize_session=False)
     )
-    await db.execute(
-        update(Outbox)
-        .where(where, Outbox.purged_at.is_(None))
-        .values(payload=purged, purged_at=now)
-        .execution_options(synchronize_session=False)
-    )
 
 
-def _stored_forms(values: Iterable[str]) -> set[str]:
-    """How a value appears inside a stored JSON document: as typed or HTML-escaped, with non-ASCII
-    characters escaped (the JSON serializer's default) or not."""
-    forms = set()
-    for value in values:
-        for variant in (value, esc(value)):
-            forms.add(json.dumps(variant)[1:-1])
-            forms.add(json.dumps(variant, ensure_ascii=False)[1:-1])
-    return forms
+def _stored_forms(values: Iterable[str], serialize: Any) -> set[str]:
+    """How a value appears inside a JSON document as the database stores it (as typed, or
+    HTML-escaped), written by the engine's own JSON serializer."""
+    return {serialize(variant)[1:-1] for value in values for variant in (value, esc(value))}
 
 
 async def _redact_outbox_since(db: AsyncSession, since: datetime, secrets: Secrets) -> int:
     """Other messages written since ``since`` that still hold a payload and quote the person (a
     duplicate hint, a note about a merged question): their words are cut out. The database picks
     the candidates (a substring test on the stored JSON), so only those are read and parsed."""
-    forms = _stored_forms(v for v in secrets.values if len(v) >= SHORTEST_ELSEWHERE)
+    dialect = db.bind.dialect
+    serialize = getattr(dialect, "_json_serializer", None) or json.dumps
+    forms = _stored_forms((v for v in secrets.values if len(v) >= SHORTEST_ELSEWHERE), serialize)
     if not forms:
         return 0
     stored = cast(Outbox.payload, Text)
-    quoting = or_(*(stored.contains(form, autoescape=True) for form in sorted(forms)))
+    if dialect.name == "sqlite":  # LIKE (case-insensitive: more candidates, never fewer) beats instr here
+        quoting = or_(*(stored.contains(form, autoescape=True) for form in sorted(forms)))
+    else:
+        quoting = or_(*(func.strpos(stored, form) > 0 for form in sorted(forms)))
     changed = 0
     rows = await db.execute(
         select(Outbox.id, Outbox.payload).where(
@@ -333,10 +332,7 @@ async def erase_citizen(db: AsyncSession, citizen: Citizen, now: datetime) -> in
     secrets.add(citizen.name, citizen.phone, citizen.address)
     if chat_id is not None:
         to_person = and_(Outbox.channel == channel, Outbox.chat_id == chat_id)
-        await _empty_outbox(db, to_person, now, "erased")
-        await db.execute(
-            update(Outbox).where(to_person).values(chat_id="").execution_options(synchronize_session=False)
-        )
+        await _empty_outbox(db, to_person, now, "erased", chat_id="")
     first = min((sub.created_at for sub in subs), default=None)
     if first is not None and secrets:
         await _redact_outbox_since(db, first, secrets)
