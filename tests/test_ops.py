@@ -149,6 +149,19 @@ def _sample(metrics: str, name: str, **labels: str) -> float | None:
     return None
 
 
+async def metrics_once(base: str, name: str, value: float, **labels: str) -> str:
+    """The metrics page once ``name{labels}`` reaches ``value`` (an update is counted just after its
+    last reply is sent), within a few seconds."""
+
+    async def reached() -> str:
+        while True:
+            _, page = await _get(f"{base}/metrics")
+            if _sample(page, name, **labels) == value:
+                return page
+
+    return await asyncio.wait_for(reached(), timeout=5)
+
+
 async def test_health_and_metrics_of_a_running_bot(database_url):
     async with staff_world(database_url) as w:
         w.app.settings.ops_port = 0  # any free port
@@ -163,9 +176,8 @@ async def test_health_and_metrics_of_a_running_bot(database_url):
             await w.said(OFFICE, sub.code)
             await w.tg.send_text(w.users["lan"], "/start")
             await w.said(1002, "Nghị định 13/2023/NĐ-CP")
-            status, metrics = await _get(f"{ops.url}/metrics")
-            assert status == 200
-            assert _sample(metrics, "doithoai_updates_total", type="message", outcome="handled") == 2
+            handled = {"type": "message", "outcome": "handled"}
+            metrics = await metrics_once(ops.url, "doithoai_updates_total", 2, **handled)
             assert _sample(metrics, "doithoai_outbox_backlog", channel="telegram", status="pending") == 1
             assert _sample(metrics, "doithoai_outbox_oldest_pending_seconds", channel="telegram") is not None
             assert "doithoai_tick_duration_seconds_count" in metrics
@@ -238,3 +250,69 @@ def test_json_log_lines_carry_the_update_context_and_extras():
 
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
     assert "ValueError: boom" in json.loads(formatter.format(record))["exception"]
+
+
+async def test_doithoai_run_serves_health_and_metrics_until_it_is_stopped(tmp_path):
+    import os
+    import signal
+    import socket
+
+    from bot.runner import run
+
+    with socket.socket() as probe:  # a free port for the endpoint
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"
+    await _directory(url)
+    async with FakeTelegram() as tg:
+        settings = Settings(
+            _env_file=None,
+            telegram_api=tg.base_url,
+            bot_token="4242:TEST",
+            database_url=url,
+            redis_url="",
+            ops_port=port,
+        )
+        task = asyncio.create_task(run(settings))
+        try:
+            # the endpoint starts before polling: once the bot polls, it answers
+            await tg.wait_for(lambda: tg.pending_polls > 0, timeout=30)
+            status, body = await _get(f"http://127.0.0.1:{port}/health")
+            assert status == 200, body
+            body = json.loads(body)
+            assert body["checks"]["telegram_polling"] == "ok"
+            user = tg.user(1001, "Lan")
+            await tg.send_text(user, "/start")
+            await tg.next_message(1001, timeout=10)
+            base = f"http://127.0.0.1:{port}"
+            await metrics_once(base, "doithoai_updates_total", 1, type="message", outcome="handled")
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)  # as systemd stops it
+            assert await asyncio.wait_for(task, timeout=30) == 0
+    assert tg.violations == []
+
+
+def test_doithoai_logs_one_json_object_per_line_when_asked(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "DOITHOAI_LOG_JSON": "1",
+        "DOITHOAI_BOT_TOKEN": "",
+        "DOITHOAI_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    lines = done.stderr.strip().splitlines()
+    entries = [json.loads(line) for line in lines]  # every line is one JSON object
+    assert entries[-1]["level"] == "ERROR" and "DOITHOAI_BOT_TOKEN is not set" in entries[-1]["message"]
+    assert entries[-1]["logger"] == "bot.runner"
