@@ -147,21 +147,21 @@ async def anonymise(
     extensions = list(
         await db.scalars(select(ExtensionRequest).where(ExtensionRequest.submission_id.in_(ids)))
     )
-    for sub in subs:
-        secrets.add(sub.text, sub.asker_name, sub.phone, sub.address, sub.response_file_id)
+    fresh = [sub for sub in subs if sub.anonymised_at is None]  # the others hold nothing any more
+    for sub in fresh:
+        secrets.add(sub.text, sub.asker_name, sub.phone, sub.address)
         for att in sub.attachments:
             secrets.add(att.file_id, att.file_name)
     for ev in events:
         if ev.actor == "citizen":  # the person's own words (a clarification they gave)
             secrets.add(*[v for v in (ev.detail or {}).values() if isinstance(v, str)])
     text_columns = _free_text_columns(Submission)
-    for sub in subs:
-        if sub.text == placeholder and sub.anonymised_at is not None:
-            continue  # already done
+    for sub in fresh:
         sub.text = placeholder
         sub.asker_name = sub.phone = sub.address = None
         sub.public_name = False
-        sub.response_file_id = None  # the answer's file is addressed to the person
+        # the answer's file is addressed to the person (a merged duplicate's asker keeps their copy)
+        sub.response_file_id = None
         sub.attachments.clear()  # delete-orphan: the rows go
         for name in text_columns:
             value = getattr(sub, name)
