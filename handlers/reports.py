@@ -83,6 +83,9 @@ def make_router(settings: Settings) -> Router:
             log.exception("could not build the report files for /report %r", command.args)
             await message.reply(tr.failed())
             return
+        # the files name the askers who allowed it and quote every question
+        await staff_access(db, message, REPORT_FILES, command.args.strip(), clock.now())
+        await db.commit()
         await message.answer_document(
             BufferedInputFile(files.workbook, filename=files.workbook_name),
             caption=tr.workbook_caption(report),
@@ -91,8 +94,5 @@ def make_router(settings: Settings) -> Router:
             BufferedInputFile(files.document, filename=files.document_name),
             caption=tr.document_caption(report),
         )
-        # the files name the askers who allowed it and quote every question
-        await staff_access(db, message, REPORT_FILES, command.args.strip(), clock.now())
-        await db.commit()
 
     return router

@@ -25,6 +25,8 @@ async def test_staff_access_is_recorded_and_only_an_admin_reads_it(database_url)
         await w.said(ww.OFFICE, "Kết quả")
         await w.tg.send_text(group, "/agenda", from_user=office)
         await w.tg.wait_for(lambda: any(m.get("document") for m in w.tg.messages(ww.OFFICE)))
+        await w.tg.send_text(group, "/report 2026", from_user=office)
+        await w.tg.wait_for(lambda: sum(bool(m.get("document")) for m in w.tg.messages(ww.OFFICE)) == 3, 30)
         # an office member who is not an admin cannot read the log
         await w.tg.send_text(group, "/audit", from_user=office)
         assert "Chỉ quản trị viên" in text_of(await w.said(ww.OFFICE, "nhật ký"))
@@ -33,14 +35,20 @@ async def test_staff_access_is_recorded_and_only_an_admin_reads_it(database_url)
         await w.tg.send_text(group, "/audit", from_user=w.users["admin"])
         shown = text_of(await w.said(ww.OFFICE, "lượt xem dữ liệu cá nhân"))
         lines = shown.splitlines()
-        assert len(lines) == 4, shown  # the title, then newest first
-        assert "tải chương trình hội nghị" in lines[1] and "nhóm văn phòng" in lines[1]
-        assert "tìm câu hỏi" in lines[2] and sub.code in lines[2]
-        assert "xem câu hỏi" in lines[3] and sub.code in lines[3] and "Hoa Văn phòng" in lines[3]
-        assert f"tg:{ww.OFFICE_STAFF}" in lines[3]
+        assert len(lines) == 5, shown  # the title, then newest first
+        assert "tải báo cáo" in lines[1] and "2026" in lines[1]
+        assert "tải chương trình hội nghị" in lines[2] and "nhóm văn phòng" in lines[2]
+        assert "tìm câu hỏi" in lines[3] and sub.code in lines[3]
+        assert "xem câu hỏi" in lines[4] and sub.code in lines[4] and "Hoa Văn phòng" in lines[4]
+        assert f"tg:{ww.OFFICE_STAFF}" in lines[4]
         async with w.app.sessionmaker() as db:
             entries = list(await db.scalars(select(AuditEntry).order_by(AuditEntry.id)))
-        assert [e.action for e in entries] == [audit.VIEW_SUBMISSION, audit.FIND, audit.AGENDA]
+        assert [e.action for e in entries] == [
+            audit.VIEW_SUBMISSION,
+            audit.FIND,
+            audit.AGENDA,
+            audit.REPORT_FILES,
+        ]
         assert {e.chat_id for e in entries} == {str(ww.OFFICE)}
         # the search words (perhaps a name) are not kept, only what was found
         assert "sạt lở" not in entries[1].subject and entries[1].detail == {"found": 1}
