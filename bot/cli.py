@@ -8,6 +8,10 @@
     doithoai session list
     doithoai report PERIOD [--out DIR]   the 6-month / annual report (.xlsx, .docx, .png)
     doithoai tick [--now ISO]    one deadline tick (enqueue what is due, deliver it)
+    doithoai backup FILE         a consistent copy of the database (SQLite backup API / pg_dump)
+    doithoai restore FILE        check a backup and put it in place of the database
+    doithoai audit [--since D]   staff access to personal data (who, when, what, where)
+    doithoai doctor              check the token, the groups, migrations and the calendar; say what to fix
 
 Each subcommand is a function taking the parsed arguments and returning an exit code; to add one,
 write the function and register it in ``build_parser``.
@@ -41,6 +45,18 @@ def _parse_local(value: str, tz: str) -> datetime:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(tz))
     return parsed
+
+
+def _system_actor() -> str:
+    """Who runs a command on the server, for the audit log."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name for this uid (a container)
+        import os
+
+        return f"cli:uid {os.getuid()}"
 
 
 async def cmd_db_upgrade(args: argparse.Namespace) -> int:
@@ -150,6 +166,7 @@ async def cmd_session_list(args: argparse.Namespace) -> int:
 async def cmd_report(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from bot.domain import audit
     from bot.i18n import set_timezone, use_locale
     from bot.reports import ScopeError, write_report
 
@@ -161,6 +178,9 @@ async def cmd_report(args: argparse.Namespace) -> int:
             except ScopeError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
+        await audit.record(  # the files name the askers who allowed it and quote every question
+            db, actor=_system_actor(), action=audit.REPORT_CLI, subject=args.period, now=now
+        )
         for path in paths:
             print(path)
         return 0
@@ -191,6 +211,79 @@ async def cmd_tick(args: argparse.Namespace) -> int:
     return 0
 
 
+async def cmd_backup(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from storage.backup import BackupError, backup
+
+    settings = Settings()
+    try:
+        summary = await backup(settings.database_url, Path(args.file), overwrite=args.force)
+    except BackupError as exc:
+        print(f"error: backup not written: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup written to {args.file} ({summary.describe()})")
+    return 0
+
+
+async def cmd_restore(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from storage.backup import BackupError, check, restore, summarise
+
+    settings = Settings()
+    path = Path(args.file)
+    try:
+        found = await check(settings.database_url, path)
+    except BackupError as exc:
+        print(f"error: {path} cannot be restored: {exc}", file=sys.stderr)
+        return 1
+    print(f"{path}: a doithoai database at {found.describe()}")
+    current = await summarise(settings.database_url)
+    if current is not None and not args.yes:
+        print(
+            f"This replaces the current database ({current.describe()}); a copy of it is kept. "
+            "Stop `doithoai run` first, then run this again with --yes.",
+            file=sys.stderr,
+        )
+        return 1
+    try:
+        restored, kept = await restore(settings.database_url, path)
+    except BackupError as exc:
+        print(f"error: restore failed: {exc}", file=sys.stderr)
+        return 1
+    kept_note = f"; the previous database was kept in {kept}" if kept else ""
+    print(f"restored ({restored.describe()}){kept_note}")
+    return 0
+
+
+async def cmd_audit(args: argparse.Namespace) -> int:
+    from bot.domain import audit
+
+    since = _parse_local(args.since, Settings().timezone) if args.since else None
+
+    async def show(db, settings, now) -> int:
+        tz = ZoneInfo(settings.timezone)
+        entries = await audit.latest(db, args.limit, since)
+        if since is None:
+            entries.reverse()  # oldest first, like a log
+        if not entries:
+            print("no access to personal data recorded" + (f" since {args.since}" if since else ""))
+        for e in entries:
+            where = f"chat {e.chat_id}" if e.chat_id else "command line"
+            who = f"{e.actor} ({e.actor_name})" if e.actor_name else e.actor
+            print(f"{e.at.astimezone(tz):%Y-%m-%d %H:%M:%S}  {who}  {where}  {e.action}  {e.subject}")
+        return 0
+
+    return await _with_db(show)
+
+
+async def cmd_doctor(args: argparse.Namespace) -> int:
+    from bot.ops.doctor import run_doctor
+
+    return await run_doctor(Settings())
+
+
 async def cmd_demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -219,6 +312,21 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="play one citizen's conversation against the built-in simulator")
     demo.add_argument("--verbose", action="store_true", help="also print the bot's log")
     demo.set_defaults(func=cmd_demo)
+
+    backup = sub.add_parser("backup", help="write a consistent copy of the database to FILE")
+    backup.add_argument("file")
+    backup.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    backup.set_defaults(func=cmd_backup)
+    restore = sub.add_parser("restore", help="check a backup and put it in place of the database")
+    restore.add_argument("file")
+    restore.add_argument("--yes", action="store_true", help="replace the current database (a copy is kept)")
+    restore.set_defaults(func=cmd_restore)
+    audit = sub.add_parser("audit", help="staff access to personal data: who, when, what, from which chat")
+    audit.add_argument("--since", help="from this date or date-time on, e.g. 2026-12-01 (local time)")
+    audit.add_argument("--limit", type=int, default=50, help="without --since: the last N entries (50)")
+    audit.set_defaults(func=cmd_audit)
+    doctor = sub.add_parser("doctor", help="check the setup and print what to fix (exit code 1 if anything)")
+    doctor.set_defaults(func=cmd_doctor)
 
     db = sub.add_parser("db", help="database").add_subparsers(dest="db_command", required=True)
     db.add_parser("upgrade", help="migrate to the newest schema").set_defaults(func=cmd_db_upgrade)
@@ -253,11 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from bot.ops.logs import setup_logging
+
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.command == "run" else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging(logging.INFO if args.command == "run" else logging.WARNING, json_lines=Settings().log_json)
     try:
         return asyncio.run(args.func(args))
     except CliError as exc:

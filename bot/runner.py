@@ -27,6 +27,9 @@ async def run(settings: Settings, *, webhook: bool = False, host: str = "0.0.0.0
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     background = await start_background(app)
+    from bot.ops.server import start_ops  # /health and /metrics, update counts, log context
+
+    background.append(await start_ops(app, background))
     if settings.zalo_token:
         from bot.channels.zalo.receiver import start_zalo
 

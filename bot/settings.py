@@ -55,6 +55,18 @@ class Settings(BaseSettings):
     zalo_oa_app_id: str = ""
     zalo_oa_secret_key: str = ""
 
+    # Personal data (bot.domain.privacy): a delivered message's content is kept this many days (it is
+    # only needed to deliver it); the personal data of questions settled this many months ago is erased
+    # by the tick (the figures stay). 0 turns either off.
+    outbox_keep_days: int = 30
+    retention_months: int = 24
+
+    # Operations (bot.ops): one JSON object per log line; the health and metrics endpoint of
+    # `doithoai run` (off unless a port is set).
+    log_json: bool = False
+    ops_host: str = "127.0.0.1"
+    ops_port: int | None = None
+
     @field_validator("admin_ids", "reminder_working_days", mode="before")
     @classmethod
     def _split_ints(cls, value: object) -> object:

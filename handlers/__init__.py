@@ -20,7 +20,7 @@ def _scoped(name: str, chat_types: tuple[str, ...], children: list[Router]) -> R
 
 
 def get_routers(settings: Settings) -> list[Router]:
-    from handlers import citizen, department, followup, menus, office, reports, staff
+    from handlers import audit, citizen, department, followup, menus, office, reports, staff
 
     private = _scoped(
         "private",
@@ -37,6 +37,7 @@ def get_routers(settings: Settings) -> list[Router]:
         [
             staff.make_link_router(settings),
             reports.make_router(settings),  # before the office router's catch-all
+            audit.make_router(settings),  # /audit (admins only), before the office router
             office.make_router(settings),
             department.make_router(settings),
             staff.make_group_fallback_router(settings),

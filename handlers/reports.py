@@ -24,6 +24,7 @@ from bot.reports import ScopeError, render, resolve
 from bot.reports.metrics import Report
 from bot.settings import Settings
 from bot.texts import reports as tr
+from handlers.audit import REPORT_FILES, staff_access
 from handlers.staff import refuse_event
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,9 @@ def make_router(settings: Settings) -> Router:
             log.exception("could not build the report files for /report %r", command.args)
             await message.reply(tr.failed())
             return
+        # the files name the askers who allowed it and quote every question
+        await staff_access(db, message, REPORT_FILES, command.args.strip(), clock.now())
+        await db.commit()
         await message.answer_document(
             BufferedInputFile(files.workbook, filename=files.workbook_name),
             caption=tr.workbook_caption(report),

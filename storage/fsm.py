@@ -9,7 +9,8 @@ polls for updates handles a given chat, which is what makes the cache safe.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+import weakref
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
@@ -44,12 +45,25 @@ def _rolled_back(session: Session) -> None:
     session.info.pop("fsm_pending", None)
 
 
+_storages: weakref.WeakSet[SqlStorage] = weakref.WeakSet()
+
+
+def forget(keys: Iterable[str]) -> None:
+    """Drop these keys from every storage's cache in this process (their rows were deleted outside
+    the storage: bot.domain.privacy erasing a conversation); the next read goes to the database."""
+    keys = list(keys)
+    for storage in list(_storages):
+        for key in keys:
+            storage._cache.pop(key, None)
+
+
 class SqlStorage(BaseStorage):
     def __init__(self, sessionmaker: async_sessionmaker[AsyncSession], cache_size: int = 100_000) -> None:
         self._sessionmaker = sessionmaker
         self._keys = DefaultKeyBuilder(with_bot_id=True, with_destiny=True)
         self._cache: dict[str, Record] = {}
         self._cache_size = cache_size
+        _storages.add(self)
 
     async def close(self) -> None:  # the engine is owned by the application
         return None

@@ -86,6 +86,7 @@ class OutboxStatus(enum.StrEnum):
     SENDING = "sending"
     SENT = "sent"
     FAILED = "failed"
+    CANCELLED = "cancelled"  # never to be sent: its addressee's personal data was deleted
 
 
 class AppConfig(Base):
@@ -221,6 +222,8 @@ class Submission(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     answered_at: Mapped[datetime | None]  # the latest answer, at the session or in writing (ratings)
+    # when its personal data was erased (the asker's request, or the retention period: bot.domain.privacy)
+    anonymised_at: Mapped[datetime | None]
 
     session: Mapped[DialogueSession] = relationship(lazy="joined")
     topic: Mapped[Topic | None] = relationship(lazy="joined")
@@ -284,6 +287,8 @@ class Outbox(Base):
     sent_at: Mapped[datetime | None]
     message_id: Mapped[str | None] = mapped_column(String(64))
     last_error: Mapped[str | None] = mapped_column(Text)
+    # when the payload was emptied (delivered long enough ago, or its personal data erased)
+    purged_at: Mapped[datetime | None]
 
 
 class Counter(Base):
@@ -317,3 +322,17 @@ class InboundSeen(Base):
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     message_id: Mapped[str] = mapped_column(String(100), primary_key=True)
     at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """Staff access to personal data: who, when, what, from which chat (bot.domain.audit)."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(index=True)
+    actor: Mapped[str] = mapped_column(String(64))  # tg:<user id> | cli:<system user>
+    actor_name: Mapped[str] = mapped_column(String(200), default="")
+    chat_id: Mapped[str | None] = mapped_column(String(64))  # where it was shown; None on the command line
+    action: Mapped[str] = mapped_column(String(40))  # view_submission | find | agenda | report_files | …
+    subject: Mapped[str] = mapped_column(String(300), default="")  # tracking codes, a period, a session
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)

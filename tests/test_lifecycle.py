@@ -35,10 +35,10 @@ def exits(moves: tuple[lifecycle.Move, ...], state: str) -> set[str]:
 def test_every_question_state_is_reachable_and_every_unfinished_one_has_a_way_out():
     states = {str(s) for s in SubmissionStatus}
     assert reachable(lifecycle.SUBMISSION_MOVES) == states
-    for state in states - lifecycle.SUBMISSION_FINAL - {SubmissionStatus.MERGED}:
+    for state in states - lifecycle.SUBMISSION_FINAL:
         assert exits(lifecycle.SUBMISSION_MOVES, state), f"{state} has no way out"
-    # a merged question follows its target: it has no move of its own but its rating
-    assert not exits(lifecycle.SUBMISSION_MOVES, SubmissionStatus.MERGED)
+    # a merged question follows its target; it stands alone again only if its target is withdrawn
+    assert exits(lifecycle.SUBMISSION_MOVES, SubmissionStatus.MERGED) == lifecycle.OPEN
 
 
 def test_every_session_state_is_reachable_and_every_unfinished_one_has_a_way_out():

@@ -230,23 +230,8 @@ async def export_data(db: AsyncSession, citizen: Citizen) -> dict[str, Any]:
 
 
 async def delete_personal_data(db: AsyncSession, citizen: Citizen, now: datetime) -> int:
-    """Erase what identifies the person; keep anonymised rows for statistics. Open questions are
-    withdrawn (nobody could be answered any more). Returns how many submissions were anonymised."""
-    subs = await citizen_submissions(db, citizen)
-    for sub in subs:
-        if sub.status in lifecycle.OPEN:
-            sub.status = SubmissionStatus.WITHDRAWN
-            sub.withdrawn_at = now
-        sub.text = "[đã xoá theo yêu cầu / deleted on request]"
-        sub.asker_name = sub.phone = sub.address = None
-        sub.public_name = False
-        sub.response_file_id = None
-        sub.updated_at = now
-        sub.attachments.clear()
-        await log_event(db, sub, "citizen", "personal_data_deleted", now)
-    citizen.name = citizen.phone = citizen.address = None
-    citizen.chat_id = None
-    citizen.consent_at = None
-    citizen.notify_sessions = False
-    citizen.deleted_at = now
-    return len(subs)
+    """Erase what identifies the person, everywhere it is stored (bot.domain.privacy); keep anonymised
+    rows for statistics. Open questions are withdrawn. Returns how many submissions were anonymised."""
+    from bot.domain.privacy import erase_citizen
+
+    return await erase_citizen(db, citizen, now)

@@ -11,6 +11,7 @@ import functools
 import re
 import weakref
 from collections import OrderedDict
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -167,8 +168,21 @@ class EarlierTexts:
             self._rows.popitem(last=False)
         return found
 
+    def forget(self, submission_ids: set[int]) -> None:
+        for key in [key for key in self._rows if key[0] in submission_ids]:
+            del self._rows[key]
+
 
 _earlier: weakref.WeakKeyDictionary[Any, EarlierTexts] = weakref.WeakKeyDictionary()
+
+
+def forget(submission_ids: Collection[int]) -> None:
+    """Drop this process's copies of these questions' texts, every version (their personal data was
+    erased: bot.domain.privacy). The prepared texts are keyed by the text itself: all are dropped."""
+    ids = set(submission_ids)
+    for known in list(_earlier.values()):
+        known.forget(ids)
+    _prepared.cache_clear()
 
 
 async def likely_duplicates(

@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain import lifecycle
 from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
 from bot.domain.directory import _set_config, get_config, office_chat_id
+from bot.domain.privacy import retention_tick
 from bot.i18n import local_date, use_locale
 from bot.notify import cards
 from bot.notify.actions import action
@@ -122,6 +123,7 @@ async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickR
     await _session_eve(tick)
     await _ratings(tick)
     await enqueue_many(db, tick.queued)
+    await retention_tick(db, now, settings)  # personal data kept too long (bot.domain.privacy)
     return tick.report
 
 

@@ -172,6 +172,8 @@ class FakeTelegram:
         # getChatMember answers "member" for every known person unless set here:
         # member_status[(chat_id, user_id)] = "administrator" | "creator" | "left" | "kicked" | …
         self.member_status: dict[tuple[int, int], str] = {}
+        # the bot's own status in a group (``set_bot_status``); "administrator" unless set
+        self.bot_status: dict[int, str] = {}
         self.pending_polls = 0  # getUpdates requests being held open right now
         self.unimplemented: list[str] = []  # methods in api.json answered with a bare ``true``
         self._allowed_updates: list[str] | None = None
@@ -184,7 +186,7 @@ class FakeTelegram:
         self._waiters: list[tuple[Callable[[], bool], asyncio.Future[None]]] = []
         self._keyed: dict[tuple[str, Any], list[asyncio.Future[None]]] = {}
         self._blocked: set[int] = set()
-        self._faults: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        self._faults: dict[str, list[tuple[int, str, dict[str, Any] | None]]] = defaultdict(list)
         self._global_window: deque[float] = deque()
         self._chat_windows: dict[int, deque[float]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
@@ -237,10 +239,29 @@ class FakeTelegram:
     def block(self, chat_id: int) -> None:
         self._blocked.add(chat_id)
 
+    def set_bot_status(self, chat_id: int, status: str) -> None:
+        """The bot's membership in a group: "administrator" (the default), "member", "restricted" (may
+        not send messages), "left" or "kicked" (then the group is closed to the bot, as on Telegram)."""
+        if status not in ("administrator", "member", "restricted", "left", "kicked"):
+            raise ValueError(status)
+        self.bot_status[chat_id] = status
+
+    def _bot_present(self, chat_id: int) -> None:
+        status = self.bot_status.get(chat_id)
+        if status == "kicked":
+            raise ApiError(403, "Forbidden: bot was kicked from the supergroup chat")
+        if status == "left":
+            raise ApiError(403, "Forbidden: bot is not a member of the supergroup chat")
+
     def fail_next(
-        self, method: str, error_code: int = 500, description: str = "Internal Server Error", times: int = 1
+        self,
+        method: str,
+        error_code: int = 500,
+        description: str = "Internal Server Error",
+        times: int = 1,
+        parameters: dict[str, Any] | None = None,  # ResponseParameters, e.g. {"retry_after": 1}
     ) -> None:
-        self._faults[method].extend([(error_code, description)] * times)
+        self._faults[method].extend([(error_code, description, parameters)] * times)
 
     def _chat(self, chat_id: int) -> ChatState:
         state = self._chats.get(chat_id)
@@ -608,8 +629,8 @@ class FakeTelegram:
             return self._error(method, params, ApiError(400, "Bad Request: " + problems[0].error))
         try:
             if self._faults.get(method):
-                code, description = self._faults[method].pop(0)
-                raise ApiError(code, description)
+                code, description, parameters = self._faults[method].pop(0)
+                raise ApiError(code, description, parameters)
             self._check_limits(method, params)
             if handler is None:
                 self.unimplemented.append(method)
@@ -638,12 +659,17 @@ class FakeTelegram:
             chat = str(params.get("chat_id", ""))
             if chat.lstrip("-").isdigit() and int(chat) in self._blocked:
                 raise ApiError(403, "Forbidden: bot was blocked by the user")
+            if chat.lstrip("-").isdigit():
+                self._bot_present(int(chat))
             return
         if method not in SEND_METHODS:
             return
         chat_id = int(params.get("chat_id", 0))
         if chat_id in self._blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        self._bot_present(chat_id)
+        if self.bot_status.get(chat_id) == "restricted":
+            raise ApiError(400, "Bad Request: not enough rights to send text messages to the chat")
         if self.limits is None:
             self.sent_per_chat[chat_id] += 1
             return
@@ -938,6 +964,7 @@ class FakeTelegram:
 
     async def _m_getChat(self, p, u):
         state = self._chat(int(p["chat_id"]))
+        self._bot_present(int(p["chat_id"]))
         return {
             **state.chat,
             "accent_color_id": 0,
@@ -952,8 +979,22 @@ class FakeTelegram:
         }
 
     async def _m_getChatMember(self, p, u):
-        self._chat(int(p["chat_id"]))
+        chat_id = int(p["chat_id"])
+        self._chat(chat_id)
+        self._bot_present(chat_id)
         user_id = int(p["user_id"])
+        bot_status = self.bot_status.get(chat_id, "administrator")
+        if user_id == self.bot_user["id"] and bot_status == "member":
+            return {"status": "member", "user": self.bot_user}
+        if user_id == self.bot_user["id"] and bot_status == "restricted":
+            flags = {k: False for k in RESTRICTED_FLAGS}
+            return {
+                "status": "restricted",
+                "user": self.bot_user,
+                "is_member": True,
+                "until_date": 0,
+                **flags,
+            }
         if user_id == self.bot_user["id"]:
             return {
                 "status": "administrator",

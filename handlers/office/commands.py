@@ -14,6 +14,7 @@ from bot.domain import at_session, queries, triage
 from bot.domain.codes import normalize_code
 from bot.domain.errors import DomainError
 from bot.texts import office as to
+from handlers.audit import FIND, VIEW_SUBMISSION, staff_access
 from handlers.staff import Reply, actor_name, ask_reply, cancel_prompt, error_text
 from storage.models import SessionStatus, Staff, Submission
 
@@ -42,17 +43,18 @@ def make_router() -> Router:
         await message.answer(to.inbox(subs, len(extensions)))
 
     @router.message(Command("find"))
-    async def find(message: Message, command: CommandObject, db: AsyncSession) -> None:
+    async def find(message: Message, command: CommandObject, db: AsyncSession, clock: Clock) -> None:
         query = (command.args or "").strip()
         if not query:
             await message.answer(to.usage_find())
             return
         found = await queries.find(db, query)
+        await staff_access(db, message, FIND, " ".join(s.code for s in found), clock.now(), found=len(found))
         await db.commit()
         await message.answer(to.find_results(query, found))
 
     @router.message(Command("sub"))
-    async def sub_detail(message: Message, command: CommandObject, db: AsyncSession) -> None:
+    async def sub_detail(message: Message, command: CommandObject, db: AsyncSession, clock: Clock) -> None:
         sub = await by_code(db, command.args)
         if sub is None:
             await db.commit()
@@ -60,6 +62,7 @@ def make_router() -> Router:
             return
         events = await queries.history(db, sub)
         names = await staff_names(db)
+        await staff_access(db, message, VIEW_SUBMISSION, sub.code, clock.now())
         await db.commit()
         await message.answer(to.submission_detail(sub, events, names))
 

@@ -25,6 +25,7 @@ from bot.notify import cards
 from bot.notify.actions import action
 from bot.reports.agenda import build_agenda
 from bot.texts import office as to
+from handlers.audit import AGENDA, staff_access
 from handlers.staff import Again, Press, Reply, ask_reply, edit_card, on_press
 from storage.models import DialogueSession, SessionKind, Submission
 
@@ -120,6 +121,7 @@ def make_router() -> Router:
     @button("agenda")
     async def agenda(press: Press) -> None:
         session = await sessions.get_session(press.db, press.id)
+        await staff_access(press.db, press.query, AGENDA, f"#{session.id}", press.now)
         await press.db.commit()
         await press.query.answer()
         await send_agenda(press.bot, press.db, press.chat_id, session)
@@ -165,7 +167,9 @@ def make_router() -> Router:
         )
 
     @router.message(Command("agenda"))
-    async def agenda_command(message: Message, command: CommandObject, bot: Bot, db: AsyncSession) -> None:
+    async def agenda_command(
+        message: Message, command: CommandObject, bot: Bot, db: AsyncSession, clock: Clock
+    ) -> None:
         session = None
         if command.args and command.args.strip().isdigit():
             session = await db.get(DialogueSession, int(command.args.strip()))
@@ -176,6 +180,7 @@ def make_router() -> Router:
             await db.commit()
             await message.answer(to.no_sessions())
             return
+        await staff_access(db, message, AGENDA, f"#{session.id}", clock.now())
         await send_agenda(bot, db, message.chat.id, session)
 
     return router

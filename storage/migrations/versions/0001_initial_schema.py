@@ -24,6 +24,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name=op.f("pk_app_config")),
     )
     op.create_table(
+        "audit_log",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("actor", sa.String(length=64), nullable=False),
+        sa.Column("actor_name", sa.String(length=200), nullable=False),
+        sa.Column("chat_id", sa.String(length=64), nullable=True),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("detail", sa.JSON(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_log")),
+    )
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
+
+    op.create_table(
         "calendar_days",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
@@ -181,6 +196,7 @@ def upgrade() -> None:
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
         sa.Column("answered_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("anonymised_at", storage.types.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["citizen_id"], ["citizens.id"], name=op.f("fk_submissions_citizen_id_citizens")
         ),
@@ -259,6 +275,7 @@ def upgrade() -> None:
         sa.Column("sent_at", storage.types.UTCDateTime(), nullable=True),
         sa.Column("message_id", sa.String(length=64), nullable=True),
         sa.Column("last_error", sa.Text(), nullable=True),
+        sa.Column("purged_at", storage.types.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["submission_id"], ["submissions.id"], name=op.f("fk_outbox_submission_id_submissions")
         ),
@@ -329,4 +346,8 @@ def downgrade() -> None:
     op.drop_table("counters")
     op.drop_table("citizens")
     op.drop_table("calendar_days")
+    with op.batch_alter_table("audit_log", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_log_at"))
+
+    op.drop_table("audit_log")
     op.drop_table("app_config")
