@@ -16,4 +16,11 @@ class DeptCb(CallbackData, prefix="d"):
     s: int  # submission id
 
 
-__all__ = ["CallbackData", "DeptCb", "OfficeCb"]
+class PubCb(CallbackData, prefix="pub"):
+    """Publishing an answered question on the website (handlers/publication.py)."""
+
+    a: str  # go (publish as it is) | edit (edit, then publish or re-publish) | off (unpublish) | no
+    s: int  # submission id
+
+
+__all__ = ["CallbackData", "DeptCb", "OfficeCb", "PubCb"]
