@@ -298,3 +298,44 @@ async def seed(sessionmaker, clock: FixedClock) -> Seeded:
         seeded.session_b, seeded.session_c = b.id, c.id
     _secret(seeded, "Bản nháp chưa công bố")
     return seeded
+
+
+LOREM = (
+    "Đề nghị xã xem xét sửa chữa tuyến đường, khơi thông cống rãnh và lắp thêm đèn chiếu sáng "
+    "để người dân đi lại an toàn vào mùa mưa. "
+)
+
+
+async def publish_many(
+    sessionmaker, clock: FixedClock, session_id: int, n: int, *, length: int = 400, batch: int = 100
+) -> list[str]:
+    """``n`` questions asked in an open session, answered in writing and published: through the product's
+    own operations (the benchmark's 1,000 answers, the page-weight test's long ones). Returns the codes."""
+    codes: list[str] = []
+    now = clock.now()
+    text = (LOREM * (length // len(LOREM) + 1))[:length]
+    for start in range(0, n, batch):
+        async with sessionmaker() as db:
+            land = await department(db, "DIA_CHINH")
+            for i in range(start, min(n, start + batch)):
+                citizen = await intake.give_consent(db, "telegram", str(8800000 + i), "vi", now)
+                sub = await intake.submit(
+                    db,
+                    citizen=citizen,
+                    session_id=session_id,
+                    topic_id=None,
+                    text=f"{i}. {text}",
+                    attachments=[],
+                    name=f"Công dân {i}",
+                    phone=None,
+                    address=None,
+                    public_name=i % 2 == 0,
+                    now=now,
+                    default_prefix="DT",
+                )
+                await workflow.route(db, sub.id, land.id, OFFICE, now)
+                await workflow.respond(db, sub.id, land.id, f"Trả lời {i}: {text}"[:3500], None, LAND, now)
+                await publication.publish(db, sub.id, OFFICE, now)
+                codes.append(sub.code)
+            await db.commit()
+    return codes

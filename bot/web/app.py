@@ -697,7 +697,7 @@ def make_web_app(
         r.add_get(prefix + r"/hoi-nghi/{sid:\d+}/in", bound(poster))
         r.add_get(f"{prefix}/giai-trinh", bound(accountability))
         r.add_get(f"{prefix}/tra-cuu", bound(lookup))
-    r.add_get("/en", lambda request: _redirect("/en/"))
+    r.add_get("/en", _to_english_home)
     r.add_get(r"/hoi-nghi/{sid:\d+}/thong-bao-ket-luan", notice_file)
     r.add_get("/qr/{name}.png", qr)
     r.add_get("/static/site.css", stylesheet)
@@ -706,8 +706,8 @@ def make_web_app(
     return app
 
 
-async def _redirect(target: str) -> web.Response:
-    raise web.HTTPMovedPermanently(target)
+async def _to_english_home(request: web.Request) -> web.Response:
+    raise web.HTTPMovedPermanently("/en/")
 
 
 def site_of(app: web.Application) -> Site:
