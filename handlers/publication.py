@@ -28,6 +28,7 @@ from bot.channels.telegram.callbacks import PubCb
 from bot.channels.telegram.filters import OfficeChat, StaffOnly
 from bot.clock import Clock
 from bot.domain import publication as pub
+from bot.domain.access import refuse
 from bot.domain.codes import normalize_code
 from bot.domain.errors import DomainError, WrongState
 from bot.domain.workflow import by_code, office_actor
@@ -66,7 +67,26 @@ def _error(exc: DomainError, code: str) -> str:
 
 
 def make_router(settings: Settings) -> Router:
-    router = Router(name="publication")
+    """The office's router, and after it the polite refusal of a 📢 button pressed in any other group."""
+    parent = Router(name="publication")
+    elsewhere = Router(name="publication-elsewhere")
+
+    @elsewhere.callback_query(PubCb.filter())
+    async def outside_the_office(query: CallbackQuery) -> None:
+        refuse(
+            "publication button outside the office group",
+            user_id=query.from_user.id,
+            chat_id=query.message.chat.id if query.message else None,
+            action=f"button {query.data!r}",
+        )
+        await query.answer(to.not_allowed(), show_alert=True)
+
+    parent.include_routers(_office_router(settings), elsewhere)
+    return parent
+
+
+def _office_router(settings: Settings) -> Router:
+    router = Router(name="publication-office")
     router.message.filter(OfficeChat())
     router.callback_query.filter(OfficeChat())
     guard = StaffOnly("office", settings, refuse_event)
@@ -109,11 +129,12 @@ def make_router(settings: Settings) -> Router:
             await db.commit()
             await message.reply(to.not_found(command.args.strip()) if command.args else tp.usage_unpublish())
             return
+        code = sub.code  # a rollback expires the row
         try:
             await pub.unpublish(db, sub.id, office_actor(message.from_user.id), clock.now())
         except DomainError as exc:
             await db.rollback()
-            await message.reply(_error(exc, sub.code))
+            await message.reply(_error(exc, code))
             return
         await db.commit()
         log.info("unpublished %s by %s", sub.code, message.from_user.id)
@@ -200,7 +221,7 @@ def make_router(settings: Settings) -> Router:
             await db.commit()
             await message.reply(to.empty_input())
             return
-        actor, now = office_actor(message.from_user.id), clock.now()
+        actor, now, code = office_actor(message.from_user.id), clock.now(), sub.code
         published = pub.is_published(sub)
         try:
             if published:
@@ -210,11 +231,11 @@ def make_router(settings: Settings) -> Router:
         except WrongState as exc:
             await db.rollback()
             await state.set_data({})  # the question has moved on: nothing left to type
-            await message.reply(_error(exc, sub.code))
+            await message.reply(_error(exc, code))
             return
         except DomainError as exc:
             await db.rollback()
-            await message.reply(_error(exc, sub.code))
+            await message.reply(_error(exc, code))
             return
         await state.set_data({})
         await db.commit()

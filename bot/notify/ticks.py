@@ -36,6 +36,7 @@ from bot.domain.directory import _set_config, get_config, office_chat_id
 from bot.i18n import local_date, use_locale
 from bot.notify.cards import GROUP_LOCALE
 from bot.notify.outbox import enqueue, enqueue_to_citizen
+from bot.notify.public import public_tick
 from bot.texts import notifications as tn
 from storage.models import (
     Citizen,
@@ -129,6 +130,7 @@ async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickR
     )
     await _session_eve(db, now, today, report)
     await _ratings(db, now, today, report)
+    await public_tick(db, now, settings, report)  # the public channel's monthly summary, the oversight digest
     return report
 
 
