@@ -1,6 +1,8 @@
 """Serving the public website: inside ``doithoai run`` (``start_web(app)``, when ``DOITHOAI_WEB_PORT``
 is set) or alone (``doithoai web``: ``run_standalone``, which never imports aiogram).
 
+``DOITHOAI_WEB_PORT`` unset: no site in ``doithoai run``; 0: any free port (tests).
+
 ``start_web`` also stores what the bot's own posts need to know in the database (the public channel,
 the site's address and the bot's username: ``bot.notify.public.configure``), whether or not the site
 is served by this process.
@@ -70,7 +72,7 @@ async def start_web(app: Any) -> list[WebHandle]:
     async with app.sessionmaker() as db:
         await configure(db, app.settings, username)
         await db.commit()
-    if not app.settings.web_port:
+    if app.settings.web_port is None:
         return []
     return [await serve(app.settings, app.sessionmaker, app.clock, bot_username=username)]
 
@@ -93,7 +95,9 @@ async def run_standalone(settings: Any, *, host: str | None = None, port: int | 
         make_sessionmaker(engine),
         SystemClock(),
         host=host,
-        port=port if port is not None else (settings.web_port or STANDALONE_PORT),
+        port=port
+        if port is not None
+        else (STANDALONE_PORT if settings.web_port is None else settings.web_port),
     )
     print(f"public website on http://{host or settings.web_host}:{handle.port}/ (Ctrl+C to stop)", flush=True)
     try:

@@ -126,7 +126,7 @@ def latest_heading() -> str:
 
 
 def see_all_answers(n: int) -> str:
-    return _.n("Xem câu trả lời ({n})", "Xem tất cả {n} câu trả lời", n).format(n=n)
+    return _.n("Xem tất cả {n} câu trả lời", "Xem tất cả {n} câu trả lời", n).format(n=n)
 
 
 def see_details() -> str:
