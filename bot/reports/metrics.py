@@ -350,11 +350,13 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     report.sessions = list(figures.values())
     if not sessions:
         return
-    subs = list(
-        await db.scalars(
-            select(Submission).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
+    # Plain rows (the columns, read like a Submission): no ORM objects to build for every question,
+    # departments and topics are read once below.
+    subs = (
+        await db.execute(
+            select(Submission.__table__).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
         )
-    )
+    ).all()
     ids = [s.id for s in subs]
     targets = {s.merged_into_id for s in subs if s.merged_into_id}
     codes: dict[int, str] = {}

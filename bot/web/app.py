@@ -137,26 +137,35 @@ class PageCache:
                 return page
             if page.fresh_until + self.ttl * self.STALE_FACTOR > now:
                 if key not in self._building:
-                    task = asyncio.ensure_future(self._build(key, build))
-                    self._tasks.add(task)
-                    task.add_done_callback(self._tasks.discard)
+                    self._start(key, build)
                 return page
-        pending = self._building.get(key)
-        if pending is not None:
-            return await asyncio.shield(pending)
-        return await self._build(key, build)
+        pending = self._building.get(key) or self._start(key, build)
+        return await asyncio.shield(pending)
 
-    async def _build(self, key: Any, build: Callable[[], Awaitable[Page]]) -> Page:
+    def _start(self, key: Any, build: Callable[[], Awaitable[Page]]) -> asyncio.Future[Page]:
+        """Build the page once in a task of its own; every caller meanwhile waits for the same one."""
         future: asyncio.Future[Page] = asyncio.get_running_loop().create_future()
         self._building[key] = future
+        task = asyncio.ensure_future(self._build(key, build, future))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return future
+
+    async def _build(
+        self, key: Any, build: Callable[[], Awaitable[Page]], future: asyncio.Future[Page]
+    ) -> None:
         try:
             page = await build()
-        except BaseException as exc:
+        except Exception as exc:
+            log.exception("the website could not build %r", key)  # a stale copy, if any, is served meanwhile
             future.set_exception(exc)
-            future.exception()  # retrieved: waiters re-raise it, nobody else needs to
+            future.exception()  # retrieved here: the callers waiting re-raise it
+            return
+        except BaseException:  # cancelled (the server stopping): the callers waiting are cancelled too
+            future.cancel()
             raise
         finally:
-            del self._building[key]
+            self._building.pop(key, None)
         if page.status == 200:
             page.fresh_until = time.monotonic() + self.ttl
             self._pages[key] = page
@@ -164,7 +173,6 @@ class PageCache:
             while len(self._pages) > self.max_entries:
                 self._pages.popitem(last=False)
         future.set_result(page)
-        return page
 
 
 # --- the site ------------------------------------------------------------------------------------------
