@@ -5,6 +5,7 @@ status codes, cache headers, ETags, gzip, sitemap, robots, Open Graph, page weig
 from __future__ import annotations
 
 import gzip
+import io
 import re
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
@@ -349,6 +350,18 @@ async def test_sitemap_robots_and_open_graph(site):
     assert '<meta property="og:title" content="Hội nghị đối thoại cuối năm 2026">' in html
     assert f'<meta property="og:url" content="{base}/hoi-nghi/{seeded.session_a}">' in html
     assert '<meta property="og:description" content="Hội nghị đối thoại 09:00 03/12/2026' in html
+    image = f"{base}/og/hoi-nghi-{seeded.session_a}.png"
+    assert f'<meta property="og:image" content="{image}">' in html
+    resp = await client.get(image.removeprefix(base))
+    png = await resp.read()
+    assert resp.status == 200 and resp.headers["Content-Type"] == "image/png"
+    from PIL import Image
+
+    assert Image.open(io.BytesIO(png)).size == (1200, 630)
+    _, html, _ = await get(client, "/en/giai-trinh")
+    assert f'<meta property="og:image" content="{base}/og/trang-chu.png">' in html
+    assert (await client.get("/og/trang-chu.png")).status == 200
+    assert (await client.get(f"/og/hoi-nghi-{seeded.session_c}.png")).status == 404  # a draft
 
 
 async def test_public_url_makes_absolute_links(database_url, sessionmaker):

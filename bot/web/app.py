@@ -204,6 +204,7 @@ class Site:
         self.css = CSS.read_bytes()
         self.css_version = hashlib.blake2b(self.css, digest_size=6).hexdigest()
         self.qr_cache: OrderedDict[str, bytes] = OrderedDict()
+        self.card_cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 
     # the bot's username: given, stored by `doithoai run` (app_config), or asked of the Bot API
     async def resolve_username(self) -> None:
@@ -240,6 +241,7 @@ class Site:
         status: int = 200,
         cache_control: str = PAGE_CACHE,
         noindex: bool = False,
+        og_session: int | None = None,
         **context: Any,
     ) -> Page:
         path = request.path
@@ -264,8 +266,7 @@ class Site:
                 now=self.clock.now(),
                 today=local_date(self.clock.now()),
                 noindex=noindex,
-                og_image=None,
-                og_image_alt="",
+                og_image=links.absolute(base, links.og_image(og_session)),
                 telegram=self.bot_username,
                 zalo=self.zalo,
                 **context,
@@ -358,6 +359,7 @@ async def session_page(request: web.Request, lang: str) -> web.Response:
             description=description,
             unit=unit,
             data=found,
+            og_session=sid,
         )
 
     page = await site.cache.get(("session", sid, number, lang, site.base_url(request)), build)
@@ -393,6 +395,7 @@ async def question_page(request: web.Request, lang: str) -> web.Response:
             unit=unit,
             session=view,
             item=item,
+            og_session=sid,
         )
 
     page = await site.cache.get(("question", sid, code, lang, site.base_url(request)), build)
@@ -425,6 +428,7 @@ async def poster(request: web.Request, lang: str) -> web.Response:
             unit=unit,
             session=view,
             site=links.absolute(base, links.session(sid, lang)) if site.settings.public_url else "",
+            og_session=sid,
         )
 
     page = await site.cache.get(("poster", sid, lang, site.base_url(request)), build)
@@ -538,6 +542,44 @@ async def _notice_file_id(db: AsyncSession, sid: int) -> str | None:
 
     session = await db.get(DialogueSession, sid)
     return session.notice_file_id if session is not None and session.notice_at is not None else None
+
+
+OG_NAME = re.compile(r"^(?:hoi-nghi-(\d{1,8})|trang-chu)$")
+
+
+async def og_image(request: web.Request) -> web.Response:
+    """The picture a shared link shows (Open Graph): the session's title, time and place, or the site's."""
+    site = _site(request)
+    m = OG_NAME.match(request.match_info["name"])
+    if m is None:
+        raise web.HTTPNotFound()
+
+    async def load(db: AsyncSession) -> Any:
+        view = await data.public_session(db, int(m.group(1)), site.clock.now()) if m.group(1) else None
+        return view, await metrics.unit_name(db)
+
+    view, unit_name = await site.read(load)
+    if m.group(1) and view is None:
+        raise web.HTTPNotFound()
+    with use_locale("vi"):  # the picture is in the deployment's language, as its names are
+        unit = t.name(unit_name) or t.site_name()
+        if view is None:
+            headline, details = t.home_title(), [t.card_home()]
+        else:
+            headline, details = view.title, [t.card_when_where(view.starts_at, view.place)]
+    key = (unit, headline, tuple(details))
+    png = site.card_cache.get(key)
+    if png is None:
+        from bot.web import card
+
+        png = await asyncio.to_thread(card.render, unit, headline, details)
+        site.card_cache[key] = png
+        while len(site.card_cache) > 64:
+            site.card_cache.popitem(last=False)
+    return web.Response(
+        body=png,
+        headers={"Content-Type": "image/png", "Cache-Control": "public, max-age=3600", **SECURITY_HEADERS},
+    )
 
 
 QR_NAME = re.compile(r"^(?:hoi-nghi-(\d{1,8})|telegram|zalo)$")
@@ -708,6 +750,7 @@ def make_web_app(
     r.add_get("/en", _to_english_home)
     r.add_get(r"/hoi-nghi/{sid:\d+}/thong-bao-ket-luan", notice_file)
     r.add_get("/qr/{name}.png", qr)
+    r.add_get("/og/{name}.png", og_image)
     r.add_get("/static/site.css", stylesheet)
     r.add_get("/robots.txt", robots)
     r.add_get("/sitemap.xml", sitemap)

@@ -64,6 +64,11 @@ def qr_zalo() -> str:
     return "/qr/zalo.png"
 
 
+def og_image(session_id: int | None = None) -> str:
+    """The picture a shared link shows: the session's, or the site's."""
+    return f"/og/hoi-nghi-{session_id}.png" if session_id is not None else "/og/trang-chu.png"
+
+
 def stylesheet(version: str) -> str:
     return f"/static/site.css?v={version}"
 

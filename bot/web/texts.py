@@ -98,6 +98,14 @@ def home_description(unit: str) -> str:
     ).format(unit=unit)
 
 
+def card_home() -> str:
+    return _("Lịch hội nghị · Cách gửi câu hỏi · Các câu trả lời · Đúng hạn hay trễ hạn")
+
+
+def card_when_where(when: datetime, place: str) -> str:
+    return _("{when} · {place}").format(when=fmt_datetime(when), place=place)
+
+
 def home_intro() -> str:
     return _(
         "Lịch các hội nghị đối thoại trực tiếp giữa chính quyền và Nhân dân, cách gửi câu hỏi trước hội "
