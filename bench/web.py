@@ -139,8 +139,9 @@ def cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def load(name: str, url: str, pid: int, clients: int, seconds: float) -> Round:
-    """``clients`` kept-alive HTTP/1.1 connections asking again as soon as each answer is read.
+async def load(name: str, url: str, pid: int, clients: int, seconds: float, pipeline: int) -> Round:
+    """``clients`` kept-alive HTTP/1.1 connections, each sending ``pipeline`` requests and reading their
+    answers, again and again.
 
     The requests are written and the answers read on bare asyncio streams (a few microseconds each):
     aiohttp's own client costs more per request than the bare server, and would measure itself."""
@@ -153,8 +154,7 @@ async def load(name: str, url: str, pid: int, clients: int, seconds: float) -> R
     count = 0
     streams = [await asyncio.open_connection(parts.hostname, parts.port) for _ in range(clients)]
 
-    async def ask(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        writer.write(request)
+    async def answer(reader: asyncio.StreamReader) -> None:
         head = await reader.readuntil(b"\r\n\r\n")
         status = int(head[9:12])
         length = 0
@@ -165,16 +165,21 @@ async def load(name: str, url: str, pid: int, clients: int, seconds: float) -> R
         if status != 200:
             raise RuntimeError(f"{url}: {status}")
 
-    await asyncio.gather(*(ask(r, w) for r, w in streams))  # every connection warm
+    async def ask(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, n: int) -> None:
+        writer.write(request * n)  # pipelined: n requests, then their n answers in order
+        for _ in range(n):
+            await answer(reader)
+
+    await asyncio.gather(*(ask(r, w, 1) for r, w in streams))  # every connection warm
     cpu0, began = cpu_of(pid), time.perf_counter()
     end = began + seconds
 
     async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         nonlocal count
         while (t0 := time.perf_counter()) < end:
-            await ask(reader, writer)
-            latencies.append(time.perf_counter() - t0)
-            count += 1
+            await ask(reader, writer, pipeline)
+            latencies.extend([(time.perf_counter() - t0)] * pipeline)  # each waited for the batch
+            count += pipeline
 
     await asyncio.gather(*(client(r, w) for r, w in streams))
     elapsed = time.perf_counter() - began
@@ -216,6 +221,7 @@ async def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=5.0)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--pipeline", type=int, default=1, help="requests in flight per connection")
     args = parser.parse_args()
     folder = tempfile.mkdtemp(prefix="doithoai-bench-web-")
     database = f"sqlite+aiosqlite:///{folder}/site.db"
@@ -232,8 +238,8 @@ async def main() -> None:
         await wait_up(site_url)
         rounds: list[tuple[Round, Round]] = []
         for n in range(1, args.rounds + 1):
-            b = await load("bare aiohttp", bare_url, bare.pid, args.clients, args.seconds)
-            s = await load("session page", site_url, site.pid, args.clients, args.seconds)
+            b = await load("bare aiohttp", bare_url, bare.pid, args.clients, args.seconds, args.pipeline)
+            s = await load("session page", site_url, site.pid, args.clients, args.seconds, args.pipeline)
             rounds.append((b, s))
             print(
                 f"round {n}: bare {b.rps:,.0f} req/s (p95 {b.pct(0.95):.1f} ms, {b.cpu_ms:.3f} ms CPU/req); "
@@ -254,7 +260,7 @@ async def main() -> None:
     print(
         f"ratio (median of {len(rounds)} rounds): {s.rps / b.rps:.2f} of the bare handler's requests/s "
         f"(target >= 0.2); server CPU per request {b.cpu_ms / s.cpu_ms:.2f} of the site's; "
-        f"{args.clients} concurrent clients"
+        f"{args.clients} concurrent clients, {args.pipeline} requests in flight each"
     )
     print("all rounds:", ", ".join(f"{s_.rps / b_.rps:.2f}" for b_, s_ in rounds))
 
