@@ -103,6 +103,7 @@ async def test_home_shows_the_next_session_how_to_ask_and_the_last_answers(site)
     upcoming = text.index("Hội nghị sắp tới")
     assert upcoming < text.index("Hội nghị đối thoại quý I năm 2027") < text.index("Cách gửi câu hỏi")
     assert "12/03/2027" in text and "Nhà văn hóa thôn 2" in text and "Đang nhận câu hỏi" in text
+    assert "Lĩnh vực nhận câu hỏi Đất đai, Xây dựng, giao thông nông thôn" in text  # the directory's topics
     assert f'href="https://t.me/doithoai_bot?start=s{seeded.session_b}"' in html
     assert f'href="{ZALO}"' in html
     assert f'src="/qr/hoi-nghi-{seeded.session_b}.png"' in html

@@ -208,6 +208,12 @@ async def published_position(db: AsyncSession, session_id: int, code: str) -> in
 # --- pages ----------------------------------------------------------------------------------------------
 
 
+async def topics(db: AsyncSession) -> list[Name]:
+    """The topics questions can be asked on (the directory's), in their order."""
+    rows = await db.scalars(select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.id))
+    return [Name(t.name_vi, t.name_en) for t in rows]
+
+
 @dataclass
 class HomeData:
     unit: Name
@@ -216,13 +222,16 @@ class HomeData:
     latest: SessionView | None  # the last session held with published answers
     latest_items: list[PublishedItem] = field(default_factory=list)
     latest_total: int = 0
+    topics: list[Name] = field(default_factory=list)
 
 
 async def home(db: AsyncSession, now: datetime) -> HomeData:
     sessions = await public_sessions(db, now)
     upcoming = sorted((s for s in sessions if s.upcoming), key=lambda s: (s.starts_at, s.id))
     past = [s for s in sessions if not s.upcoming]
-    data = HomeData(unit=await metrics.unit_name(db), upcoming=upcoming, past=past, latest=None)
+    data = HomeData(
+        unit=await metrics.unit_name(db), upcoming=upcoming, past=past, latest=None, topics=await topics(db)
+    )
     for s in past:
         total = await published_count(db, s.id)
         if total:
@@ -241,6 +250,7 @@ class SessionPage:
     total: int
     page: int
     pages: int
+    topics: list[Name] = field(default_factory=list)
 
 
 async def session_page(
@@ -255,7 +265,8 @@ async def session_page(
     if page < 1 or page > pages:
         return None
     items = await published_page(db, session_id, (page - 1) * per_page, per_page)
-    return SessionPage(await metrics.unit_name(db), view, report, items, total, page, pages)
+    asked_on = await topics(db) if view.open_for_questions else []
+    return SessionPage(await metrics.unit_name(db), view, report, items, total, page, pages, asked_on)
 
 
 @dataclass

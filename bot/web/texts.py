@@ -226,6 +226,14 @@ def session_state(view) -> str:
     }.get(view.status, view.status)
 
 
+def topics_label() -> str:
+    return _("Lĩnh vực nhận câu hỏi")
+
+
+def names(values) -> str:
+    return ", ".join(name(v) for v in values)
+
+
 def questions_until() -> str:
     return _("Nhận câu hỏi đến")
 
