@@ -45,7 +45,6 @@ from bot import i18n
 from bot.clock import Clock
 from bot.domain.codes import normalize_code
 from bot.i18n import local_date, use_locale
-from bot.reports import metrics
 from bot.reports.periods import PeriodError, parse_period
 from bot.web import data, links
 from bot.web import texts as t
@@ -55,6 +54,7 @@ log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
 PER_PAGE = 20
+USERNAME_RETRY = 300.0
 HTML = "text/html; charset=utf-8"
 PAGE_CACHE = "public, max-age=60"
 SECURITY_HEADERS = {
@@ -191,6 +191,7 @@ class Site:
         self.settings, self.sessionmaker, self.clock = settings, sessionmaker, clock
         self.cache = PageCache(cache_ttl)
         self.bot_username = (bot_username or "").lstrip("@") or None
+        self._username_retry_at = 0.0
         self.bot_api = bot_api or BotApi(settings.telegram_api, settings.bot_token)
         self.zalo = settings.zalo_bot_link or None
         self.env = Environment(
@@ -208,8 +209,11 @@ class Site:
 
     # the bot's username: given, stored by `doithoai run` (app_config), or asked of the Bot API
     async def resolve_username(self) -> None:
-        if self.bot_username:
+        """At start, and again at most every ``USERNAME_RETRY`` seconds while unknown (Telegram may be
+        unreachable when the site starts): the ``t.me`` links and QR codes need it."""
+        if self.bot_username or time.monotonic() < self._username_retry_at:
             return
+        self._username_retry_at = time.monotonic() + USERNAME_RETRY
         from bot.notify.public import bot_username
 
         async with self.sessionmaker() as db:
@@ -316,6 +320,7 @@ def _int(value: str | None, default: int | None = None) -> int | None:
 
 async def home(request: web.Request, lang: str) -> web.Response:
     site = _site(request)
+    await site.resolve_username()
 
     async def build() -> Page:
         home_data = await site.read(lambda db: data.home(db, site.clock.now()))
@@ -339,6 +344,7 @@ async def home(request: web.Request, lang: str) -> web.Response:
 
 async def session_page(request: web.Request, lang: str) -> web.Response:
     site = _site(request)
+    await site.resolve_username()
     sid = _int(request.match_info["sid"])
     number = _int(request.query.get("trang"), 1)
     if sid is None or number is None:
@@ -377,7 +383,7 @@ async def question_page(request: web.Request, lang: str) -> web.Response:
         async def load(db: AsyncSession) -> Any:
             view = await data.public_session(db, sid, site.clock.now())
             item = await data.published_item(db, sid, code) if view is not None else None
-            return view, item, await metrics.unit_name(db)
+            return view, item, await data.unit_name(db)
 
         view, item, unit_name = await site.read(load)
         if item is None:
@@ -404,13 +410,14 @@ async def question_page(request: web.Request, lang: str) -> web.Response:
 
 async def poster(request: web.Request, lang: str) -> web.Response:
     site = _site(request)
+    await site.resolve_username()
     sid = _int(request.match_info["sid"])
     if sid is None:
         raise web.HTTPNotFound()
 
     async def build() -> Page:
         async def load(db: AsyncSession) -> Any:
-            return await data.public_session(db, sid, site.clock.now()), await metrics.unit_name(db)
+            return await data.public_session(db, sid, site.clock.now()), await data.unit_name(db)
 
         view, unit_name = await site.read(load)
         if view is None:
@@ -479,21 +486,21 @@ async def lookup(request: web.Request, lang: str) -> web.Response:
     site = _site(request)
     typed = request.query.get("ma", "").strip()[:40]
     found, message, status = None, None, 200
+    code = normalize_code(typed) if typed else None
+
+    async def load(db: AsyncSession) -> Any:
+        return (await data.lookup(db, code, site.clock.now()) if code else None), await data.unit_name(db)
+
+    found, unit_name = await site.read(load)
     if typed:
-        code = normalize_code(typed)
         with use_locale(lang):
             if code is None:
                 message, status = t.lookup_malformed(typed), 400
-            else:
-                found = await site.read(lambda db: data.lookup(db, code, site.clock.now()))
-                if found is None:
-                    message, status = t.lookup_not_found(code), 404
+            elif found is None:
+                message, status = t.lookup_not_found(code), 404
     with use_locale(lang):
         title = t.lookup_result(found.code) if found else t.lookup_title()
-        description, unit = t.lookup_description(), ""
-    unit_name = await site.read(metrics.unit_name)
-    with use_locale(lang):
-        unit = t.name(unit_name)
+        description, unit = t.lookup_description(), t.name(unit_name)
     page = site.html(
         request,
         lang,
@@ -556,7 +563,7 @@ async def og_image(request: web.Request) -> web.Response:
 
     async def load(db: AsyncSession) -> Any:
         view = await data.public_session(db, int(m.group(1)), site.clock.now()) if m.group(1) else None
-        return view, await metrics.unit_name(db)
+        return view, await data.unit_name(db)
 
     view, unit_name = await site.read(load)
     if m.group(1) and view is None:
@@ -587,6 +594,7 @@ QR_NAME = re.compile(r"^(?:hoi-nghi-(\d{1,8})|telegram|zalo)$")
 
 async def qr(request: web.Request) -> web.Response:
     site = _site(request)
+    await site.resolve_username()
     name = request.match_info["name"]
     m = QR_NAME.match(name)
     if m is None:

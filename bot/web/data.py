@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.codes import normalize_code
 from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar, response_due
+from bot.domain.directory import get_config
 from bot.domain.publication import public_answer
 from bot.domain.sessions import is_open_for_questions
 from bot.i18n import local_date
@@ -208,6 +209,12 @@ async def published_position(db: AsyncSession, session_id: int, code: str) -> in
 # --- pages ----------------------------------------------------------------------------------------------
 
 
+async def unit_name(db: AsyncSession) -> Name:
+    """The unit's names, from the short-lived copy of the settings (as ``metrics.unit_name`` reads them)."""
+    vi = await get_config(db, "unit_name_vi") or ""
+    return Name(vi, await get_config(db, "unit_name_en") or vi)
+
+
 async def topics(db: AsyncSession) -> list[Name]:
     """The topics questions can be asked on (the directory's), in their order."""
     rows = await db.scalars(select(Topic).where(Topic.active).order_by(Topic.sort_order, Topic.id))
@@ -230,7 +237,7 @@ async def home(db: AsyncSession, now: datetime) -> HomeData:
     upcoming = sorted((s for s in sessions if s.upcoming), key=lambda s: (s.starts_at, s.id))
     past = [s for s in sessions if not s.upcoming]
     data = HomeData(
-        unit=await metrics.unit_name(db), upcoming=upcoming, past=past, latest=None, topics=await topics(db)
+        unit=await unit_name(db), upcoming=upcoming, past=past, latest=None, topics=await topics(db)
     )
     for s in past:
         total = await published_count(db, s.id)
@@ -266,7 +273,7 @@ async def session_page(
         return None
     items = await published_page(db, session_id, (page - 1) * per_page, per_page)
     asked_on = await topics(db) if view.open_for_questions else []
-    return SessionPage(await metrics.unit_name(db), view, report, items, total, page, pages, asked_on)
+    return SessionPage(await unit_name(db), view, report, items, total, page, pages, asked_on)
 
 
 @dataclass
@@ -331,8 +338,8 @@ async def lookup(db: AsyncSession, text: str, now: datetime) -> Lookup | None:
     departments = {
         d.id: d for d in await db.scalars(select(Department).where(Department.id == sub.department_id))
     }
-    topics = {t.id: t for t in await db.scalars(select(Topic).where(Topic.id == sub.topic_id))}
-    fact = metrics.make_fact(sub, session, local_date(now), forwarded_at, codes, departments, topics, cal)
+    topic_rows = {t.id: t for t in await db.scalars(select(Topic).where(Topic.id == sub.topic_id))}
+    fact = metrics.make_fact(sub, session, local_date(now), forwarded_at, codes, departments, topic_rows, cal)
     return Lookup(
         code=code,
         session=session_view(session, now, cal),
