@@ -2,6 +2,7 @@
 
     doithoai run                 long polling (deletes a webhook first); migrates on start
     doithoai demo                the real bot against the built-in Bot API simulator, one citizen's transcript
+    doithoai web [--host H] [--port P]   the public website alone (no Telegram connection)
     doithoai db upgrade          migrate the database
     doithoai directory load F    load departments, topics, staff and calendar from a TOML file
     doithoai session create …    create (and by default announce) a dialogue session
@@ -194,6 +195,12 @@ async def cmd_run(args: argparse.Namespace) -> int:
     return await run(Settings(), webhook=args.webhook, host=args.host, port=args.port)
 
 
+async def cmd_web(args: argparse.Namespace) -> int:
+    from bot.web.server import run_standalone
+
+    return await run_standalone(Settings(), host=args.host, port=args.port)
+
+
 async def cmd_tick(args: argparse.Namespace) -> int:
     from bot.app import build_app
     from bot.clock import FixedClock, SystemClock
@@ -309,6 +316,10 @@ def build_parser() -> argparse.ArgumentParser:
     tick.add_argument("--now", help="the time to act as, e.g. 2027-02-17T08:00 (local time)")
     tick.add_argument("--no-deliver", action="store_true", help="only enqueue; leave delivery to `run`")
     tick.set_defaults(func=cmd_tick)
+    web = sub.add_parser("web", help="serve the public website alone (DOITHOAI_WEB_HOST, DOITHOAI_WEB_PORT)")
+    web.add_argument("--host", help="address to listen on (default DOITHOAI_WEB_HOST, 127.0.0.1)")
+    web.add_argument("--port", type=int, help="port (default DOITHOAI_WEB_PORT, else 8080)")
+    web.set_defaults(func=cmd_web)
     demo = sub.add_parser("demo", help="play one citizen's conversation against the built-in simulator")
     demo.add_argument("--verbose", action="store_true", help="also print the bot's log")
     demo.set_defaults(func=cmd_demo)
@@ -364,7 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     from bot.ops.logs import setup_logging
 
     args = build_parser().parse_args(argv)
-    setup_logging(logging.INFO if args.command == "run" else logging.WARNING, json_lines=Settings().log_json)
+    setup_logging(
+        logging.INFO if args.command in ("run", "web") else logging.WARNING, json_lines=Settings().log_json
+    )
     try:
         return asyncio.run(args.func(args))
     except CliError as exc:

@@ -9,6 +9,7 @@ import signal
 
 from bot.app import build_app
 from bot.settings import Settings
+from bot.web.server import start_web
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ async def run(settings: Settings, *, webhook: bool = False, host: str = "0.0.0.0
         background.append(await start_zalo(app, webhook=webhook, host=host, port=port))
         log.info("serving Zalo citizens by %s", "webhook" if webhook else "long polling")
     await app.start_polling(polling_timeout=30)
+    background += await start_web(app)  # the public website (DOITHOAI_WEB_PORT) and the channel's settings
     tune_garbage_collector()
     log.info("bot is running; press Ctrl+C to stop")
     await stop.wait()

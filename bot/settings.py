@@ -67,6 +67,14 @@ class Settings(BaseSettings):
     ops_host: str = "127.0.0.1"
     ops_port: int | None = None
 
+    # The public website and channel (bot/web, bot/notify/public.py). ``doithoai run`` serves the site
+    # only when ``web_port`` is set; ``doithoai web`` serves it alone (port 8080 when unset).
+    web_host: str = "127.0.0.1"
+    web_port: int | None = None
+    public_url: str = ""  # e.g. https://doithoai.thachdai.gov.vn: absolute links (sitemap, Open Graph)
+    public_channel_id: int | None = None  # a Telegram channel (-100…) for announcements and summaries
+    zalo_bot_link: str = ""  # e.g. https://zalo.me/…: shown on the home page beside the Telegram link
+
     @field_validator("admin_ids", "reminder_working_days", mode="before")
     @classmethod
     def _split_ints(cls, value: object) -> object:

@@ -20,7 +20,18 @@ def _scoped(name: str, chat_types: tuple[str, ...], children: list[Router]) -> R
 
 
 def get_routers(settings: Settings) -> list[Router]:
-    from handlers import audit, citizen, department, followup, menus, office, reports, staff
+    from handlers import (
+        audit,
+        citizen,
+        department,
+        followup,
+        menus,
+        office,
+        oversight,
+        publication,
+        reports,
+        staff,
+    )
 
     private = _scoped(
         "private",
@@ -36,8 +47,10 @@ def get_routers(settings: Settings) -> list[Router]:
         GROUPS,
         [
             staff.make_link_router(settings),
+            oversight.make_router(settings),  # /link_oversight; the oversight group's /stats and refusals
             reports.make_router(settings),  # before the office router's catch-all
             audit.make_router(settings),  # /audit (admins only), before the office router
+            publication.make_router(settings),  # /publish, 📢 buttons: before the office's catch-all
             office.make_router(settings),
             department.make_router(settings),
             staff.make_group_fallback_router(settings),

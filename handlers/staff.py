@@ -234,10 +234,10 @@ async def answer_reply(
     if not reply.keep_state:
         await reply.state.set_data({})
     await reply.db.commit()
+    for then in reply.after:  # e.g. the card brought up to date, before the confirmation says it is done
+        await then()
     if confirmation:
         await reply.message.reply(confirmation)
-    for then in reply.after:
-        await then()
 
 
 # --- button presses: one small function per action ---------------------------------------------------
@@ -453,7 +453,7 @@ async def _staff_button_out_of_place(query: CallbackQuery) -> None:
     await query.answer(to.not_allowed(), show_alert=True)
 
 
-STAFF_BUTTON = Magic(F.data.regexp(r"^[od]:"))  # office and department buttons (callbacks.py)
+STAFF_BUTTON = Magic(F.data.regexp(r"^(o|d|pub):"))  # office and department buttons (callbacks.py)
 
 
 def make_group_fallback_router(settings: Settings) -> Router:

@@ -231,6 +231,12 @@ class Submission(Base):
     attachments: Mapped[list[Attachment]] = relationship(
         back_populates="submission", lazy="selectin", cascade="all, delete-orphan", order_by="Attachment.id"
     )
+    # Publication on the public website (bot/domain/publication.py): the question as published, with
+    # personal details edited out by the office, and optionally an edited answer.
+    published_at: Mapped[datetime | None]
+    published_text: Mapped[str | None] = mapped_column(Text)
+    published_answer: Mapped[str | None] = mapped_column(Text)
+    published_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Attachment(Base):
@@ -336,3 +342,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))  # view_submission | find | agenda | report_files | …
     subject: Mapped[str] = mapped_column(String(300), default="")  # tracking codes, a period, a session
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# A session's published questions, in the order they were published (the public website).
+Index("ix_submissions_session_published", Submission.session_id, Submission.published_at)

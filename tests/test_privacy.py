@@ -223,7 +223,9 @@ async def test_deleting_my_data_leaves_nothing_behind_in_any_table(database_url)
             other = await db.scalar(select(Submission).where(Submission.code == neighbour))
             assert other.status == SubmissionStatus.MERGED and other.asker_name == "Trần Thị Lan"
             assert "xã đã cử cán bộ kiểm tra" in other.response_text  # their copy, without the name
-            cancelled = await db.scalar(select(Outbox).where(Outbox.purpose == "rate", Outbox.key.contains(code)))
+            cancelled = await db.scalar(
+                select(Outbox).where(Outbox.purpose == "rate", Outbox.key.contains(code))
+            )
             assert cancelled.status == OutboxStatus.CANCELLED
             events = [
                 e.action for e in await db.scalars(select(SubmissionEvent).order_by(SubmissionEvent.id))

@@ -30,7 +30,8 @@ def dept_actor(user_id: int) -> str:
 
 
 async def get_submission(db: AsyncSession, submission_id: int) -> Submission:
-    sub = await db.get(Submission, submission_id)
+    """As stored now (bulk moves update rows behind the session's back: never a stale copy)."""
+    sub = await db.get(Submission, submission_id, populate_existing=True)
     if sub is None:
         raise NotFound("no such submission")
     return sub

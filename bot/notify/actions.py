@@ -40,8 +40,13 @@ OFFICE = frozenset(
 )
 DEPARTMENT = frozenset({"accept", "answer", "extend", "forward", "hand_back"})
 CITIZEN = frozenset({"rate", "not_resolved"})
-AUDIENCES = {"office": OFFICE, "department": DEPARTMENT, "citizen": CITIZEN}
-assert not (OFFICE & DEPARTMENT or OFFICE & CITIZEN or DEPARTMENT & CITIZEN), "an action of two audiences"
+PUBLICATION = frozenset(
+    {"publish", "publish_edit", "unpublish", "publish_dismiss"}
+)  # the office, for the site
+AUDIENCES = {"office": OFFICE, "department": DEPARTMENT, "citizen": CITIZEN, "publication": PUBLICATION}
+assert sum(map(len, AUDIENCES.values())) == len(frozenset().union(*AUDIENCES.values())), (
+    "an action of two audiences"
+)
 
 
 def action(label: str, name: str, target: int, arg: int = 0) -> Action:

@@ -28,6 +28,7 @@ from bot.i18n import use_locale
 from bot.notify import cards
 from bot.notify.actions import Actions
 from bot.notify.outbox import enqueue, enqueue_many, for_citizen, row
+from bot.notify.public import post_announcement, post_conclusion, publication_buttons
 from bot.texts import citizen as tc
 from bot.texts import department as td
 from bot.texts import office as to
@@ -148,13 +149,18 @@ async def to_department(
 
 
 async def office_hears(
-    db: AsyncSession, sub: Submission, event: Event, purpose: str, render: Callable[..., str], *args: Any
+    db: AsyncSession,
+    sub: Submission,
+    event: Event,
+    purpose: str,
+    render: Callable[..., str],
+    *args: Any,
+    actions: Actions | None = None,
 ) -> None:
     """A note to the office group about ``sub`` (``render(sub, *args)`` in the groups' language)."""
     note = in_groups(render, sub, *args)
-    await to_office(
-        db, f"{purpose}:{sub.code}:{stamp(event)}:office", purpose, note, event.at, submission_id=sub.id
-    )
+    key = f"{purpose}:{sub.code}:{stamp(event)}:office"
+    await to_office(db, key, purpose, note, event.at, submission_id=sub.id, actions=actions)
 
 
 def in_groups(render: Callable[..., str], *args: Any) -> str:
@@ -403,7 +409,15 @@ async def responded(db: AsyncSession, event: Event) -> None:
         lambda item: file_of(sub.response_file_id, item.code),
     )
     await office_hears(
-        db, sub, event, "responded", to.responded, dept, sub.response_text, bool(sub.response_file_id)
+        db,
+        sub,
+        event,
+        "responded",
+        to.responded,
+        dept,
+        sub.response_text,
+        bool(sub.response_file_id),
+        actions=in_groups(publication_buttons, sub),  # 📢 on the public website
     )
 
 
@@ -532,6 +546,7 @@ async def conclusion_notice(db: AsyncSession, event: Event) -> None:
             )
         )
     await enqueue_many(db, rows)
+    await post_conclusion(db, session, event.at)  # the public channel, when there is one
 
 
 @on("session_cancelled")
@@ -613,6 +628,7 @@ async def session_announced(db: AsyncSession, event: Event) -> None:
         for citizen in subscribers
     ]
     await enqueue_many(db, rows)
+    await post_announcement(db, session, event.at)  # the public channel, when there is one
 
 
 # --- the citizen's follow-up -------------------------------------------------------------------------

@@ -45,6 +45,7 @@ from bot.notify import cards
 from bot.notify.actions import action
 from bot.notify.notifier import to_citizen
 from bot.notify.outbox import enqueue_many, for_citizen, row
+from bot.notify.public import public_tick
 from bot.texts import citizen as tc
 from bot.texts import department as td
 from bot.texts import office as to
@@ -124,6 +125,9 @@ async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickR
     await _ratings(tick)
     await enqueue_many(db, tick.queued)
     await retention_tick(db, now, settings)  # personal data kept too long (bot.domain.privacy)
+    await public_tick(
+        db, now, settings, tick.report
+    )  # the public channel's monthly summary, the oversight digest
     return tick.report
 
 

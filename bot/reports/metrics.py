@@ -26,6 +26,9 @@ What is counted (a period covers the sessions whose date falls in it; a session,
   once, with its current outcome.
 - **days to respond**: for responded and forwarded cases, calendar days from the day the question was
   received to the day it was settled; the average is over those cases.
+- **working days to respond**: the same cases, counted as R5 counts: the working days after the day
+  the question was received, up to and including the day it was settled (the deployment's calendar:
+  weekends, public holidays, its own days off and make-up days); 0 when settled the day it arrived.
 - **satisfaction**: every rating 1–5 given in scope (merged askers rate the shared answer too).
 """
 
@@ -39,6 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import lifecycle
+from bot.domain.deadlines import WorkCalendar, load_calendar
 from bot.i18n import current_locale, local_date
 from storage.models import (
     AppConfig,
@@ -104,6 +108,7 @@ class Fact:
     merged_into: str | None  # the target's code
     satisfaction: int | None
     reopened: int
+    working_days_to_respond: int | None = None
 
     @property
     def is_case(self) -> bool:
@@ -142,6 +147,8 @@ class Counts:
     ratings: dict[int, int] = field(default_factory=lambda: {k: 0 for k in range(1, 6)})
     response_days_sum: int = 0
     response_days_n: int = 0
+    response_working_days_sum: int = 0
+    response_working_days_n: int = 0
 
     @property
     def settled(self) -> int:
@@ -163,6 +170,12 @@ class Counts:
     @property
     def avg_days_to_respond(self) -> float | None:
         return self.response_days_sum / self.response_days_n if self.response_days_n else None
+
+    @property
+    def avg_working_days_to_respond(self) -> float | None:
+        if not self.response_working_days_n:
+            return None
+        return self.response_working_days_sum / self.response_working_days_n
 
     @property
     def avg_satisfaction(self) -> float | None:
@@ -212,6 +225,9 @@ class Counts:
         if f.days_to_respond is not None:
             self.response_days_sum += f.days_to_respond
             self.response_days_n += 1
+        if f.working_days_to_respond is not None:
+            self.response_working_days_sum += f.working_days_to_respond
+            self.response_working_days_n += 1
 
 
 @dataclass
@@ -251,6 +267,7 @@ class Report:
     by_department: list[Group] = field(default_factory=list)
     by_topic: list[Group] = field(default_factory=list)
     by_year: list[Group] = field(default_factory=list)  # by the year of the session (multi-year reviews)
+    by_month: list[Group] = field(default_factory=list)  # by the session's month: id 202611, name "11/2026"
     facts: list[Fact] = field(default_factory=list)
 
     @property
@@ -333,11 +350,13 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     report.sessions = list(figures.values())
     if not sessions:
         return
-    subs = list(
-        await db.scalars(
-            select(Submission).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
+    # Plain rows (the columns, read like a Submission): no ORM objects to build for every question,
+    # departments and topics are read once below.
+    subs = (
+        await db.execute(
+            select(Submission.__table__).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
         )
-    )
+    ).all()
     ids = [s.id for s in subs]
     targets = {s.merged_into_id for s in subs if s.merged_into_id}
     codes: dict[int, str] = {}
@@ -355,13 +374,17 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
             forwarded_at[sid] = at  # the latest one wins
     departments = {d.id: d for d in await db.scalars(select(Department))}
     topics = {t.id: t for t in await db.scalars(select(Topic))}
+    cal = await load_calendar(db)
 
     dept_groups: dict[int | None, Group] = {}
     topic_groups: dict[int | None, Group] = {}
     year_groups: dict[int, Group] = {}
+    month_groups: dict[int, Group] = {}
     for sub in subs:
         session = by_id[sub.session_id]
-        fact = make_fact(sub, session, report.today, forwarded_at.get(sub.id), codes, departments, topics)
+        fact = make_fact(
+            sub, session, report.today, forwarded_at.get(sub.id), codes, departments, topics, cal
+        )
         report.facts.append(fact)
         report.totals.add(fact)
         figures[sub.session_id].counts.add(fact)
@@ -379,6 +402,9 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
         tgroup.counts.add(fact)
         year = fact.session_date.year
         year_groups.setdefault(year, Group(year, Name(str(year), str(year)))).counts.add(fact)
+        month = year * 100 + fact.session_date.month
+        label = f"{fact.session_date.month:02d}/{year}"
+        month_groups.setdefault(month, Group(month, Name(label, label))).counts.add(fact)
 
     def order(groups: dict[int | None, Group], sort_key) -> list[Group]:
         named = sorted((g for k, g in groups.items() if k is not None), key=sort_key)
@@ -387,6 +413,7 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     report.by_department = order(dept_groups, lambda g: g.id)
     report.by_topic = order(topic_groups, lambda g: (topics[g.id].sort_order, g.id))
     report.by_year = [year_groups[y] for y in sorted(year_groups)]
+    report.by_month = [month_groups[m] for m in sorted(month_groups)]
 
 
 def make_fact(
@@ -397,6 +424,7 @@ def make_fact(
     codes: dict[int, str],
     departments: dict[int, Department],
     topics: dict[int, Topic],
+    cal: WorkCalendar | None = None,
 ) -> Fact:
     status = sub.status
     received_on = local_date(sub.created_at)
@@ -439,6 +467,11 @@ def make_fact(
         if outcome in (RESPONDED, FORWARDED) and settled_on is not None
         else None
     )
+    working_days_to_respond = (
+        max(0, cal.working_days_between(received_on, settled_on))
+        if cal is not None and days_to_respond is not None and settled_on is not None
+        else None
+    )
     dept = departments.get(sub.department_id) if sub.department_id else None
     topic = topics.get(sub.topic_id) if sub.topic_id else None
     return Fact(
@@ -468,4 +501,5 @@ def make_fact(
         merged_into=codes.get(sub.merged_into_id) if sub.merged_into_id else None,
         satisfaction=sub.satisfaction,
         reopened=sub.reopened_count or 0,
+        working_days_to_respond=working_days_to_respond,
     )

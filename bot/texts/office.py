@@ -762,6 +762,7 @@ def forwarded(sub: Submission, dept: Department | None, authority: str, reason: 
 
 
 def menu(audience: str) -> list[tuple[str, str]]:
+    from bot.texts.public import menu_entries as public_menu_entries  # /publish, /unpublish (domain "public")
     from bot.texts.reports import menu_entries as reports_menu_entries  # /stats, /report (domain "reports")
 
     if audience == "citizen":
@@ -784,6 +785,7 @@ def menu(audience: str) -> list[tuple[str, str]]:
             ("merge", _("Gộp câu trùng: /merge MÃ MÃ_GỐC")),
             ("agenda", _("Chương trình hội nghị (.docx)")),
             *reports_menu_entries(),
+            *public_menu_entries(),
             ("cancel", _("Huỷ việc đang nhập")),
         ]
     return [

@@ -36,7 +36,20 @@ class CitizenCb(CallbackData, prefix="c"):
     arg: int = 0  # the rating
 
 
-BY_AUDIENCE: dict[str, type[CallbackData]] = {"office": OfficeCb, "department": DeptCb, "citizen": CitizenCb}
+class PubCb(CallbackData, prefix="pub"):
+    """Publishing an answered question on the website (handlers/publication.py)."""
+
+    action: str  # publish | publish_edit | unpublish | publish_dismiss
+    id: int  # submission
+    arg: int = 0
+
+
+BY_AUDIENCE: dict[str, type[CallbackData]] = {
+    "office": OfficeCb,
+    "department": DeptCb,
+    "citizen": CitizenCb,
+    "publication": PubCb,
+}
 
 
 def pack(item: dict[str, Any]) -> str:
@@ -56,4 +69,4 @@ def markup(actions: Actions | None) -> InlineKeyboardMarkup | None:
     )
 
 
-__all__ = ["BY_AUDIENCE", "CallbackData", "CitizenCb", "DeptCb", "OfficeCb", "markup", "pack"]
+__all__ = ["BY_AUDIENCE", "CallbackData", "CitizenCb", "DeptCb", "OfficeCb", "PubCb", "markup", "pack"]

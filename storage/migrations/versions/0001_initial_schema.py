@@ -197,6 +197,10 @@ def upgrade() -> None:
         sa.Column("updated_at", storage.types.UTCDateTime(), nullable=False),
         sa.Column("answered_at", storage.types.UTCDateTime(), nullable=True),
         sa.Column("anonymised_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("published_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("published_text", sa.Text(), nullable=True),
+        sa.Column("published_answer", sa.Text(), nullable=True),
+        sa.Column("published_by", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["citizen_id"], ["citizens.id"], name=op.f("fk_submissions_citizen_id_citizens")
         ),
@@ -218,6 +222,9 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_submissions_department_id"), ["department_id"], unique=False)
         batch_op.create_index("ix_submissions_due", ["status", "response_due"], unique=False)
         batch_op.create_index(batch_op.f("ix_submissions_merged_into_id"), ["merged_into_id"], unique=False)
+        batch_op.create_index(
+            "ix_submissions_session_published", ["session_id", "published_at"], unique=False
+        )
         batch_op.create_index("ix_submissions_session_recent", ["session_id", "id"], unique=False)
         batch_op.create_index("ix_submissions_session_status", ["session_id", "status"], unique=False)
 
@@ -324,6 +331,7 @@ def downgrade() -> None:
     with op.batch_alter_table("submissions", schema=None) as batch_op:
         batch_op.drop_index("ix_submissions_session_status")
         batch_op.drop_index("ix_submissions_session_recent")
+        batch_op.drop_index("ix_submissions_session_published")
         batch_op.drop_index(batch_op.f("ix_submissions_merged_into_id"))
         batch_op.drop_index("ix_submissions_due")
         batch_op.drop_index(batch_op.f("ix_submissions_department_id"))
