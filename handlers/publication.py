@@ -22,7 +22,6 @@ from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, Filter
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
-from bot.domain.queries import by_code, office_actor
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.telegram.callbacks import PubCb
@@ -32,6 +31,7 @@ from bot.domain import publication as pub
 from bot.domain.access import refuse
 from bot.domain.codes import normalize_code
 from bot.domain.errors import DomainError, WrongState
+from bot.domain.queries import by_code, office_actor
 from bot.notify.public import publication_buttons
 from bot.settings import Settings
 from bot.texts import office as to
