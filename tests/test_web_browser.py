@@ -18,11 +18,12 @@ import pytest
 from aiohttp.test_utils import TestServer
 
 from bot.clock import FixedClock
+from bot.notify import sessionmaker_for
 from bot.reports import metrics
 from bot.settings import Settings
 from bot.web import links
 from bot.web.app import make_web_app
-from storage.db import make_engine, make_sessionmaker, upgrade
+from storage.db import make_engine, upgrade
 from tests import web_world
 from tests.browser import Chromium, find_chromium
 from tests.test_web import ZALO, StubBotApi
@@ -101,7 +102,7 @@ CONTRAST = """(() => {
 async def served(tmp_path):
     engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'site.db'}")
     await upgrade(engine)
-    sessionmaker = make_sessionmaker(engine)
+    sessionmaker = sessionmaker_for(engine)
     clock = FixedClock(web_world.START)
     seeded = await web_world.seed(sessionmaker, clock)
     settings = Settings(_env_file=None, database_url="sqlite+aiosqlite://", zalo_bot_link=ZALO, redis_url="")
