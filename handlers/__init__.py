@@ -20,7 +20,7 @@ def _scoped(name: str, chat_types: tuple[str, ...], children: list[Router]) -> R
 
 
 def get_routers(settings: Settings) -> list[Router]:
-    from handlers import citizen, department, followup, menus, office, reports, staff
+    from handlers import authority, citizen, department, followup, menus, office, reports, staff
 
     private = _scoped(
         "private",
@@ -39,6 +39,7 @@ def get_routers(settings: Settings) -> list[Router]:
             reports.make_router(settings),  # before the office router's catch-all
             office.make_router(settings),
             department.make_router(settings),
+            authority.make_router(settings),  # a competent authority's own group answers what was forwarded
             staff.make_group_fallback_router(settings),
         ],
     )
