@@ -417,7 +417,7 @@ class Department(Staff):
 
     async def contributes(self, code: str, part: str) -> None:
         await self.world.deliver()
-        card = self.card(code, "Phối hợp trả lời")
+        card = self.card(f"Phối hợp trả lời {code}")
         await self.press_on(card, "🤝 Gửi phần phối hợp")
         await self.reply_to_prompt(part)
         await self.chat.hears("Đã gửi phần phối hợp", code)

@@ -203,3 +203,51 @@ async def test_a_session_through_recorded_questions_the_agenda_forwarding_docume
             assert heading in text
         assert "Ban Dân vận Huyện ủy (b/c)" in text and "TM. ỦY BAN NHÂN DÂN" in text
         assert labels(workbook_message) == []
+
+
+async def test_the_figures_of_a_second_session_agree_in_stats_the_workbook_and_the_document(database_url):
+    """Independently of the scenario above: a late conclusion notice, a question recorded on paper and set
+    aside, one from the floor answered by button, one forwarded and answered by the higher level — and
+    /stats, the workbook and the document count them the same way."""
+    async with procedure(database_url) as w:
+        office = w.office
+        an = w.citizen(1001, "Nguyễn Văn An")
+        chat_code = await an.asks(LAND_Q)
+        paper_code = await office.records(
+            COMPLAINT_Q, source="📄 Giấy, thư", asker="Lê Văn Giấy; 0905 000 111"
+        )
+        await office.sets_aside(paper_code, "Thanh tra huyện thụ lý theo Luật Khiếu nại")
+        await office.forwards(chat_code, "Sở Tài nguyên", "20/UBND-VP 23/11/2026 Thuộc thẩm quyền của Sở")
+        await w.at(SESSION_DAY, hour=9)
+        await office.marks_held(120)
+        floor_code = await office.records(FLOOR_Q)
+        await office.answers_by_button(floor_code, "Xã lắp đèn trong tháng 1/2027.")
+        late_notice = conclusion_due(SESSION_DAY, CAL) + timedelta(days=2)
+        await w.at(late_notice, hour=9)
+        await office.issues_notice()
+        await office.records_higher_answer(chat_code, "Sở đã giao cấp giấy chứng nhận trong quý I/2027.")
+        await w.deliver()
+        await an.hears(chat_code, "quý I/2027")
+
+        await office.says("/stats")
+        stats = text_of(await office.chat.hears("Theo trạng thái", limit=80))
+        assert "• Nhận được: 3" in stats and "• Trả lời tại hội nghị: 1" in stats
+        assert "• Chuyển cấp có thẩm quyền: 1 (cấp trên đã trả lời 1, đang chờ 0)" in stats
+        assert "Khiếu nại, tố cáo chuyển xử lý theo quy định: 1" in stats
+        assert "Qua Telegram/Zalo 1; Phát biểu tại hội nghị 1; Bằng giấy, thư 1" in stats
+        assert "• Chung: 100,0%" in stats  # the one answer at the session; the forwarded one is not judged
+
+        workbook_message, document_message = await office.report_files()
+        wb = openpyxl.load_workbook(io.BytesIO(office.file(workbook_message)))
+        rows = list(wb["Tổng hợp"].iter_rows(values_only=True))
+        header = next(r for r in rows if r[0] == "Số" and r[1] == "Ngày")
+        session_row = dict(zip(header, rows[rows.index(header) + 1], strict=True))
+        assert session_row["Người tham dự"] == 120 and session_row["Trả lời tại hội nghị"] == 1
+        assert session_row["Thông báo kết luận"].endswith(
+            f"trễ hạn (hạn {conclusion_due(SESSION_DAY, CAL):%d/%m/%Y})"
+        )
+        assert (session_row["Tin nhắn"], session_row["Tại hội nghị"], session_row["Giấy, thư"]) == (1, 1, 1)
+        text = docx_text(office.file(document_message))
+        assert "Có 1 hội nghị ban hành thông báo kết luận chậm so với thời hạn 10 ngày." in text
+        assert f"{paper_code} (Khiếu nại)" in text and "Cấp trên đã trả lời" in text
+        assert "Tỉ lệ giải quyết đúng hạn: 100,0%" in text

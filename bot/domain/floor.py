@@ -16,7 +16,9 @@ from bot.domain import lifecycle
 from bot.domain.errors import WrongState
 from bot.domain.queries import get_submission
 from bot.domain.sessions import get_session
-from storage.models import Department, DialogueSession, SessionStatus, Submission, Topic
+from storage.models import Department, DialogueSession, SessionStatus, Submission, SubmissionStatus, Topic
+
+S = SubmissionStatus
 
 
 @dataclass
@@ -47,7 +49,7 @@ async def agenda_order(db: AsyncSession, session_id: int) -> list[Submission]:
             select(Submission).where(
                 Submission.session_id == session_id,
                 Submission.merged_into_id.is_(None),
-                Submission.status.in_(sorted(lifecycle.OPEN | {"answered_at_session"})),
+                Submission.status.in_(sorted(lifecycle.OPEN | {S.ANSWERED_AT_SESSION})),
             )
         )
     )
@@ -63,7 +65,7 @@ async def next_question(db: AsyncSession, session_id: int, after: int = 0) -> Ne
         raise WrongState("the session is not being held", status=session.status)
     items = await agenda_order(db, session_id)
     todo = [s for s in items if s.status in lifecycle.OPEN and s.follow_up_at is None]
-    answered = sum(s.status == "answered_at_session" for s in items)
+    answered = sum(s.status == S.ANSWERED_AT_SESSION for s in items)
     follow_up = sum(s.status in lifecycle.OPEN and s.follow_up_at is not None for s in items)
     if not todo:
         return Next(session, None, 0, 0, answered, follow_up)

@@ -106,16 +106,20 @@ def _cell(value: object) -> str:
     return str(value).strip()
 
 
+def _names(key: str) -> set[str]:
+    heading, others = COLUMNS[key]
+    return {fold(part) for part in heading.split("/")} | set(others)
+
+
 def _header(cells: list[str]) -> dict[str, int] | None:
     """Which column holds what, if this row is the heading row."""
     found: dict[str, int] = {}
     for index, cell in enumerate(cells):
-        folded = fold(cell.split("/")[0]) if cell else ""
-        whole = fold(cell)
-        for key, (heading, others) in COLUMNS.items():
-            if key in found:
-                continue
-            if whole == fold(heading) or folded in others or whole in others:
+        if not cell:
+            continue
+        forms = {fold(cell), fold(cell.split("/")[0])}
+        for key in COLUMNS:
+            if key not in found and forms & _names(key):
                 found[key] = index
                 break
     return found if "text" in found else None
@@ -206,7 +210,7 @@ def _row(number: int, get, topics: dict[str, int], session_id: int) -> Problem |
         )
     except InvalidInput as exc:
         field = str(exc.values.get("field", "name"))
-        return Problem(number, f"{field}_bad", field, get(field if field != "hamlet" else "hamlet"))
+        return Problem(number, f"{field}_bad", field, get(field))
     return recording.NewQuestion(
         session_id=session_id,
         text=text,

@@ -278,6 +278,19 @@ async def merged(db: AsyncSession, event: Event) -> None:
                 lambda item: tc.session_answer(item, target.session_answer),
             )
         )
+    if target.status == SubmissionStatus.ANSWERED_ABOVE:
+        authority = target.forwarded_to or ""
+        rows.append(
+            to_citizen(
+                citizen,
+                sub,
+                f"{key}:above",
+                "above_answer",
+                event.at,
+                lambda item: tce.above_answer(item, authority, target.above_answer_text),
+                lambda item: file_of(target.above_answer_file_id, tce.above_answer_caption(item, authority)),
+            )
+        )
     if target.responded_at is not None and target.status == SubmissionStatus.RESPONDED:
         rows.append(
             to_citizen(

@@ -154,7 +154,8 @@ def _rule(cell: _Cell, width_cm: float, cell_cm: float) -> None:
 def _cell_lines(
     cell: _Cell, lines: list[tuple[str, float, bool, bool]], align=WD_ALIGN_PARAGRAPH.CENTER
 ) -> None:
-    cell.paragraphs[0].text = ""
+    for run in list(cell.paragraphs[0].runs):
+        run._r.getparent().remove(run._r)
     for i, (text, size, bold, italic) in enumerate(lines):
         p = cell.paragraphs[0] if i == 0 else cell.add_paragraph()
         p.alignment = align
@@ -197,7 +198,6 @@ def _table(
     for values in rows:
         cells = table.add_row().cells
         for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
-            cell.paragraphs[0].text = ""
             p = cell.paragraphs[0]
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT if i in left else WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.space_after = Pt(0)
@@ -611,7 +611,6 @@ def _signature(doc, report: Report) -> None:
     sign = doc.add_table(rows=1, cols=2)
     sign.autofit = False
     left, right = sign.rows[0].cells
-    left.paragraphs[0].text = ""
     p = left.paragraphs[0]
     p.paragraph_format.space_after = Pt(0)
     _font(p.add_run(_("Nơi nhận:")), 12, True, True)

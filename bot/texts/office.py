@@ -754,6 +754,7 @@ def forwarded(sub: Submission, dept: Department | None, authority: str, reason: 
 
 
 def menu(audience: str) -> list[tuple[str, str]]:
+    from bot.texts.office_extra import menu_entries as office_extra_menu_entries
     from bot.texts.reports import menu_entries as reports_menu_entries  # /stats, /report (domain "reports")
 
     if audience == "citizen":
@@ -776,6 +777,7 @@ def menu(audience: str) -> list[tuple[str, str]]:
             ("merge", _("Gộp câu trùng: /merge MÃ MÃ_GỐC")),
             ("agenda", _("Chương trình hội nghị (.docx)")),
             *reports_menu_entries(),
+            *office_extra_menu_entries(),  # recording, importing, classifying, forwarding
             ("cancel", _("Huỷ việc đang nhập")),
         ]
     return [

@@ -16,6 +16,7 @@ from bot.notify.actions import action
 from bot.texts import department as td
 from bot.texts import department_extra as tdx
 from bot.texts import office as to
+from handlers.office.forwarding import clear_card_later
 from handlers.staff import Again, Press, Reply, on_press
 from storage.models import Authority
 
@@ -45,8 +46,13 @@ def make_router(ours, explain) -> Router:
         authority = await press.db.get(Authority, press.arg)
         if authority is None or not authority.active:
             raise WrongState("no such authority")
+        card = [press.chat_id, press.query.message.message_id]
         await press.ask(
-            tdx.prompt_forward_document(sub, authority), "dept_forward", sub.id, authority=authority.id
+            tdx.prompt_forward_document(sub, authority),
+            "dept_forward",
+            sub.id,
+            authority=authority.id,
+            card=card,
         )
 
     @button("department_card")
@@ -76,6 +82,7 @@ async def reply_forward(reply: Reply) -> str:
         doc_date=day,
         department_id=reply.department.id,
     )
+    clear_card_later(reply)
     return td.forwarded_done(sub, sub.forwarded_to or "", reply.who)
 
 

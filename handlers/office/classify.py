@@ -27,7 +27,8 @@ from storage.models import Department, Submission, SubmissionStatus
 
 async def back_to_card(press: Press, sub: Submission, reply: str) -> None:
     """A question at the office gets its triage buttons back; any other card is done."""
-    if sub.status == SubmissionStatus.RECEIVED and not press.query.message.text.startswith("🏷"):
+    on_triage_card = not (press.query.message.text or "").startswith("🏷")  # not /classify's own message
+    if sub.status == SubmissionStatus.RECEIVED and on_triage_card:
         await press.show(cards.triage_actions(sub, await suggest_department(press.db, sub)))
         await press.query.message.reply(reply)
     else:

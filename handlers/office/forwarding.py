@@ -6,6 +6,8 @@ to every asker; ``/forwarded`` lists what still awaits an answer."""
 
 from __future__ import annotations
 
+import logging
+
 from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
@@ -22,6 +24,8 @@ from bot.texts import office_extra as tx
 from handlers.office.commands import by_code
 from handlers.staff import Again, Press, Reply, on_press
 from storage.models import Authority, Submission, SubmissionStatus
+
+log = logging.getLogger(__name__)
 
 
 async def _forwardable(press: Press) -> Submission:
@@ -55,8 +59,13 @@ def make_router() -> Router:
         authority = await press.db.get(Authority, press.arg)
         if authority is None or not authority.active:
             raise WrongState("no such authority")
+        card = [press.chat_id, press.query.message.message_id]
         await press.ask(
-            tx.prompt_forward_document(sub, authority), "office_forward", sub.id, authority=authority.id
+            tx.prompt_forward_document(sub, authority),
+            "office_forward",
+            sub.id,
+            authority=authority.id,
+            card=card,
         )
 
     @button("above_answer")
@@ -116,7 +125,22 @@ async def reply_forward(reply: Reply) -> str:
         doc_no=number,
         doc_date=day,
     )
+    clear_card_later(reply)
     return tx.forwarded_done(sub, reply.who)
+
+
+def clear_card_later(reply: Reply) -> None:
+    """The card the forward was chosen on keeps no buttons once it is made."""
+    card = reply.pending.get("card")
+    if card:
+        reply.after.append(lambda: clear_keyboard(reply.bot, card[0], card[1]))
+
+
+async def clear_keyboard(bot, chat_id: int, message_id: int) -> None:
+    try:
+        await bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+    except Exception:  # too old to edit, or unchanged: the confirmation says what happened
+        log.debug("could not clear a keyboard", exc_info=True)
 
 
 async def reply_forward_free(reply: Reply) -> str:

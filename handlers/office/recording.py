@@ -25,7 +25,6 @@ from bot.domain import importing, queries, recording
 from bot.domain.errors import InvalidInput, WrongState
 from bot.notify import extra_cards
 from bot.texts import office_extra as tx
-from handlers.office.sessions import ask_next
 from handlers.staff import Again, Press, Reply, ask_reply, on_press
 from storage.models import DialogueSession, Topic
 
@@ -98,7 +97,7 @@ def make_router(settings) -> Router:
             press.query.from_user,
             tx.record_text_prompt(),
             "record_text",
-            0,
+            pending["s"],
             session=pending["s"],
             topic=topic.id if topic else None,
             prefix=pending.get("prefix") or prefix,
@@ -112,14 +111,10 @@ def make_router(settings) -> Router:
         source = recording.RECORDED_SOURCES[press.arg]
         kept = {k: pending.get(k) for k in ("session", "topic", "question", "prefix")}
         await press.done(tx.source_chosen(source))
-        step, text = (
-            ("record_org", tx.record_org_prompt())
-            if source == recording.FRONT
-            else (
-                "record_asker",
-                tx.record_asker_prompt(),
-            )
-        )
+        if source == recording.FRONT:
+            step, text = "record_org", tx.record_org_prompt()
+        else:
+            step, text = "record_asker", tx.record_asker_prompt()
         await ask_reply(
             press.bot,
             press.db,
@@ -128,7 +123,7 @@ def make_router(settings) -> Router:
             press.query.from_user,
             text,
             step,
-            0,
+            int(pending.get("session") or 0),
             source=source,
             **kept,
         )
@@ -192,7 +187,21 @@ async def reply_org(reply: Reply) -> str | None:
     if len(org) > recording.ORG_MAX:
         raise Again(tx.org_too_long(recording.ORG_MAX))
     kept = {k: reply.pending.get(k) for k in ("session", "topic", "question", "source", "prefix")}
-    await ask_next(reply, tx.record_asker_prompt(), "record_asker", org=org, **kept)
+    target = reply.target
+    reply.after.append(
+        lambda: ask_reply(
+            reply.bot,
+            reply.db,
+            reply.state,
+            reply.message.chat.id,
+            reply.message.from_user,
+            tx.record_asker_prompt(),
+            "record_asker",
+            target,
+            org=org,
+            **kept,
+        )  # fmt: skip
+    )
     return None
 
 
