@@ -51,8 +51,12 @@ _TAG = re.compile(r"<[^>]+>")
 
 
 def callable_asker(citizen: Any) -> bool:
-    """No chat, not deleted: somebody the office can phone (or at least knows of)."""
-    return getattr(citizen, "chat_id", None) is None and getattr(citizen, "deleted_at", None) is None
+    """No chat, not deleted, a phone number: somebody the office can phone."""
+    return (
+        getattr(citizen, "chat_id", None) is None
+        and getattr(citizen, "deleted_at", None) is None
+        and bool(getattr(citizen, "phone", None))
+    )
 
 
 def plain(text: str) -> str:

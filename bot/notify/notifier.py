@@ -505,6 +505,7 @@ class Asker:
     chat_id: str | None
     locale: str | None
     deleted_at: datetime | None
+    phone: str | None = None  # for the office to call an asker no chat reaches (bot/notify/calls.py)
 
 
 _SESSION_ASKERS = (
@@ -520,6 +521,7 @@ _SESSION_ASKERS = (
         Citizen.chat_id,
         Citizen.locale,
         Citizen.deleted_at,
+        Citizen.phone,
     )
     .join(Citizen, Citizen.id == Submission.citizen_id)
     .where(Submission.session_id == bindparam("session_id"))

@@ -149,6 +149,25 @@ def claim_result(outcome: str, code: str, tries_left: int = 0, locked_until: dat
     )
 
 
+# --- the statuses and steps of a question issue #13 added (/my) -----------------------------------------
+
+
+def status_label(status: str) -> str:
+    return {
+        "answered_above": _("Cấp có thẩm quyền đã trả lời"),
+        "set_aside": _("Chuyển xử lý theo quy định về khiếu nại, tố cáo"),
+    }.get(status, status)
+
+
+def event_label(action: str) -> str | None:
+    return {
+        "answer_from_above": _("Cấp có thẩm quyền trả lời"),
+        "set_aside": _("Chuyển xử lý theo quy định về khiếu nại, tố cáo"),
+        "link_chat": _("Theo dõi qua tin nhắn"),
+        "coordinate": _("Thêm đơn vị phối hợp"),
+    }.get(action)
+
+
 # --- "not resolved" after an answer at the session -------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.i18n import Translator, current_locale, esc, fmt_date, fmt_datetime
+from bot.texts import office_extra  # the statuses and steps issue #13 added
 from storage.models import Channel, Department, DialogueSession, ExtensionRequest, Submission, SubmissionEvent
 
 _ = Translator("office")
@@ -130,7 +131,7 @@ def _status(status: str) -> str:
         "concluded": _("đã có thông báo kết luận"),
         "closed": _("đã kết thúc"),
         "cancelled": _("đã huỷ"),
-    }.get(status, status)
+    }.get(status) or office_extra.status_label(status)
 
 
 def status_name(status: str) -> str:
@@ -536,7 +537,7 @@ def _action(action: str) -> str:
         "rate": _("người dân đánh giá"),
         "reopen": _("người dân báo chưa được giải quyết"),
         "erase": _("người dân xoá dữ liệu cá nhân"),
-    }.get(action, action)
+    }.get(action) or office_extra.action_label(action)
 
 
 def _actor(actor: str, names: dict[str, str]) -> str:

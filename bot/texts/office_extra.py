@@ -85,6 +85,26 @@ def source_note(sub: Submission) -> str | None:
     return text
 
 
+def status_label(status: str) -> str:
+    return {
+        "answered_above": _("cấp trên đã trả lời"),
+        "set_aside": _("chuyển xử lý theo quy định về khiếu nại, tố cáo"),
+    }.get(status, status)
+
+
+def action_label(action: str) -> str:
+    """A step of a question's history (/sub) that issue #13 added."""
+    return {
+        "answer_from_above": _("ghi trả lời của cấp trên"),
+        "classify": _("phân loại"),
+        "set_aside": _("chuyển xử lý theo quy định về khiếu nại, tố cáo"),
+        "follow_up": _("cần xử lý sau hội nghị"),
+        "coordinate": _("thêm đơn vị phối hợp"),
+        "contribute": _("đơn vị phối hợp gửi phần việc"),
+        "link_chat": _("người hỏi liên kết tin nhắn"),
+    }.get(action, action)
+
+
 # --- buttons ------------------------------------------------------------------------------------------
 
 
