@@ -254,7 +254,7 @@ def build_document(report: Report, chart_png: bytes | None = None) -> bytes:
     normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
 
-    unit = tr.unit_name(report)
+    unit = report.issuer.name or tr.unit_name(report)  # the issuer (a Party committee may issue it)
     scope = tr.scope_label(report)
     _header(doc, report)
     _title(doc, scope)
@@ -284,12 +284,12 @@ def build_document(report: Report, chart_png: bytes | None = None) -> bytes:
 
 def _header(doc, report: Report) -> None:
     lines, number, place, _signature_lines = issuer_block(report)
-    left_cm, right_cm = 6.5, 10.0
+    left_cm, right_cm = 7.0, 9.5
     header = doc.add_table(rows=2, cols=2)
     header.autofit = False
     header.alignment = WD_TABLE_ALIGNMENT.CENTER
     (left, right), (number_cell, date_cell) = header.rows[0].cells, header.rows[1].cells
-    body = [(line, 13, False, False) for line in lines[:-1]] if report.issuer.parent else []
+    body = [(line, 12, False, False) for line in lines[:1]] if report.issuer.parent else []
     own = lines[len(body) :]
     _cell_lines(left, body + [(line, 13, True, False) for line in own])
     _rule(left, 2.2, left_cm)
