@@ -175,6 +175,11 @@ async def test_a_session_through_recorded_questions_the_agenda_forwarding_docume
         await w.deliver()
         await de.hears(dyke_code, "UBND huyện Thạch Hà", "bố trí vốn")
         await office.chat.hears(dyke_code, "đã trả lời", limit=40)
+        card = w.district.card(dyke_code, "chuyển kiến nghị")  # answered once: a second reply changes nothing
+        await w.tg.send_text(
+            w.district.group, "Trả lời lần hai", from_user=w.district.user, reply_to=card["message_id"]
+        )
+        await w.district.chat.hears("Không ghi được trả lời")
 
         # --- the report of the current window: its figures include every one of them -----------------
         await w.at(date(2026, 12, 28), hour=9)
