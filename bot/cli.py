@@ -8,6 +8,8 @@
     doithoai session create …    create (and by default announce) a dialogue session
     doithoai session list
     doithoai report PERIOD [--out DIR]   the 6-month / annual report (.xlsx, .docx, .png)
+    doithoai import-questions FILE --session N   questions gathered on paper (MTTQ…) from a spreadsheet
+    doithoai import-questions --template FILE    the spreadsheet to fill in
     doithoai tick [--now ISO]    one deadline tick (enqueue what is due, deliver it)
     doithoai backup FILE         a consistent copy of the database (SQLite backup API / pg_dump)
     doithoai restore FILE        check a backup and put it in place of the database
@@ -189,6 +191,53 @@ async def cmd_report(args: argparse.Namespace) -> int:
     return await _with_db(make)
 
 
+async def cmd_import_questions(args: argparse.Namespace) -> int:
+    """All rows or none: a bad row is reported with its row number and reason, and nothing is stored."""
+    from pathlib import Path
+
+    from bot.domain import importing, recording
+    from bot.domain.errors import DomainError
+    from bot.i18n import set_timezone, use_locale
+    from bot.texts import office_extra as tx
+
+    async def run(db, settings, now) -> int:
+        set_timezone(settings.timezone)
+        if args.template:
+            Path(args.template).write_bytes(await importing.template_for(db))
+            print(f"template written to {args.template}")
+            if not args.file:
+                return 0
+        if not args.file or args.session is None:
+            raise CliError("give the spreadsheet and --session N (see: doithoai session list)")
+        try:
+            content = Path(args.file).read_bytes()
+        except OSError as exc:
+            raise CliError(f"cannot read {args.file}: {exc.strerror}") from exc
+        with use_locale(args.lang):
+            try:
+                await recording.session_taking_recorded(db, args.session)
+                problems, questions = await importing.read_questions(db, content, args.session)
+                if problems:
+                    print(
+                        f"refused, nothing imported: {len(problems)} problem(s) in {args.file}",
+                        file=sys.stderr,
+                    )
+                    for problem in problems:
+                        print(f"  {tx.problem(problem)}", file=sys.stderr)
+                    await db.rollback()
+                    return 2
+                subs = await recording.record_many(db, questions, "office:cli", now, settings.code_prefix)
+            except DomainError as exc:
+                raise CliError(f"session {args.session}: {exc.detail or exc.code}") from exc
+        print(
+            f"imported {len(subs)} question(s) into session {args.session}: "
+            + ", ".join(s.code for s in subs)
+        )
+        return 0
+
+    return await _with_db(run)
+
+
 async def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
@@ -368,6 +417,15 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", default=".", help="the folder to write the files into (default: here)")
     report.add_argument("--lang", choices=["vi", "en"], default="vi", help="the files' language (default vi)")
     report.set_defaults(func=cmd_report)
+
+    questions = sub.add_parser(
+        "import-questions", help="import questions gathered on paper (MTTQ, mass organisations) from a .xlsx"
+    )
+    questions.add_argument("file", nargs="?", help="the filled spreadsheet (.xlsx)")
+    questions.add_argument("--session", type=int, help="the session's number (doithoai session list)")
+    questions.add_argument("--template", metavar="FILE", help="write the spreadsheet to fill in to FILE")
+    questions.add_argument("--lang", choices=["vi", "en"], default="vi", help="the problems' language")
+    questions.set_defaults(func=cmd_import_questions)
     return parser
 
 

@@ -22,6 +22,7 @@ def _scoped(name: str, chat_types: tuple[str, ...], children: list[Router]) -> R
 def get_routers(settings: Settings) -> list[Router]:
     from handlers import (
         audit,
+        authority,
         citizen,
         department,
         followup,
@@ -53,6 +54,7 @@ def get_routers(settings: Settings) -> list[Router]:
             publication.make_router(settings),  # /publish, 📢 buttons: before the office's catch-all
             office.make_router(settings),
             department.make_router(settings),
+            authority.make_router(settings),  # a competent authority's own group answers what was forwarded
             staff.make_group_fallback_router(settings),
         ],
     )

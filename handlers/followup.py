@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.telegram.callbacks import CitizenCb
 from bot.clock import Clock
-from bot.domain import followup
+from bot.domain import followup, lifecycle
 from bot.i18n import use_locale
 from bot.settings import Settings
 from bot.texts import citizen as tc
+from bot.texts import citizen_extra as tce
 from storage.models import Channel, Citizen
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,10 @@ async def _rate(
             sub = await followup.rate(db, callback_data.id, Channel.TELEGRAM, chat_id, value, clock.now())
         except followup.RatingRefused as exc:
             await db.rollback()
+            if exc.reason == "too_late":  # "not resolved" after an answer at the session: 7 days
+                days = lifecycle.REOPEN_WITHIN_DAYS["answered_at_session"]
+                await query.answer(tce.reopen_too_late(days), show_alert=True)
+                return
             await query.answer(tc.already_rated() if exc.reason == "already" else tc.stale_button())
             return
         # reopening: every asker (this one too) hears it through the outbox, with the new date

@@ -3,6 +3,7 @@
     /stats                  the current half-year: the chart (PNG) with a short caption, then the figures
     /stats 2026H1 | 2026 | 01/01/2026-30/06/2026 | #3 (a session)
     /report 2026H1          the workbook (.xlsx) and the summary report (.docx), as documents
+    /report                 offers the current reporting window (the directory's [reporting]) as a button
 
 Guarded like the office router: only the registered office group (``OfficeChat``), only office staff or
 admins (``StaffOnly``). The figures come from ``bot.metrics``; the files from ``bot.reports``.
@@ -70,8 +71,10 @@ def make_router(settings: Settings) -> Router:
 
     @router.message(Command("report"))
     async def report_files(message: Message, command: CommandObject, db: AsyncSession, clock: Clock) -> None:
-        if not (command.args or "").strip():
-            await message.reply(tr.usage_report())
+        if not (command.args or "").strip():  # the deployment's current reporting window, as a button
+            from handlers.office.reporting import offer_windows
+
+            await offer_windows(message, db, clock.now())
             return
         report = await _report_for(message, db, clock, command.args, tr.usage_report())
         if report is None:

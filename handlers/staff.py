@@ -40,6 +40,7 @@ from storage.models import StaffRole
 log = logging.getLogger(__name__)
 
 OFFICE_COMMANDS = ("inbox", "find", "sub", "sessions", "session_new", "answer", "merge", "agenda")
+OFFICE_COMMANDS += ("record", "import", "import_template", "classify", "forward", "forwarded", "coordinate")
 __all__ = ["markup"]
 DEPARTMENT_COMMANDS = ("mine",)
 ADMIN_COMMANDS = ("link_office", "link_department", "add_staff")

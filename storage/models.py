@@ -69,6 +69,8 @@ class SubmissionStatus(enum.StrEnum):
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
     MERGED = "merged"
+    ANSWERED_ABOVE = "answered_above"  # forwarded, and the competent authority's answer relayed
+    SET_ASIDE = "set_aside"  # a complaint or denunciation handed to its own procedure
 
 
 class Channel(enum.StrEnum):
@@ -238,6 +240,27 @@ class Submission(Base):
     published_answer: Mapped[str | None] = mapped_column(Text)
     published_by: Mapped[str | None] = mapped_column(String(64))
 
+    # Where a question came from, what it is, and what became of it beyond the local level (issue #13).
+    source: Mapped[str] = mapped_column(String(16), default="chat")  # chat|floor|front|paper|phone
+    source_org: Mapped[str | None] = mapped_column(String(200))  # the MTTQ or mass organisation
+    nature: Mapped[str | None] = mapped_column(String(16))  # proposal|feedback|policy|complaint|denunciation
+    set_aside_at: Mapped[datetime | None]  # handed to the complaints / denunciations procedure
+    set_aside_note: Mapped[str | None] = mapped_column(Text)
+    follow_up_at: Mapped[datetime | None]  # "needs follow-up" pressed while going through the agenda
+    forward_authority_id: Mapped[int | None] = mapped_column(ForeignKey("authorities.id"))
+    forward_doc_no: Mapped[str | None] = mapped_column(String(64))  # the forwarding document's number
+    forward_doc_date: Mapped[date | None] = mapped_column(Date)
+    forwarded_at: Mapped[datetime | None]
+    forward_follow_up: Mapped[date | None] = mapped_column(Date)  # the office follows it up from then
+    above_answer_text: Mapped[str | None] = mapped_column(Text)  # the competent authority's answer
+    above_answer_file_id: Mapped[str | None] = mapped_column(String(300))
+    above_answered_at: Mapped[datetime | None]
+    response_doc_no: Mapped[str | None] = mapped_column(String(64))  # số văn bản of the written response
+    response_doc_date: Mapped[date | None] = mapped_column(Date)  # its ngày ban hành
+    response_file_name: Mapped[str | None] = mapped_column(String(300))
+    claim_failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong "code + last 4 digits" tries
+    claim_locked_until: Mapped[datetime | None]
+
 
 class Attachment(Base):
     __tablename__ = "attachments"
@@ -346,3 +369,45 @@ class AuditEntry(Base):
 
 # A session's published questions, in the order they were published (the public website).
 Index("ix_submissions_session_published", Submission.session_id, Submission.published_at)
+
+
+class Authority(Base):
+    """A competent authority above the local level that questions are forwarded to (the directory's
+    ``[[authorities]]``), with its own Telegram group when it uses this bot."""
+
+    __tablename__ = "authorities"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    follow_up_days: Mapped[int | None] = mapped_column(Integer)  # working days; None: the deployment's
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Coordination(Base):
+    """A department that coordinates on a question another department (the lead) answers."""
+
+    __tablename__ = "coordinations"
+    __table_args__ = (UniqueConstraint("submission_id", "department_id", name="uq_coordination"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
+    added_at: Mapped[datetime]
+    part_text: Mapped[str | None] = mapped_column(Text)  # its contribution, for the lead department
+    part_file_id: Mapped[str | None] = mapped_column(String(300))
+    part_at: Mapped[datetime | None]
+
+
+class CallNote(Base):
+    """A message an asker with no chat would have received: the office calls them (one row per
+    message, listed to the office in batches)."""
+
+    __tablename__ = "call_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)  # the message's own outbox key
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id"), index=True)
+    purpose: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text)  # what they would have read (the groups' language)
+    created_at: Mapped[datetime]
+    listed_at: Mapped[datetime | None]  # when the office was given it

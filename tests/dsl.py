@@ -38,6 +38,7 @@ START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội, a Monday
 TIMEOUT = 5
 CODE = re.compile(r"\b[A-Z]{2,4}-\d{2}-\d{4,6}\b")
 SESSION_TITLE = "Hội nghị đối thoại quý IV"
+DISTRICT_CHAT = -1001000000020  # the sample directory's UBND huyện Thạch Hà, with its own group
 
 
 def text_of(message: dict) -> str:
@@ -93,6 +94,11 @@ class Citizen(Chat):
 
     async def says(self, text: str) -> None:
         await self.tg.send_text(self.user, text)
+
+    async def links(self, code: str, last4: str) -> str:
+        """Types a recorded question's code and the phone's last four digits; returns the answer."""
+        await self.says(f"{code} {last4}")
+        return text_of(await self._next())
 
     async def presses(self, label: str, message: dict | None = None) -> dict:
         cb = await self.tg.press(self.chat_id, label, message=message)
@@ -247,6 +253,129 @@ class Office(Staff):
         await self.press_on(card, "✅ Đồng ý gia hạn")
         await self.chat.hears("Đã đồng ý gia hạn", code)
 
+    # --- issue #13: questions that did not come through the chat, the agenda, forwarding, reports ------
+
+    async def records(
+        self,
+        question: str,
+        *,
+        source: str = "🎤 Tại hội nghị",
+        org: str | None = None,
+        topic: str = "Không rõ lĩnh vực",
+        asker: str = "-",
+    ) -> str:
+        """/record, guided: topic, text, source (and the organisation), the asker; returns the code."""
+        await self.says("/record")
+        topics = await self.chat.hears("Ghi câu hỏi cho hội nghị", "lĩnh vực")
+        await self.press_on(topics, topic)
+        await self.reply_to_prompt(question)
+        sources = await self.chat.hears("Câu hỏi nhận được từ đâu")
+        await self.press_on(sources, source)
+        if org is not None:
+            await self.reply_to_prompt(org)
+        await self.reply_to_prompt(asker)
+        done = text_of(await self.chat.hears("Đã ghi câu hỏi"))
+        found = CODE.search(done)
+        assert found, done
+        return found.group(0)
+
+    async def downloads_template(self) -> bytes:
+        await self.says("/import_template")
+        message = await self.chat.hears("Mẫu bảng tính")
+        return self.tg.files[message["document"]["file_id"]]
+
+    async def imports(self, content: bytes, name: str = "mttq.xlsx") -> str:
+        """/import, then the spreadsheet as a reply to the prompt; returns what the bot answered."""
+        await self.says("/import")
+        prompt = await self.chat.hears("✏️", "Nhập câu hỏi", limit=30)
+        await self.tg.send_document(
+            self.group, name, content, from_user=self.user, reply_to=prompt["message_id"]
+        )
+        for _ in range(30):
+            said = text_of(await self.tg.next_message(self.chat_id, timeout=TIMEOUT))
+            if "Đã nhập" in said or "Không nhập" in said:
+                return said
+        raise AssertionError("the import was not answered")
+
+    async def floor_card(self) -> dict:
+        """The agenda card of the session being held (a new one from the session card)."""
+        await self.on_session("🎤 Làm việc theo chương trình")
+        return await self.chat.hears("làm việc theo chương trình", limit=30)
+
+    async def _floor_at(self, code: str) -> dict:
+        card = await self.floor_card()
+        for _ in range(60):
+            now = self.chat.current(card)
+            if code in text_of(now):
+                return now
+            before = text_of(now)
+            await self.press_on(now, "⏭ Câu tiếp theo")
+            await self.tg.wait_for(
+                lambda before=before: text_of(self.chat.current(card)) != before, timeout=TIMEOUT
+            )
+        raise AssertionError(f"{code} is not on the agenda card")
+
+    async def answers_by_button(self, code: str, answer: str) -> None:
+        """At the session: the agenda card, to the question, «answered at the session», the answer."""
+        card = await self._floor_at(code)
+        await self.press_on(card, "🎤 Đã trả lời tại hội nghị")
+        await self.reply_to_prompt(answer)
+        await self.chat.hears(f"Đã ghi câu trả lời tại hội nghị cho {code}")
+
+    async def marks_follow_up(self, code: str) -> None:
+        card = await self._floor_at(code)
+        before = text_of(card)
+        await self.press_on(card, "📌 Cần xử lý sau hội nghị")
+        await self.tg.wait_for(lambda: text_of(self.chat.current(card)) != before, timeout=TIMEOUT)
+
+    async def forwards(self, code: str, authority: str, reference: str) -> None:
+        """From the triage card: «⬆️ Chuyển cấp trên», the authority, then number, date and reason."""
+        await self.world.deliver()
+        card = self.triage_card(code)
+        await self.press_on(card, "⬆️ Chuyển cấp trên")
+        await self.tg.wait_for(
+            lambda: any(authority in b for b in labels(self.chat.current(card))), timeout=TIMEOUT
+        )
+        await self.press_on(card, next(b for b in labels(self.chat.current(card)) if authority in b))
+        await self.reply_to_prompt(reference)
+        await self.chat.hears(code, "đã chuyển tới")
+
+    async def records_higher_answer(self, code: str, answer: str) -> None:
+        await self.world.deliver()
+        card = self.card(code, "đã chuyển tới")
+        await self.press_on(card, "📨 Ghi trả lời của cấp trên")
+        await self.reply_to_prompt(answer)
+        await self.chat.hears("Đã ghi trả lời", code)
+
+    async def classifies(self, code: str, nature: str) -> dict:
+        await self.says(f"/classify {code}")
+        menu = await self.chat.hears("Phân loại", code)
+        await self.press_on(menu, nature)
+        return await self.chat.hears(code, nature)
+
+    async def sets_aside(self, code: str, note: str) -> None:
+        """A complaint or denunciation: classified, then handed to its own procedure."""
+        await self.classifies(code, "Khiếu nại")
+        card = self.card("🏷 Phân loại", code)
+        await self.tg.wait_for(
+            lambda: any("Chuyển xử lý" in b for b in labels(self.chat.current(card))), timeout=TIMEOUT
+        )
+        await self.press_on(card, "⚖️ Chuyển xử lý theo quy định về khiếu nại, tố cáo")
+        await self.reply_to_prompt(note)
+        await self.chat.hears(code, "đã chuyển xử lý theo quy định")
+
+    async def report_files(self) -> list[dict]:
+        """/report, the current window's button: the workbook and the document (as sent)."""
+        await self.says("/report")
+        offer = await self.chat.hears("Kỳ báo cáo hiện tại", limit=30)
+        await self.press_on(offer, labels(offer)[0])
+        workbook = await self.chat.hears("Bảng tổng hợp", limit=30)
+        document = await self.chat.hears("Dự thảo báo cáo", limit=30)
+        return [workbook, document]
+
+    def file(self, message: dict) -> bytes:
+        return self.tg.files[message["document"]["file_id"]]
+
 
 class Department(Staff):
     async def card_of(self, code: str) -> dict:
@@ -263,6 +392,46 @@ class Department(Staff):
         await self.reply_to_prompt(f"{until:%d/%m/%Y} {reason}")
         return text_of(await self.chat.hears("đề nghị gia hạn", code))
 
+    async def answers_with_document(
+        self, code: str, reference: str, summary: str, name: str = "tra-loi.pdf", content: bytes = b"%PDF-1.4"
+    ) -> None:
+        """«✍️ Trả lời», the signed document, then its number and date, then a summary."""
+        await self.press_on(await self.card_of(code), "✍️ Trả lời")
+        prompt = await self.chat.hears("✏️", limit=30)
+        await self.tg.send_document(
+            self.group, name, content, from_user=self.user, reply_to=prompt["message_id"]
+        )
+        await self.reply_to_prompt(reference)
+        await self.reply_to_prompt(summary)
+        await self.chat.hears("Đã gửi văn bản trả lời", code)
+
+    async def forwards(self, code: str, authority: str, reference: str) -> None:
+        card = await self.card_of(code)
+        await self.press_on(card, "⬆️ Chuyển cấp trên")
+        await self.tg.wait_for(
+            lambda: any(authority in b for b in labels(self.chat.current(card))), timeout=TIMEOUT
+        )
+        await self.press_on(card, next(b for b in labels(self.chat.current(card)) if authority in b))
+        await self.reply_to_prompt(reference)
+        await self.chat.hears("đã chuyển", code)
+
+    async def contributes(self, code: str, part: str) -> None:
+        await self.world.deliver()
+        card = self.card(f"Phối hợp trả lời {code}")
+        await self.press_on(card, "🤝 Gửi phần phối hợp")
+        await self.reply_to_prompt(part)
+        await self.chat.hears("Đã gửi phần phối hợp", code)
+
+
+class Authority(Staff):
+    """A competent authority's own group, when it uses this bot: it answers by replying to the card."""
+
+    async def answers(self, code: str, answer: str) -> None:
+        await self.world.deliver()
+        card = self.card(code, "chuyển kiến nghị")
+        await self.tg.send_text(self.group, answer, from_user=self.user, reply_to=card["message_id"])
+        await self.chat.hears("Đã ghi trả lời", code)
+
 
 @dataclass
 class World:
@@ -273,6 +442,7 @@ class World:
     office: Office = None  # type: ignore[assignment]  # set by ``procedure``
     land: Department = None  # type: ignore[assignment]
     social: Department = None  # type: ignore[assignment]
+    district: Authority = None  # type: ignore[assignment]  # UBND huyện: its own group uses the bot
     people: dict[int, Citizen] = field(default_factory=dict)
 
     def citizen(self, user_id: int, name: str, locale: str = "vi") -> Citizen:
@@ -352,6 +522,7 @@ async def procedure(database_url: str, *, days_ahead: int = 20, **overrides: Any
         world.office = Office(world, tg.user(ww.OFFICE_STAFF, "Hoa Văn phòng"), ww.OFFICE)
         world.land = Department(world, tg.user(ww.DIA_CHINH_STAFF, "Bình Địa chính"), ww.DIA_CHINH_CHAT)
         world.social = Department(world, tg.user(ww.XA_HOI_STAFF, "Mai Xã hội"), ww.XA_HOI_CHAT)
+        world.district = Authority(world, tg.user(7000001, "Cán bộ huyện"), DISTRICT_CHAT)
         await app.start_polling()
         try:
             yield world

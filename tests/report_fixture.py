@@ -13,7 +13,7 @@ Today is 25/05/2026 (09:00 in Hà Nội). Sessions:
   3   S1  A  responded 04/05, rated 2 (received 02/03)                       late 7 days, 63 days
   4   S1  B  extended to 15/05, responded 10/05 (after the original date)    on time, extended, 68 days
   5   S1  B  extended to 15/05, still awaiting                               overdue 10 days, extended
-  6   S1  B  forwarded 10/04 to the district (received 04/03)                forwarded on time, 37 days
+  6   S1  B  forwarded 10/04 to the district (received 04/03)                forwarded, awaiting, 37 days
   7   S1  A  merged into 2, rated 5                                           received, not a case
   8   S1  B  withdrawn                                                        received, not a case
   9   S1  -  rejected                                                         received, not a case
@@ -25,10 +25,11 @@ Today is 25/05/2026 (09:00 in Hà Nội). Sessions:
   15  S3  A  responded                                                        (H2 only)
 
 H1 2026 by hand: received 14; merged 1, withdrawn 1, rejected 1; cases 11; at session 2; responded 4
-(on time 3, late 1); forwarded 1; open 4 (overdue 1); on time 6, late 1, judged 8 → 75 %; extended 2;
+(on time 3, late 1); forwarded 1 (awaiting; never judged on time); open 4 (overdue 1); on time 5, late 1,
+judged 7 → 71.4 %; extended 2;
 reopened 1; rated 5 (sum 19 → 3.8; 4–5 points: 3 → 60 %); days to respond 50+63+68+37+51 = 269 / 5 = 53.8.
 By department — A: received 7, cases 6, on time 4, late 1, overdue 0, open 1 → 80 %;
-B: received 5, cases 4, on time 2, late 0, overdue 1, open 2 → 2/3; unassigned: received 2, cases 1.
+B: received 5, cases 4, on time 1, late 0, overdue 1, open 2 → 1/2; unassigned: received 2, cases 1.
 """
 
 from __future__ import annotations

@@ -45,8 +45,9 @@ def run(args: list[str], tmp_path: Path) -> str:
         ["directory", "load", str(SAMPLE_DIRECTORY)],
         ["session", "list"],
         ["report", "2026", "--out", "out"],
+        ["import-questions", "--template", "mau.xlsx"],
     ],
-    ids=["db upgrade", "directory load", "session list", "report"],
+    ids=["db upgrade", "directory load", "session list", "report", "import-questions"],
 )
 def test_a_command_that_does_not_talk_to_telegram_does_not_import_aiogram(args, tmp_path):
     out = run(args, tmp_path)

@@ -72,16 +72,22 @@ async def test_the_department_accepts_and_its_written_answer_reaches_every_asker
             from_user=land,
             reply_to=prompt["message_id"],
         )
-        await w.said(ww.DIA_CHINH_CHAT, "Đã gửi câu trả lời", "2 người hỏi")
+        # a document: its number and date of issue are asked for (the caption is the summary)
+        number = await w.said(ww.DIA_CHINH_CHAT, "✏️", "Số và ngày ban hành")
+        await w.tg.send_text(group, "45/UBND-ĐC 23/11/2026", from_user=land, reply_to=number["message_id"])
+        await w.said(ww.DIA_CHINH_CHAT, "Đã gửi văn bản trả lời", "45/UBND-ĐC", "2 người hỏi")
         await w.deliver()
         for chat, code in ((1001, first.code), (1002, dup.code)):
             told = await w.said(chat, code, "UBND xã đã cấp giấy chứng nhận.")
-            assert "Địa chính – Xây dựng" in text_of(told)
+            assert "Địa chính – Xây dựng" in text_of(told) and "số 45/UBND-ĐC ngày 23/11/2026" in text_of(
+                told
+            )
             doc = await w.tg.next_message(chat, timeout=5)
             assert doc.get("document") is not None
         assert "đã trả lời" in text_of(await w.said(ww.OFFICE, first.code, "bằng văn bản"))
         stored = await w.load(first.code)
         assert stored.status == SubmissionStatus.RESPONDED and stored.response_file_id
+        assert stored.response_doc_no == "45/UBND-ĐC" and stored.response_file_name == "tra-loi.pdf"
 
 
 async def test_an_extension_is_requested_refused_for_a_past_date_then_approved(database_url):
@@ -128,18 +134,23 @@ async def test_forwarding_to_a_higher_authority_tells_the_citizen_which_and_why(
         land, group = w.users["land"], w.groups["land"]
         cb = await w.tg.press(ww.DIA_CHINH_CHAT, "⬆️ Chuyển cấp trên", from_user=land)
         await w.tg.wait_answer(cb)
+        # the directory's competent authorities, then the forwarding document's number and date, and why
+        await w.tg.wait_for(lambda: "Sở Tài nguyên" in str(w.tg.messages(ww.DIA_CHINH_CHAT)[-1]), timeout=5)
+        cb = await w.tg.press(ww.DIA_CHINH_CHAT, "➡️ Sở Tài nguyên", from_user=land)
+        await w.tg.wait_answer(cb)
         prompt = await w.prompt_in(ww.DIA_CHINH_CHAT)
         await w.tg.send_text(
             group,
-            "UBND huyện Thạch Hà\nVượt thẩm quyền cấp xã",
+            "15/UBND-ĐC 23/11/2026 Vượt thẩm quyền cấp xã",
             from_user=land,
             reply_to=prompt["message_id"],
         )
-        await w.said(ww.DIA_CHINH_CHAT, "đã chuyển tới UBND huyện Thạch Hà")
+        await w.said(ww.DIA_CHINH_CHAT, "đã chuyển tới Sở Tài nguyên và Môi trường tỉnh Hà Tĩnh")
         await w.deliver()
-        told = text_of(await w.said(1001, sub.code, "UBND huyện Thạch Hà"))
-        assert "Vượt thẩm quyền cấp xã" in told
-        assert (await w.load(sub.code)).status == SubmissionStatus.FORWARDED
+        told = text_of(await w.said(1001, sub.code, "Sở Tài nguyên và Môi trường tỉnh Hà Tĩnh"))
+        assert "Vượt thẩm quyền cấp xã" in told and "văn bản số 15/UBND-ĐC ngày 23/11/2026" in told
+        stored = await w.load(sub.code)
+        assert stored.status == SubmissionStatus.FORWARDED and stored.forward_doc_no == "15/UBND-ĐC"
 
 
 async def test_handing_back_returns_the_card_to_the_office(database_url):

@@ -86,10 +86,11 @@ async def test_the_chart_segments_are_the_department_figures(sessionmaker):
     from bot.reports.chart import segments
 
     report = await h1_report(sessionmaker)
+    # on time, late, overdue, open within time, forwarded (never judged on time)
     assert segments(report) == [
-        ("Địa chính – Xây dựng", (4, 1, 0, 1)),
-        ("Văn hóa – Xã hội", (2, 0, 1, 1)),
-        ("Chưa phân công", (0, 0, 0, 1)),
+        ("Địa chính – Xây dựng", (4, 1, 0, 1, 0)),
+        ("Văn hóa – Xã hội", (1, 0, 1, 1, 1)),
+        ("Chưa phân công", (0, 0, 0, 1, 0)),
     ]
 
 
@@ -112,7 +113,8 @@ async def test_the_workbook_summary_by_department_by_topic_and_every_submission(
     assert summary["Đang giải quyết, quá hạn"] == 1
     assert summary["Được gia hạn"] == 2
     assert summary["Người gửi đề nghị xem xét lại"] == 1
-    assert summary["Tỉ lệ giải quyết đúng hạn"] == pytest.approx(0.75)
+    assert summary["Tỉ lệ giải quyết đúng hạn"] == pytest.approx(5 / 7)
+    assert summary["   trong đó: đang chờ cấp trên trả lời"] == 1 and summary["Qua Telegram/Zalo"] == 14
     assert summary["Số ngày trung bình từ khi nhận đến khi trả lời"] == pytest.approx(53.8)
     assert summary["Điểm hài lòng trung bình (1–5)"] == pytest.approx(3.8)
     assert summary["Tỉ lệ hài lòng (4–5 điểm)"] == pytest.approx(0.6)
@@ -167,12 +169,12 @@ async def test_the_document_is_a_vietnamese_administrative_report(sessionmaker):
     report = await h1_report(sessionmaker)
     files = render_sync(report)
     text, tables = docx_text(files.document)
-    header = tables[0].rows[0].cells
+    header, numbers = tables[0].rows[0].cells, tables[0].rows[1].cells
     assert header[0].text.split("\n")[:2] == ["ỦY BAN NHÂN DÂN", "XÃ THẠCH ĐÀI"]
-    assert "Số:" in header[0].text and "/BC-UBND" in header[0].text
-    assert "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header[1].text
+    assert "Số:" in numbers[0].text and "/BC-UBND" in numbers[0].text
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header[1].text
     assert "Độc lập - Tự do - Hạnh phúc" in header[1].text
-    assert "Thạch Đài, ngày 25 tháng 5 năm 2026" in header[1].text
+    assert numbers[1].text == "Thạch Đài, ngày 25 tháng 5 năm 2026"
     assert "BÁO CÁO" in text and "6 tháng đầu năm 2026" in text
     positions = [
         text.index(section)
@@ -180,7 +182,9 @@ async def test_the_document_is_a_vietnamese_administrative_report(sessionmaker):
             "I. TÌNH HÌNH CHUNG",
             "II. KẾT QUẢ CỤ THỂ",
             "III. HẠN CHẾ, NGUYÊN NHÂN",
-            "IV. ĐỀ XUẤT, KIẾN NGHỊ",
+            "IV. BÀI HỌC KINH NGHIỆM, CÁCH LÀM HAY",
+            "V. PHƯƠNG HƯỚNG, NHIỆM VỤ KỲ TỚI",
+            "VI. ĐỀ XUẤT, KIẾN NGHỊ",
             "Nơi nhận:",
         )
     ]
@@ -189,18 +193,23 @@ async def test_the_document_is_a_vietnamese_administrative_report(sessionmaker):
     assert "đã tổ chức 2 hội nghị đối thoại" in text
     assert "Tổng số ý kiến, kiến nghị nhận được: 14" in text and "Số vụ việc phải giải quyết: 11" in text
     assert "Trả lời trực tiếp tại hội nghị: 2; giải quyết sau hội nghị đúng hạn: 3, trễ hạn: 1" in text
-    assert "Tỉ lệ giải quyết đúng hạn: 75,0%" in text and "53,8 ngày" in text
+    assert "Tỉ lệ giải quyết đúng hạn: 71,4%" in text and "53,8 ngày" in text
     assert "điểm trung bình 3,8/5; 60,0% hài lòng" in text
     assert "TD-0003 (Địa chính – Xây dựng, hạn 27/04/2026, trễ 7 ngày)" in text
     assert "TD-0005 (Văn hóa – Xã hội, hạn 15/05/2026, trễ 10 ngày)" in text
     assert "120 người tham dự" in text
-    figures = {row.cells[0].text: row.cells[1].text for row in tables[1].rows}
+    by_heading = {table.rows[0].cells[0].text: table for table in tables[1:]}
+    figures = {row.cells[0].text: row.cells[1].text for row in by_heading["Chỉ tiêu"].rows}
     assert (
-        figures["Số ý kiến, kiến nghị nhận được"] == "14" and figures["Tỉ lệ giải quyết đúng hạn"] == "75,0%"
+        figures["Số ý kiến, kiến nghị nhận được"] == "14" and figures["Tỉ lệ giải quyết đúng hạn"] == "71,4%"
     )
-    by_department = [[cell.text for cell in row.cells] for row in tables[2].rows]
+    by_department = [[cell.text for cell in row.cells] for row in by_heading["Đơn vị"].rows]
     assert by_department[1] == ["Địa chính – Xây dựng", "6", "2", "2", "1", "0", "1", "0", "80,0%"]
-    assert by_department[-1] == ["Tổng cộng", "11", "2", "3", "1", "1", "4", "1", "75,0%"]
+    assert by_department[-1] == ["Tổng cộng", "11", "2", "3", "1", "1", "4", "1", "71,4%"]
+    forwarded = [
+        [cell.text for cell in row.cells] for row in by_heading["Mã"].rows if row.cells[0].text == "TD-0006"
+    ]
+    assert forwarded == [["TD-0006", "UBND huyện Thạch Hà", "—", "Đang chờ trả lời"]]
     # the chart is embedded; the body is Times New Roman 13–14 pt
     document = docx.Document(io.BytesIO(files.document))
     assert len(document.inline_shapes) == 1
@@ -221,9 +230,9 @@ async def test_stats_the_workbook_and_the_document_agree(sessionmaker):
     assert "• Trả lời bằng văn bản: 4 (đúng hạn 3, trễ hạn 1)" in stats
     assert "• Đang giải quyết: 4 (quá hạn 1)" in stats
     assert "• Địa chính – Xây dựng: 80,0% (4/5), đang giải quyết 1" in stats
-    assert "• Văn hóa – Xã hội: 66,7% (2/3), đang giải quyết 2" in stats
+    assert "• Văn hóa – Xã hội: 50,0% (1/2), đang giải quyết 2" in stats
     assert (
-        "• Chung: 75,0%" in stats
+        "• Chung: 71,4%" in stats
         and "53,8 ngày" in stats
         and "3,8/5 (5 lượt đánh giá; 60,0% hài lòng)" in stats
     )
@@ -249,7 +258,7 @@ async def test_the_english_files_use_the_english_catalog(sessionmaker):
     text, _ = docx_text(files.document)
     assert "SOCIALIST REPUBLIC OF VIET NAM" in text and "III. LIMITATIONS AND CAUSES" in text
     assert "first half of 2026" in text and "Land administration" in text
-    assert "• Overall: 75.0%" in stats
+    assert "• Overall: 71.4%" in stats
 
 
 async def test_a_session_report_and_the_command_line_files(sessionmaker, tmp_path: Path):
@@ -317,5 +326,5 @@ async def test_a_multi_year_review_has_a_row_per_year(sessionmaker):
     assert [(g.id, g.counts.received) for g in report.by_year] == [(2026, 15)]
     assert report.period.code == "2025-2027"
     text, tables = docx_text(render_sync(report).document)
-    assert "giai đoạn 2025–2027" in text and "6. Kết quả theo lĩnh vực" in text
-    assert "7. Kết quả theo năm" not in text  # one year only: no table by year
+    assert "giai đoạn 2025–2027" in text and "5. Kết quả theo lĩnh vực" in text
+    assert "Kết quả theo năm" not in text  # one year only: no table by year

@@ -72,7 +72,9 @@ async def test_office_gets_the_chart_and_the_figures_with_stats(database_url):
         assert "• Nhận được: 4 (gộp 1, rút lại 0, không tiếp nhận 0)" in body
         assert "• Trả lời tại hội nghị: 1" in body and "• Chuyển cấp có thẩm quyền: 1" in body
         assert "• Trả lời bằng văn bản: 1 (đúng hạn 1, trễ hạn 0)" in body
-        assert "• Địa chính – Xây dựng: 100,0% (3/3)" in body and "Người tham dự: 64." in body
+        # the forwarded question is not judged on time: it awaits the higher level (issue #13)
+        assert "• Địa chính – Xây dựng: 100,0% (2/2)" in body and "Người tham dự: 64." in body
+        assert "• Chuyển cấp có thẩm quyền: 1 (cấp trên đã trả lời 0, đang chờ 1)" in body
         assert "Không có câu hỏi nào quá hạn" in body
 
         # one session by its number
@@ -102,7 +104,7 @@ async def test_report_sends_a_workbook_and_a_document_the_office_can_open(databa
         document = docx.Document(io.BytesIO(w.tg.files[second["document"]["file_id"]]))
         text = "\n".join(p.text for p in document.paragraphs)
         header = document.tables[0].rows[0].cells
-        assert "CỘNG HOÀ XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header[1].text and "XÃ THẠCH ĐÀI" in header[0].text
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in header[1].text and "XÃ THẠCH ĐÀI" in header[0].text
         assert "Tổng số ý kiến, kiến nghị nhận được: 4" in text and "III. HẠN CHẾ, NGUYÊN NHÂN" in text
 
 

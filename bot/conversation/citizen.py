@@ -18,11 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import validation
 from bot.conversation.model import Document, Inbound, Option, Outcome, Prompt, Reply
-from bot.domain import intake
+from bot.domain import intake, linking
 from bot.domain.errors import NotAllowed, NotFound, QuestionsClosed
 from bot.i18n import fmt_date, local_date, use_locale
 from bot.settings import Settings
 from bot.texts import citizen as t
+from bot.texts import citizen_extra as t_extra
 from storage import readcache
 from storage.models import Citizen, DialogueSession, Topic
 
@@ -118,6 +119,13 @@ class CitizenConversation:
             answered = await self._clarification(inbound.text)
             if answered is not None:
                 return answered
+            # "TD-26-0042 5678": a question the office recorded, followed from this chat (#13)
+            claim = await linking.claim(
+                self.db, self.ctx.channel, self.ctx.chat_id, inbound.text, self.ctx.now
+            )
+            if claim is not None:
+                told = t_extra.claim_result(claim.outcome, claim.code, claim.tries_left, claim.locked_until)
+                return await self._enter({}, "menu", [Prompt(told)])
         if current is None:
             return await self._enter({}, "menu", [Prompt(t.guidance())])
         if inbound.kind == "choice":

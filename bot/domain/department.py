@@ -93,8 +93,11 @@ async def respond(
     file_id: str | None,
     actor: str,
     now: datetime,
+    **document: object,
 ) -> Submission:
-    """The written response (R5): every asker gets it; the office is told."""
+    """The written response (R5): every asker gets it; the office is told. ``document``: the response
+    document's ``response_doc_no``, ``response_doc_date`` and ``response_file_name``
+    (bot/domain/written.py); a text-only answer has none."""
     sub = await _ours(db, submission_id, department_id)
     body = (text or "").strip()
     if not body and not file_id:
@@ -106,6 +109,10 @@ async def respond(
         "response_file_id": file_id,
         "responded_at": now,
         "answered_at": now,
+        "response_doc_no": None,
+        "response_doc_date": None,
+        "response_file_name": None,
+        **document,
     }
     await lifecycle.move(
         db,
@@ -190,21 +197,18 @@ async def forward(
     actor: str,
     now: datetime,
 ) -> Submission:
-    """R3: beyond local authority: forwarded to the competent level, and the citizen is told."""
-    sub = await _ours(db, submission_id, department_id)
-    authority = clean(authority, "authority", 300)
-    reason = clean(reason, "reason")
-    return await lifecycle.move(
+    """R3: beyond local authority: forwarded to a competent level named in words (the directory's
+    authorities, with the forwarding document: bot/domain/forwarding.py), and the citizen is told."""
+    from bot.domain.forwarding import forward as forward_to
+
+    return await forward_to(
         db,
-        sub,
-        "forward",
-        actor,
-        now,
-        to=S.FORWARDED,
-        where=[Submission.department_id == department_id],
-        detail={"to": authority, "reason": reason},
-        forwarded_to=authority,
-        forward_reason=reason,
+        submission_id,
+        reason=reason,
+        actor=actor,
+        now=now,
+        authority_name=authority,
+        department_id=department_id,
     )
 
 

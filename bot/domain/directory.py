@@ -1,4 +1,6 @@
-"""The deployment's directory: office group, departments, topics, staff and calendar, from TOML.
+"""The deployment's directory: office group, departments, topics, staff and calendar, from TOML; and,
+optionally, the competent authorities questions are forwarded to (``[[authorities]]``,
+``[forwarding]``) and the reporting windows and the report's issuer (``[reporting]``).
 
 Loading is idempotent: reloading a file updates rows (matched by code / user id / date) instead of
 adding duplicates. A bad file raises ``DirectoryError`` naming the line and the field.
@@ -7,6 +9,7 @@ adding duplicates. A bad file raises ``DirectoryError`` naming the line and the 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -17,7 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import readcache
-from storage.models import AppConfig, CalendarDay, Department, Staff, StaffRole, Topic
+from storage.models import AppConfig, Authority, CalendarDay, Department, Staff, StaffRole, Topic
 
 CODE_RE = re.compile(r"^[A-Z0-9_]{2,32}$")
 
@@ -32,6 +35,7 @@ class LoadReport:
     topics: int = 0
     staff: int = 0
     calendar_days: int = 0
+    authorities: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -195,6 +199,100 @@ def parse(text: str, path: str = "<directory>") -> dict[str, Any]:
             note = entry.get("note", "") if isinstance(entry, dict) else ""
             days.append((day, kind, str(note)[:200]))
     out["calendar"] = days
+    out["authorities"] = _authorities(data, check)
+    out["forwarding"] = _forwarding(data, check)
+    out["reporting"] = _reporting(data, check)
+    return out
+
+
+def _whole(check: _Checker, item: dict, table: str, index: int | None, key: str, low: int, high: int):
+    value = item.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise check.fail(table, index, key, f"must be a whole number from {low} to {high}")
+    return value
+
+
+def _authorities(data: dict, check: _Checker) -> list[dict[str, Any]]:
+    """``[[authorities]]``: the competent levels questions beyond local authority are forwarded to."""
+    out, seen = [], set()
+    for i, item in enumerate(data.get("authorities", [])):
+        code = check.code(item, "authorities", i)
+        if code in seen:
+            raise check.fail("authorities", i, "code", f"'{code}' appears twice")
+        seen.add(code)
+        out.append(
+            {
+                "code": code,
+                "name_vi": check.text_field(item, "authorities", i, "name_vi"),
+                "name_en": check.text_field(item, "authorities", i, "name_en", required=False),
+                "chat_id": check.chat_id(item, "authorities", i, "chat_id"),
+                "follow_up_days": _whole(check, item, "authorities", i, "follow_up_working_days", 1, 365),
+            }
+        )
+    return out
+
+
+def _forwarding(data: dict, check: _Checker) -> dict[str, Any]:
+    table = data.get("forwarding", {})
+    if not isinstance(table, dict):
+        raise check.fail("forwarding", None, "forwarding", "must be a table")
+    return {"follow_up_days": _whole(check, table, "forwarding", None, "follow_up_working_days", 1, 365)}
+
+
+_MONTH_DAY = re.compile(r"^(\d{2})-(\d{2})$")
+
+
+def _month_day(check: _Checker, item: dict, index: int, key: str, required: bool) -> str | None:
+    value = item.get(key)
+    if value is None and not required:
+        return None
+    m = _MONTH_DAY.match(value) if isinstance(value, str) else None
+    try:
+        ok = m is not None and dt.date(2024, int(m.group(1)), int(m.group(2))) is not None
+    except ValueError:
+        ok = False
+    if not ok:
+        raise check.fail("reporting.windows", index, key, 'must be a month and day like "06-15"')
+    return value
+
+
+def _reporting(data: dict, check: _Checker) -> dict[str, Any] | None:
+    """``[reporting]``: who issues the report, its recipients, and the reporting windows with their
+    cut-off dates (a file without it keeps the defaults of bot/domain/reporting.py)."""
+    table = data.get("reporting")
+    if table is None:
+        return None
+    if not isinstance(table, dict):
+        raise check.fail("reporting", None, "reporting", "must be a table")
+    issuer = table.get("issuer", "committee")
+    if issuer not in ("committee", "party"):
+        raise check.fail("reporting", None, "issuer", '"committee" (UBND) or "party" (Đảng ủy)')
+    out: dict[str, Any] = {"issuer": issuer}
+    for key in ("issuer_name", "parent_name", "place", "signer", "dan_van", "archive", "abbreviation"):
+        out[key] = check.text_field(table, "reporting", None, key, required=False) or None
+    for key in ("signature", "recipients"):
+        value = table.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise check.fail("reporting", None, key, "must be a list of texts")
+        out[key] = [v.strip()[:200] for v in value]
+    windows = []
+    for i, item in enumerate(table.get("windows", [])):
+        code = check.code(item, "reporting.windows", i)
+        windows.append(
+            {
+                "code": code,
+                "name_vi": check.text_field(item, "reporting.windows", i, "name_vi"),
+                "name_en": check.text_field(item, "reporting.windows", i, "name_en", required=False),
+                "start": _month_day(check, item, i, "start", False) or "01-01",
+                "end": _month_day(check, item, i, "end", False),
+                "due": _month_day(check, item, i, "due", True),
+            }
+        )
+    if len({w["code"] for w in windows}) != len(windows):
+        raise check.fail("reporting", None, "windows", "two windows have the same code")
+    out["windows"] = windows
     return out
 
 
@@ -282,8 +380,30 @@ async def apply(db: AsyncSession, data: dict[str, Any], now: dt.datetime) -> Loa
         await db.execute(delete(CalendarDay).where(CalendarDay.day == day))
         db.add(CalendarDay(day=day, kind=kind, note=note))
         report.calendar_days += 1
+    await _apply_more(db, data, report)
     await db.flush()
     return report
+
+
+async def _apply_more(db: AsyncSession, data: dict[str, Any], report: LoadReport) -> None:
+    """Authorities (matched by code), the forwarding follow-up and the reporting section."""
+    known = {a.code: a for a in await db.scalars(select(Authority))}
+    for item in data.get("authorities") or []:
+        row = known.get(item["code"])
+        if row is None:
+            row = Authority(code=item["code"])
+            db.add(row)
+        row.name_vi, row.name_en = item["name_vi"], item["name_en"] or item["name_vi"]
+        if item["chat_id"] is not None:
+            row.chat_id = item["chat_id"]
+        row.follow_up_days = item["follow_up_days"]
+        row.active = True
+        report.authorities += 1
+    days = (data.get("forwarding") or {}).get("follow_up_days")
+    if days:
+        await _set_config(db, "forward_follow_up_days", str(days))
+    if data.get("reporting") is not None:
+        await _set_config(db, "reporting", json.dumps(data["reporting"], ensure_ascii=False))
 
 
 async def load_file(db: AsyncSession, path: str | Path, now: dt.datetime) -> LoadReport:

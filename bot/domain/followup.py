@@ -31,7 +31,7 @@ class RatingRefused(DomainError):
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
-        self.reason = reason  # "unknown" | "not_yours" | "already" | "not_answered"
+        self.reason = reason  # "unknown" | "not_yours" | "already" | "not_answered" | "too_late"
 
 
 async def clarify(db: AsyncSession, submission: Submission, text: str, now: datetime) -> Submission:
@@ -76,6 +76,8 @@ async def rate(
     if rated:
         raise RatingRefused("already")
     if value == NOT_RESOLVED:
+        if not lifecycle.may_reopen(target, now):  # an answer at the session: within 7 days
+            raise RatingRefused("too_late")
         await reopen(db, target, now, by=sub)
         return sub
     unrated = Submission.rated_at.is_(None)

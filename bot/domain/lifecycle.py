@@ -10,11 +10,20 @@ into messages (bot/domain/events.py, bot/notify/notifier.py).
 A question::
 
     received ──route──▶ routed ──(conclusion notice)──▶ awaiting_response ──respond──▶ responded
-       │  ▲                │  ╲__answer_at_session__▶ answered_at_session        │
-       │  └──hand_back─────┘                                                     └──forward──▶ forwarded
+       │  ▲                │  ╲__answer_at_session__▶ answered_at_session
+       │  └──hand_back─────┘
        ├──merge──▶ merged (follows its target: every message to the target's asker reaches it too)
        ├──reject──▶ rejected          received/routed ──withdraw──▶ withdrawn (the citizen)
-       └── responded / answered_at_session ──reopen (citizen: "not resolved")──▶ received
+       ├── responded / answered_at_session ──reopen (citizen: "not resolved")──▶ received
+       │     (after an answer at the session, only within REOPEN_WITHIN_DAYS: 7 days)
+       ├── any open one ──forward (office or department)──▶ forwarded ──answer_from_above──▶ answered_above
+       │     (beyond local authority: tracked until the competent authority answers and it is relayed)
+       └── any open one ──set_aside (a complaint or denunciation)──▶ set_aside (its own procedure)
+
+A question may come through a chat (the citizen's "submit") or be recorded by the office ("submit" by
+the office: from the floor of the session, from the Fatherland Front or a mass organisation, on paper,
+by phone — bot/domain/recording.py); both follow the same moves. Recorded questions are taken while
+the session is announced, its questions closed, or while it is being held (``SESSION_TAKES_RECORDED``).
 
 ``received`` is always at the office (no department); ``routed`` and ``awaiting_response`` are at a
 department, the latter with the written-response clock (R5) running. A question handed back, or
@@ -46,6 +55,7 @@ S = SubmissionStatus
 SS = SessionStatus
 
 CITIZEN, OFFICE, DEPARTMENT, SYSTEM = "citizen", "office", "department", "system"
+AUTHORITY = "authority"  # a competent authority's own group (bot/domain/forwarding.py)
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,13 @@ SAME: tuple[str, ...] = ()  # a move that changes no status (an answer to a prom
 
 OPEN = frozenset({S.RECEIVED, S.ROUTED, S.AWAITING_RESPONSE})  # an answer is still owed
 AT_DEPARTMENT = frozenset({S.ROUTED, S.AWAITING_RESPONSE})  # a department holds it
-ANSWERED = frozenset({S.ANSWERED_AT_SESSION, S.RESPONDED, S.FORWARDED})  # settled with an answer
-CLOSED_WITHOUT_ANSWER = frozenset({S.REJECTED, S.WITHDRAWN})  # settled, nobody answers
+# settled at this level: answered, or handed up to the competent authority (whose answer is tracked)
+ANSWERED = frozenset({S.ANSWERED_AT_SESSION, S.RESPONDED, S.FORWARDED, S.ANSWERED_ABOVE})
+AWAITING_ABOVE = frozenset({S.FORWARDED})  # forwarded; the competent authority's answer is awaited
+FORWARDED_ALL = AWAITING_ABOVE | {S.ANSWERED_ABOVE}
+# settled, nobody here answers (a complaint or denunciation set aside follows its own law)
+CLOSED_WITHOUT_ANSWER = frozenset({S.REJECTED, S.WITHDRAWN, S.SET_ASIDE})
+SET_ASIDE_NATURES = frozenset({"complaint", "denunciation"})  # khiếu nại, tố cáo
 SETTLED = ANSWERED | CLOSED_WITHOUT_ANSWER
 RATEABLE = frozenset({S.ANSWERED_AT_SESSION, S.RESPONDED})  # the citizen is asked to rate these
 EXCLUDED = frozenset({S.MERGED}) | CLOSED_WITHOUT_ANSWER  # not a case of its own in the figures
@@ -84,7 +99,7 @@ SUBMISSION_MOVES: tuple[Move, ...] = (
     _m("extend", AT_DEPARTMENT, SAME, OFFICE),
     _m("refuse_extension", AT_DEPARTMENT, SAME, OFFICE),
     _m("respond", AT_DEPARTMENT, (S.RESPONDED,), DEPARTMENT),
-    _m("forward", AT_DEPARTMENT, (S.FORWARDED,), DEPARTMENT),
+    _m("forward", OPEN, (S.FORWARDED,), OFFICE, DEPARTMENT),
     _m("answer_at_session", (S.RECEIVED, S.ROUTED), (S.ANSWERED_AT_SESSION,), OFFICE),
     _m("conclusion_notice", OPEN, (S.RECEIVED, S.AWAITING_RESPONSE), OFFICE),
     _m("session_cancelled", OPEN, (S.RECEIVED, S.AWAITING_RESPONSE), OFFICE),
@@ -94,7 +109,17 @@ SUBMISSION_MOVES: tuple[Move, ...] = (
     _m("erase", OPEN, (S.WITHDRAWN,), CITIZEN),  # the citizen deleted their personal data
     # a question withdrawn while duplicates were merged into it: the first duplicate takes its place
     _m("stand_alone", (S.MERGED,), (S.RECEIVED, S.ROUTED, S.AWAITING_RESPONSE), SYSTEM),
+    _m("answer_from_above", AWAITING_ABOVE, (S.ANSWERED_ABOVE,), OFFICE, DEPARTMENT, AUTHORITY),
+    _m("classify", OPEN | ANSWERED, SAME, OFFICE),  # kiến nghị, phản ánh, hỏi đáp chính sách…
+    _m("set_aside", OPEN, (S.SET_ASIDE,), OFFICE),  # only a complaint or a denunciation
+    _m("follow_up", OPEN, SAME, OFFICE),  # "needs follow-up", going through the agenda at the session
+    _m("coordinate", OPEN, SAME, OFFICE),  # another department coordinates with the lead one
+    _m("contribute", AT_DEPARTMENT, SAME, DEPARTMENT),  # a coordinating department's part
+    _m("link_chat", tuple(map(str, S)), SAME, CITIZEN),  # a recorded question's asker follows it in a chat
 )
+
+# "Not resolved" after an answer given at the session is taken for this many days after the answer.
+REOPEN_WITHIN_DAYS = {str(S.ANSWERED_AT_SESSION): 7}
 
 BEFORE_HELD = frozenset({SS.DRAFT, SS.ANNOUNCED, SS.QUESTIONS_CLOSED})
 
@@ -110,10 +135,11 @@ SESSION_MOVES: tuple[Move, ...] = (
     _m("reopen", (SS.CLOSED,), (SS.CONCLUDED,), CITIZEN),
 )
 
-SUBMISSION_FINAL = frozenset({S.REJECTED, S.WITHDRAWN, S.FORWARDED})
+SUBMISSION_FINAL = frozenset({S.REJECTED, S.WITHDRAWN, S.SET_ASIDE, S.ANSWERED_ABOVE})
 SESSION_FINAL = frozenset({SS.CANCELLED})
 SESSION_HELD = frozenset({SS.HELD, SS.CONCLUDED, SS.CLOSED})  # the R4 clock runs
 SESSION_ANNOUNCED = frozenset({SS.ANNOUNCED, SS.QUESTIONS_CLOSED})  # public, not yet held
+SESSION_TAKES_RECORDED = SESSION_ANNOUNCED | {SS.HELD}  # the office records questions until the notice
 
 
 def _table(moves: tuple[Move, ...]) -> dict[str, Move]:
@@ -134,6 +160,14 @@ def sources(action: str, *, session: bool = False) -> list[str]:
 def allowed(action: str, status: str, actor: str, *, session: bool = False) -> bool:
     move = (SESSION_TABLE if session else SUBMISSION_TABLE).get(action)
     return move is not None and status in move.sources and actor in move.by
+
+
+def may_reopen(sub: Submission, now: datetime) -> bool:
+    """Whether "not resolved" is still taken for this answer (a window for answers at the session)."""
+    days = REOPEN_WITHIN_DAYS.get(sub.status)
+    if days is None or sub.answered_at is None:
+        return True
+    return (now - sub.answered_at).total_seconds() <= days * 86400
 
 
 def actor_kind(actor: str) -> str:

@@ -36,9 +36,38 @@ OFFICE = frozenset(
         "issue_notice",
         "agenda",
         "session_kind",
+        # recording questions, the agenda at the session, classification, forwarding, reports (#13)
+        "record_session",
+        "record_topic",
+        "record_source",
+        "import_session",
+        "floor",
+        "floor_next",
+        "floor_answer",
+        "floor_follow_up",
+        "classify_menu",
+        "classify",
+        "set_aside",
+        "keep_in_dialogue",
+        "coordinate",
+        "forward_menu",
+        "forward_to",
+        "above_answer",
+        "report_window",
     }
 )
-DEPARTMENT = frozenset({"accept", "answer", "extend", "forward", "hand_back"})
+DEPARTMENT = frozenset(
+    {
+        "accept",
+        "answer",
+        "extend",
+        "forward",
+        "hand_back",
+        "forward_authority",
+        "department_card",
+        "contribute",
+    }
+)
 CITIZEN = frozenset({"rate", "not_resolved"})
 PUBLICATION = frozenset(
     {"publish", "publish_edit", "unpublish", "publish_dismiss"}

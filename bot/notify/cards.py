@@ -11,6 +11,7 @@ from datetime import datetime
 from bot.domain import lifecycle
 from bot.domain.routing import Candidate
 from bot.i18n import DEFAULT_LOCALE, use_locale
+from bot.notify import extra_cards
 from bot.notify.actions import Actions, action, rows
 from bot.texts import department as td
 from bot.texts import office as to
@@ -39,7 +40,7 @@ def triage_actions(sub: Submission, suggested: Department | None) -> Actions:
         action(to.btn_clarify(), "ask_citizen", sub.id),
         action(to.btn_reject(), "reject", sub.id),
     )
-    return out
+    return out + extra_cards.triage_actions(sub)  # classify, forward to a competent authority
 
 
 def department_list_actions(sub: Submission, departments: list[Department]) -> Actions:
@@ -90,6 +91,7 @@ def session_actions(session: DialogueSession, now: datetime) -> Actions:
         if name is None:
             continue
         found.append(action(labels[name](), name, session.id))
+    found += extra_cards.session_actions(session)  # record a question; the agenda at the session
     found.append(action(to.btn_agenda(), "agenda", session.id))
     return rows(*found)
 

@@ -25,15 +25,20 @@ from bot.domain.events import Event, take
 from bot.domain.queries import askers
 from bot.domain.routing import likely_duplicates, suggest_department
 from bot.i18n import use_locale
-from bot.notify import cards
+from bot.notify import calls, cards, extra_cards
 from bot.notify.actions import Actions
 from bot.notify.outbox import enqueue, enqueue_many, for_citizen, row
 from bot.notify.public import post_announcement, post_conclusion, publication_buttons
 from bot.texts import citizen as tc
+from bot.texts import citizen_extra as tce
 from bot.texts import department as td
+from bot.texts import department_extra as tde
 from bot.texts import office as to
+from bot.texts import office_extra as tox
 from storage.models import (
+    Authority,
     Citizen,
+    Coordination,
     Department,
     DialogueSession,
     ExtensionRequest,
@@ -56,6 +61,8 @@ SILENT = frozenset(
         "session_issue_notice",  # its questions' event ("conclusion_notice") tells the askers
         "session_close",
         "session_reopen",
+        "classify",  # the office's own bookkeeping
+        "follow_up",  # "needs follow-up" at the session: the conclusion notice tells the askers
     }
 )
 
@@ -71,13 +78,17 @@ def on(*names: str) -> Callable[[Handler], Handler]:
 
 async def publish(db: AsyncSession) -> None:
     """Turn the events recorded in this transaction into outbox rows (the session's commit hook)."""
+    latest = None
     while events := take(db):
         for event in events:
+            latest = event.at if latest is None or event.at > latest else latest
             handler = HANDLERS.get(event.name)
             if handler is not None:
                 await handler(db, event)
             elif event.name not in SILENT:
                 raise LookupError(f"no notification rule for the event {event.name!r}")
+    if latest is not None:
+        await calls.flush(db, latest)  # what askers with no chat would have read: the office phones
 
 
 # --- who is told ----------------------------------------------------------------------------------
@@ -102,7 +113,7 @@ async def tell_askers(
     """One message to the citizen who asked ``sub`` and to every asker merged into it, each in their
     language about their own question (``render(item)``). Returns how many were queued."""
     rows = [
-        to_citizen(citizen, item, f"{key}:{item.code}", purpose, now, render, document, actions)
+        to_citizen(citizen, item, f"{key}:{item.code}", purpose, now, render, document, actions, db=db)
         for item, citizen in await askers(db, sub)
     ]
     return await enqueue_many(db, rows)
@@ -117,9 +128,12 @@ def to_citizen(
     render: Callable[[Submission], str],
     document: Callable[[Submission], dict[str, str] | None] = lambda item: None,
     actions: Callable[[Submission], Actions | None] = lambda item: None,
+    *,
+    db: AsyncSession | None = None,
 ) -> dict[str, Any] | None:
-    """A citizen's message about their own question ``item``."""
-    return for_citizen(
+    """A citizen's message about their own question ``item``. With ``db``, a message no chat can take
+    (an asker the office recorded, with no chat linked) is noted for the office to phone in."""
+    values = for_citizen(
         citizen,
         key,
         purpose,
@@ -129,6 +143,9 @@ def to_citizen(
         document=document(item),
         submission_id=item.id,
     )
+    if values is None and db is not None:
+        calls.note(db, citizen, item, key, purpose, now, render)
+    return values
 
 
 async def to_office(
@@ -219,7 +236,7 @@ async def send_triage_card(
 @on("submit")
 async def submitted(db: AsyncSession, event: Event) -> None:
     sub = await _sub(db, event)
-    await send_triage_card(db, sub, f"new:{sub.code}", event.at, None)
+    await send_triage_card(db, sub, f"new:{sub.code}", event.at, in_groups(tox.source_note, sub))
 
 
 @on("route")
@@ -227,7 +244,7 @@ async def routed(db: AsyncSession, event: Event) -> None:
     sub = await _sub(db, event)
     dept = await db.get(Department, event.data["department_id"])
     key = f"routed:{sub.code}:{stamp(event)}"
-    text, actions = cards.department_card(sub)
+    text, actions = cards.department_card(sub, in_groups(tox.source_note, sub))
     await to_department(
         db, dept, key, "department_card", text, event.at, actions=actions, submission_id=sub.id
     )
@@ -267,6 +284,19 @@ async def merged(db: AsyncSession, event: Event) -> None:
                 lambda item: tc.session_answer(item, target.session_answer),
             )
         )
+    if target.status == SubmissionStatus.ANSWERED_ABOVE:
+        authority = target.forwarded_to or ""
+        rows.append(
+            to_citizen(
+                citizen,
+                sub,
+                f"{key}:above",
+                "above_answer",
+                event.at,
+                lambda item: tce.above_answer(item, authority, target.above_answer_text),
+                lambda item: file_of(target.above_answer_file_id, tce.above_answer_caption(item, authority)),
+            )
+        )
     if target.responded_at is not None and target.status == SubmissionStatus.RESPONDED:
         rows.append(
             to_citizen(
@@ -299,6 +329,7 @@ async def asked_citizen(db: AsyncSession, event: Event) -> None:
                     "clarification_request",
                     event.at,
                     lambda item: tc.clarification_request(item, question),
+                    db=db,
                 )
             ],
         )
@@ -399,15 +430,28 @@ async def responded(db: AsyncSession, event: Event) -> None:
     sub = await _sub(db, event)
     dept = sub.department
     key = f"responded:{stamp(event)}"
-    await tell_askers(
-        db,
-        sub,
-        key,
-        "response",
-        event.at,
-        lambda item: tc.written_response(item, dept, sub.response_text),
-        lambda item: file_of(sub.response_file_id, item.code),
-    )
+    if sub.response_doc_no:  # a document with its number and date, and a short summary
+        number, day = sub.response_doc_no, sub.response_doc_date
+        await tell_askers(
+            db,
+            sub,
+            key,
+            "response",
+            event.at,
+            lambda item: tce.response_document(item, dept, sub.response_text, number, day),
+            lambda item: file_of(sub.response_file_id, tce.response_caption(item, number, day)),
+        )
+    else:
+        await tell_askers(
+            db,
+            sub,
+            key,
+            "response",
+            event.at,
+            lambda item: tc.written_response(item, dept, sub.response_text),
+            lambda item: file_of(sub.response_file_id, item.code),
+        )
+    await extra_cards.tell_coordinators(db, sub, event, in_groups(tde.lead_answered, sub))
     await office_hears(
         db,
         sub,
@@ -423,17 +467,40 @@ async def responded(db: AsyncSession, event: Event) -> None:
 
 @on("forward")
 async def forwarded(db: AsyncSession, event: Event) -> None:
+    """Every asker hears where it went and why; the office gets a card to record the answer when it
+    comes; the department that held it (if the office forwarded it) and the authority's own group
+    (when it uses this bot) are told."""
     sub = await _sub(db, event)
     authority, reason = sub.forwarded_to or "", sub.forward_reason or ""
+    number, day = sub.forward_doc_no, sub.forward_doc_date
+    key = f"forwarded:{stamp(event)}"
     await tell_askers(
-        db,
-        sub,
-        f"forwarded:{stamp(event)}",
-        "forwarded",
-        event.at,
-        lambda item: tc.forwarded(item, authority, reason),
+        db, sub, key, "forwarded", event.at, lambda item: tce.forwarded(item, authority, reason, number, day)
     )
-    await office_hears(db, sub, event, "forwarded", to.forwarded, sub.department, authority, reason)
+    text, actions = extra_cards.forwarded_office_card(sub, event.actor)
+    await to_office(
+        db, f"{key}:{sub.code}:office", "forwarded", text, event.at, actions=actions, submission_id=sub.id
+    )
+    dept_id = event.data.get("department_id")
+    if dept_id and not event.actor.startswith("dept:"):
+        dept = await db.get(Department, dept_id)
+        note = in_groups(tde.forwarded_by_office, sub)
+        await to_department(
+            db, dept, f"{key}:{sub.code}:dept", "forwarded", note, event.at, submission_id=sub.id
+        )
+    if event.data.get("authority_id"):
+        body = await db.get(Authority, event.data["authority_id"])
+        if body is not None and body.chat_id is not None:
+            card = in_groups(tde.authority_card, sub, body)
+            await enqueue(
+                db,
+                key=f"{key}:{sub.code}:authority",
+                chat_id=body.chat_id,
+                purpose="authority_card",
+                text=card,
+                now=event.at,
+                submission_id=sub.id,
+            )
 
 
 # --- at the session, and after ----------------------------------------------------------------------
@@ -468,6 +535,7 @@ class Asker:
     chat_id: str | None
     locale: str | None
     deleted_at: datetime | None
+    phone: str | None = None  # for the office to call an asker no chat reaches (bot/notify/calls.py)
 
 
 _SESSION_ASKERS = (
@@ -483,6 +551,7 @@ _SESSION_ASKERS = (
         Citizen.chat_id,
         Citizen.locale,
         Citizen.deleted_at,
+        Citizen.phone,
     )
     .join(Citizen, Citizen.id == Submission.citizen_id)
     .where(Submission.session_id == bindparam("session_id"))
@@ -515,19 +584,23 @@ async def conclusion_notice(db: AsyncSession, event: Event) -> None:
         if item.status != SubmissionStatus.MERGED and item.department_id is not None:
             by_dept[item.department_id].append(item)
         dept = departments.get(item.department_id) if item.department_id else None
-        rows.append(
-            for_citizen(
-                item,
-                f"notice:{item.code}",
-                "conclusion_notice",
-                event.at,
-                lambda item=item, dept=dept: tc.conclusion_notice(
-                    item, session, body, item.response_due or due, dept
-                ),
-                document=file_of(file_id, item.code),
-                submission_id=item.id,
-            )
+        render = lambda item=item, dept=dept: tc.conclusion_notice(  # noqa: E731
+            item, session, body, item.response_due or due, dept
         )
+        found = for_citizen(
+            item,
+            f"notice:{item.code}",
+            "conclusion_notice",
+            event.at,
+            render,
+            document=file_of(file_id, item.code),
+            submission_id=item.id,
+        )
+        if found is None:
+            calls.note(
+                db, item, item, f"notice:{item.code}", "conclusion_notice", event.at, lambda _i, r=render: r()
+            )
+        rows.append(found)
     for dept_id, subs in by_dept.items():
         dept = departments.get(dept_id)
         if dept is None or dept.chat_id is None:
@@ -601,10 +674,13 @@ async def _tell_session_citizens(
     for item in await _session_askers(db, session.id, ids):
         codes[item.citizen_id].append(item.code)
         citizens[item.citizen_id] = item
-    rows = [
-        for_citizen(citizens[cid], f"{key}:{cid}", purpose, now, lambda items=items: render(items))
-        for cid, items in codes.items()
-    ]
+    rows = []
+    for cid, items in codes.items():
+        found = for_citizen(citizens[cid], f"{key}:{cid}", purpose, now, lambda items=items: render(items))
+        if found is None:
+            item = citizens[cid]
+            calls.note(db, item, item, f"{key}:{cid}", purpose, now, lambda _i, items=items: render(items))
+        rows.append(found)
     await enqueue_many(db, rows)
 
 
@@ -658,3 +734,98 @@ async def reopened(db: AsyncSession, event: Event) -> None:
         event.at,
         lambda item: tc.reopened_due(item, due) if due else tc.reopened(item),
     )
+
+
+# --- issue #13: forwarded questions answered above, complaints set aside, coordination, linked chats ----
+
+
+@on("answer_from_above")
+async def answered_from_above(db: AsyncSession, event: Event) -> None:
+    """The competent authority's answer reaches every asker (with its document); the office and the
+    department that held the question are told."""
+    sub = await _sub(db, event)
+    authority = sub.forwarded_to or ""
+    key = f"above:{stamp(event)}"
+    await tell_askers(
+        db,
+        sub,
+        key,
+        "above_answer",
+        event.at,
+        lambda item: tce.above_answer(item, authority, sub.above_answer_text),
+        lambda item: file_of(sub.above_answer_file_id, tce.above_answer_caption(item, authority)),
+    )
+    note = in_groups(tox.above_answer_note, sub, len(await askers(db, sub)))
+    await to_office(db, f"{key}:{sub.code}:office", "above_answer", note, event.at, submission_id=sub.id)
+    if sub.department is not None:
+        await to_department(
+            db, sub.department, f"{key}:{sub.code}:dept", "above_answer", note, event.at, submission_id=sub.id
+        )
+
+
+@on("set_aside")
+async def set_aside(db: AsyncSession, event: Event) -> None:
+    """A complaint or denunciation handed to its own procedure: the askers are told how it will be
+    handled; a department that held it is told it no longer answers it."""
+    sub = await _sub(db, event)
+    nature, note = sub.nature, sub.set_aside_note or ""
+    key = f"set_aside:{stamp(event)}"
+    await tell_askers(db, sub, key, "set_aside", event.at, lambda item: tce.set_aside(item, nature, note))
+    if sub.department is not None:
+        text = in_groups(tde.set_aside_note, sub)
+        await to_department(db, sub.department, f"{key}:{sub.code}:dept", "set_aside", text, event.at)
+
+
+@on("coordinate")
+async def coordinating(db: AsyncSession, event: Event) -> None:
+    """The coordinating department gets the question with a button to send its part; the lead is told."""
+    sub = await _sub(db, event)
+    dept = await db.get(Department, event.data["department_id"])
+    key = f"coordinate:{event.data['coordination_id']}"
+    text, actions = extra_cards.coordination_card(sub)
+    await to_department(
+        db, dept, key, "coordination_card", text, event.at, actions=actions, submission_id=sub.id
+    )
+    for att in sub.attachments:
+        caption = in_groups(to.attachment_caption, sub, att)
+        await to_department(
+            db,
+            dept,
+            f"{key}:att:{att.id}",
+            "department_attachment",
+            caption,
+            event.at,
+            document=file_of(att.file_id, caption, att.kind),
+            submission_id=sub.id,
+        )
+    if sub.department is not None and dept is not None:
+        note = in_groups(tde.coordinator_added, sub, dept)
+        await to_department(
+            db, sub.department, f"{key}:lead", "coordination", note, event.at, submission_id=sub.id
+        )
+
+
+@on("contribute")
+async def contributed(db: AsyncSession, event: Event) -> None:
+    """A coordinating department's part goes to the lead department (and the office)."""
+    sub = await _sub(db, event)
+    part = await db.get(Coordination, event.data["coordination_id"])
+    dept = await db.get(Department, event.data["department_id"])
+    if part is None or dept is None:
+        return
+    key = f"contributed:{stamp(event)}"
+    text = in_groups(tde.part_received, sub, dept, part.part_text)
+    document = file_of(part.part_file_id, in_groups(tde.part_caption, sub, dept))
+    if sub.department is not None:
+        await to_department(
+            db, sub.department, f"{key}:lead", "coordination_part", text, event.at, document=document,
+            submission_id=sub.id,
+        )  # fmt: skip
+    await to_office(db, f"{key}:office", "coordination_part", text, event.at, submission_id=sub.id)
+
+
+@on("link_chat")
+async def linked_chat(db: AsyncSession, event: Event) -> None:
+    """An asker the office recorded now follows the question in a chat: no more phone calls needed."""
+    sub = await _sub(db, event)
+    await office_hears(db, sub, event, "linked", tox.linked_note, event.data.get("channel") or "")

@@ -41,7 +41,7 @@ from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
 from bot.domain.directory import _set_config, get_config, office_chat_id
 from bot.domain.privacy import retention_tick
 from bot.i18n import local_date, use_locale
-from bot.notify import cards
+from bot.notify import cards, followthrough
 from bot.notify.actions import action
 from bot.notify.notifier import to_citizen
 from bot.notify.outbox import enqueue_many, for_citizen, row
@@ -56,7 +56,7 @@ LOOKBACK_DAYS = 120  # how far back a missed tick (a stopped bot) still catches 
 RATE_LOOKBACK_DAYS = 30
 RECHECK_DAYS = 3
 R5_MARK = "ticks.r5_through"
-NOT_TOLD = (S.WITHDRAWN, S.REJECTED)  # no status update for these
+NOT_TOLD = tuple(sorted(lifecycle.CLOSED_WITHOUT_ANSWER))  # no status update for these
 
 
 @dataclass
@@ -109,7 +109,7 @@ class Tick:
         self, citizen: Citizen | None, item: Submission, key: str, purpose: str, render: Callable, **kw: Any
     ) -> None:
         if citizen is not None and (
-            values := to_citizen(citizen, item, key, purpose, self.now, render, **kw)
+            values := to_citizen(citizen, item, key, purpose, self.now, render, db=self.db, **kw)
         ):
             self.queue(values)
 
@@ -123,6 +123,7 @@ async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickR
     await _response_reminders(tick, list(getattr(settings, "reminder_working_days", [5, 1])))
     await _session_eve(tick)
     await _ratings(tick)
+    await followthrough.tick(tick)  # forwarded follow-ups, invitations, report reminders, calls (#13)
     await enqueue_many(db, tick.queued)
     await retention_tick(db, now, settings)  # personal data kept too long (bot.domain.privacy)
     await public_tick(

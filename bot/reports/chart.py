@@ -1,4 +1,5 @@
-"""The chart: per department, cases settled on time / late / overdue / open within time (PNG).
+"""The chart: per department, cases settled on time / late / overdue / open within time / forwarded to a
+competent authority (never judged on time) (PNG).
 
 Drawn with matplotlib's object API on the Agg canvas (no pyplot, no global figure state, safe to run in
 a worker thread) in DejaVu Sans, which ships with matplotlib and has every Vietnamese glyph.
@@ -16,16 +17,19 @@ from bot.reports.metrics import Report
 from bot.texts import reports as tr
 
 FONT = "DejaVu Sans"
-COLOURS = ("#2e7d32", "#f9a825", "#c62828", "#90a4ae")  # on time, late, overdue, open within time
+COLOURS = ("#2e7d32", "#f9a825", "#c62828", "#90a4ae", "#5c6bc0")  # on time, late, overdue, open, forwarded
 
 
-def segments(report: Report) -> list[tuple[str, tuple[int, int, int, int]]]:
-    """[(department label, (on time, late, overdue, open within time))] for departments with cases."""
+def segments(report: Report) -> list[tuple[str, tuple[int, int, int, int, int]]]:
+    """[(department label, (on time, late, overdue, open within time, forwarded))] for departments with
+    cases."""
     rows = []
     for group in report.by_department:
         c = group.counts
         if c.cases:
-            rows.append((tr.department_name(group), (c.on_time, c.late, c.overdue, c.open_in_time)))
+            rows.append(
+                (tr.department_name(group), (c.on_time, c.late, c.overdue, c.open_in_time, c.forwarded))
+            )
     return rows
 
 
@@ -87,7 +91,7 @@ def render_chart(report: Report) -> bytes:
         ax.legend(
             loc="lower center",
             bbox_to_anchor=(0.5, 1.0),
-            ncol=4,
+            ncol=3,
             frameon=False,
             prop={"family": FONT, "size": 9},
         )

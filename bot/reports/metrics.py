@@ -6,6 +6,11 @@ What is counted (a period covers the sessions whose date falls in it; a session,
   Statuses, due dates and overdue are taken **as of** ``today`` (the deployment's local date), so a
   report for a closed period also shows what was settled after it ended.
 - **received**: every submission, whatever became of it (merged, withdrawn and rejected included).
+- **source**: where it came from — the chat, the floor of the session, the Fatherland Front or a mass
+  organisation (by name), paper, phone — and **nature** (kiến nghị, phản ánh, hỏi đáp chính sách,
+  khiếu nại, tố cáo) as the office classified it; both counted over every submission received.
+- **set aside**: a complaint or denunciation handed to its own procedure. Counted apart, and, like
+  withdrawn and rejected ones, excluded from the cases and from every on-time figure.
 - **merged**: a duplicate merged into another submission. It shares its target's answer, so it is
   counted as received (and its asker as reached) but not as a separate case, answer or late item.
 - **withdrawn** (by the citizen) and **rejected** (with a reason) are counted, and excluded from the
@@ -13,7 +18,13 @@ What is counted (a period covers the sessions whose date falls in it; a session,
 - **cases** = received − merged − withdrawn − rejected: the questions the office had to settle.
   Every case has exactly one outcome: answered at the session, responded (in writing, after the
   session), forwarded upward, or still open.
-- **settled on time**: answered at the session (always on time), or responded / forwarded on or
+- **forwarded**: beyond local authority, sent to a competent authority; counted as "answered by the
+  higher level" once its answer was recorded and relayed, else "awaiting". Never judged on time or
+  late (the local level no longer holds it), so it is outside the on-time rate.
+- **written responses**: with a document (its number and date of issue: the reports list them) or in
+  text only.
+- **conclusion notice on time** (per session): issued within R4's 10 days of the session's day.
+- **settled on time**: answered at the session (always on time), or responded on or
   before ``response_due`` (the R5 date, moved by an approved extension — so an answer after the
   original date but within the extension is on time), or with no due date yet. **late**: settled after
   ``response_due``; days late = settled date − ``response_due``.
@@ -41,8 +52,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import lifecycle
-from bot.domain.deadlines import WorkCalendar, load_calendar
+from bot.domain import lifecycle, reporting
+from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
+from bot.domain.reporting import Issuer
 from bot.i18n import current_locale, local_date
 from storage.models import (
     AppConfig,
@@ -109,6 +121,15 @@ class Fact:
     satisfaction: int | None
     reopened: int
     working_days_to_respond: int | None = None
+    source: str = "chat"
+    source_org: str | None = None
+    nature: str | None = None
+    answered_above: bool = False  # forwarded, and the competent authority's answer relayed
+    forward_doc_no: str | None = None
+    forward_doc_date: date | None = None
+    response_doc_no: str | None = None  # the written response's document number and date of issue
+    response_doc_date: date | None = None
+    response_kind: str | None = None  # document | file | text (a written response)
 
     @property
     def is_case(self) -> bool:
@@ -131,8 +152,14 @@ class Counts:
     responded_on_time: int = 0
     responded_late: int = 0
     forwarded: int = 0
-    forwarded_on_time: int = 0
-    forwarded_late: int = 0
+    forwarded_answered: int = 0  # answered by the higher level (relayed)
+    forwarded_awaiting: int = 0
+    responded_document: int = 0  # with a numbered document
+    responded_text: int = 0  # in text only
+    set_aside: int = 0  # complaints and denunciations handed to their own procedure
+    by_source: dict[str, int] = field(default_factory=dict)  # chat, floor, front, paper, phone
+    by_org: dict[str, int] = field(default_factory=dict)  # the Front and mass organisations, by name
+    by_nature: dict[str, int] = field(default_factory=dict)  # "" when not classified
     open: int = 0
     overdue: int = 0
     on_time: int = 0
@@ -187,6 +214,10 @@ class Counts:
 
     def add(self, f: Fact) -> None:
         self.received += 1
+        self.by_source[f.source] = self.by_source.get(f.source, 0) + 1
+        if f.source_org:
+            self.by_org[f.source_org] = self.by_org.get(f.source_org, 0) + 1
+        self.by_nature[f.nature or ""] = self.by_nature.get(f.nature or "", 0) + 1
         if f.satisfaction is not None and 1 <= f.satisfaction <= 5:
             self.rated += 1
             self.satisfaction_sum += f.satisfaction
@@ -198,6 +229,8 @@ class Counts:
             self.withdrawn += 1
         elif f.status == S.REJECTED:
             self.rejected += 1
+        elif f.status == S.SET_ASIDE:
+            self.set_aside += 1
         if not f.is_case:
             return
         self.cases += 1
@@ -209,10 +242,12 @@ class Counts:
             self.responded += 1
             self.responded_on_time += on_time
             self.responded_late += f.timeliness == LATE
+            self.responded_document += f.response_kind == "document"
+            self.responded_text += f.response_kind == "text"
         elif f.outcome == FORWARDED:
             self.forwarded += 1
-            self.forwarded_on_time += on_time
-            self.forwarded_late += f.timeliness == LATE
+            self.forwarded_answered += f.answered_above
+            self.forwarded_awaiting += not f.answered_above
         else:
             self.open += 1
             self.overdue += f.timeliness == OVERDUE
@@ -251,7 +286,21 @@ class SessionFigures:
     held: bool
     participants: int | None
     notice_on: date | None
+    notice_due: date | None = None  # R4: 10 days after the session's day (rolled to a working day)
     counts: Counts = field(default_factory=Counts)
+
+    @property
+    def notice_on_time(self) -> bool | None:
+        """Whether the conclusion notice came within its 10 days (None: not due yet, nothing to judge)."""
+        if self.notice_due is None:
+            return None
+        if self.notice_on is not None:
+            return self.notice_on <= self.notice_due
+        return None
+
+    def notice_late_as_of(self, today: date) -> bool:
+        """Held, no notice, and its 10 days are over."""
+        return self.notice_on is None and self.notice_due is not None and today > self.notice_due
 
 
 @dataclass
@@ -269,6 +318,7 @@ class Report:
     by_year: list[Group] = field(default_factory=list)  # by the year of the session (multi-year reviews)
     by_month: list[Group] = field(default_factory=list)  # by the session's month: id 202611, name "11/2026"
     facts: list[Fact] = field(default_factory=list)
+    issuer: Issuer = field(default_factory=Issuer)  # who issues and signs it (the directory's [reporting])
 
     @property
     def sessions_held(self) -> int:
@@ -287,6 +337,22 @@ class Report:
     def overdue(self) -> list[Fact]:
         """Open and past their due date, most days late first."""
         return sorted((f for f in self.facts if f.overdue), key=lambda f: (-(f.days_late or 0), f.code))
+
+    @property
+    def responses(self) -> list[Fact]:
+        """The written responses, in the order they were settled (the response list)."""
+        return sorted(
+            (f for f in self.facts if f.outcome == RESPONDED),
+            key=lambda f: (f.settled_on or self.today, f.code),
+        )
+
+    @property
+    def forwarded(self) -> list[Fact]:
+        return sorted((f for f in self.facts if f.outcome == FORWARDED), key=lambda f: f.code)
+
+    @property
+    def set_aside(self) -> list[Fact]:
+        return sorted((f for f in self.facts if f.status == S.SET_ASIDE), key=lambda f: f.code)
 
     @property
     def late(self) -> list[Fact]:
@@ -316,6 +382,7 @@ async def for_period(db: AsyncSession, period: Period, now: datetime) -> Report:
         if period.contains(session_day(s))
     ]
     report = Report(today=local_date(now), unit=await unit_name(db), period=period)
+    report.issuer = (await reporting.load(db)).issuer
     await _fill(db, report, sessions)
     return report
 
@@ -325,6 +392,7 @@ async def for_session(db: AsyncSession, session_id: int, now: datetime) -> Repor
     if session is None:
         return None
     report = Report(today=local_date(now), unit=await unit_name(db))
+    report.issuer = (await reporting.load(db)).issuer
     await _fill(db, report, [session])
     report.session = report.sessions[0]
     return report
@@ -332,6 +400,7 @@ async def for_session(db: AsyncSession, session_id: int, now: datetime) -> Repor
 
 async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession]) -> None:
     by_id = {s.id: s for s in sessions}
+    cal = await load_calendar(db)
     figures = {
         s.id: SessionFigures(
             id=s.id,
@@ -344,6 +413,7 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
             held=s.held_at is not None or s.status in HELD,
             participants=s.participants,
             notice_on=local_date(s.notice_at) if s.notice_at else None,
+            notice_due=conclusion_due(session_day(s), cal) if (s.held_at or s.status in HELD) else None,
         )
         for s in sessions
     }
@@ -442,9 +512,9 @@ def make_fact(
     elif status == S.RESPONDED:
         outcome = RESPONDED
         settled_on = local_date(sub.responded_at or sub.updated_at)
-    elif status == S.FORWARDED:
+    elif status in lifecycle.FORWARDED_ALL:
         outcome = FORWARDED
-        settled_on = local_date(forwarded_at or sub.updated_at)
+        settled_on = local_date(sub.forwarded_at or forwarded_at or sub.updated_at)
     else:
         outcome = OPEN_OUTCOME
 
@@ -452,7 +522,7 @@ def make_fact(
     days_late: int | None = None
     if outcome == AT_SESSION:
         timeliness = ON_TIME
-    elif outcome in (RESPONDED, FORWARDED):
+    elif outcome == RESPONDED:
         if due is not None and settled_on is not None and settled_on > due:
             timeliness, days_late = LATE, (settled_on - due).days
         else:
@@ -502,4 +572,19 @@ def make_fact(
         satisfaction=sub.satisfaction,
         reopened=sub.reopened_count or 0,
         working_days_to_respond=working_days_to_respond,
+        source=sub.source or "chat",
+        source_org=sub.source_org if sub.source == "front" else None,
+        nature=sub.nature,
+        answered_above=status == S.ANSWERED_ABOVE,
+        forward_doc_no=sub.forward_doc_no,
+        forward_doc_date=sub.forward_doc_date,
+        response_doc_no=sub.response_doc_no,
+        response_doc_date=sub.response_doc_date,
+        response_kind=_response_kind(sub) if outcome == RESPONDED else None,
     )
+
+
+def _response_kind(sub: Submission) -> str:
+    if sub.response_doc_no:
+        return "document"
+    return "file" if sub.response_file_id else "text"

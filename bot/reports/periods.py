@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.i18n import Translator, fmt_date
+from bot.i18n import Translator, current_locale, fmt_date
 
 _ = Translator("reports")
 
@@ -27,9 +27,11 @@ class PeriodError(ValueError):
 class Period:
     start: date
     end: date  # inclusive
-    kind: str  # year | years | half | quarter | month | range
+    kind: str  # year | years | half | quarter | month | range | window
     year: int = 0
     part: int = 0  # the half (1, 2), quarter (1–4) or month (1–12)
+    tag: str = ""  # a reporting window's code (bot/domain/reporting.py)
+    names: tuple[str, str] = ("", "")  # a reporting window's name (vi, en)
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -47,6 +49,8 @@ class Period:
             return f"{self.year}Q{self.part}"
         if self.kind == "month":
             return f"{self.year}-{self.part:02d}"
+        if self.kind == "window":
+            return f"{self.tag}-{self.year}"
         return f"{self.start:%Y%m%d}-{self.end:%Y%m%d}"
 
     def label(self) -> str:
@@ -62,6 +66,11 @@ class Period:
             return _("quý {q} năm {year}").format(q=self.part, year=self.year)
         if self.kind == "month":
             return _("tháng {month}/{year}").format(month=self.part, year=self.year)
+        if self.kind == "window":
+            name = self.names[1] if current_locale() == "en" and self.names[1] else self.names[0]
+            return _("{name} {year} (từ {start} đến {end})").format(
+                name=name, year=self.year, start=fmt_date(self.start), end=fmt_date(self.end)
+            )
         return _("từ {start} đến {end}").format(start=fmt_date(self.start), end=fmt_date(self.end))
 
 
@@ -86,6 +95,19 @@ def quarter_period(year: int, quarter: int) -> Period:
 
 def month_period(year: int, month: int) -> Period:
     return Period(date(year, month, 1), _month_end(year, month), "month", year, month)
+
+
+def window_period(window) -> Period:
+    """A reporting window of the deployment (bot/domain/reporting.py ``Window``) as a period."""
+    return Period(
+        window.start,
+        window.end,
+        "window",
+        window.year,
+        window.index,
+        tag=window.code,
+        names=(window.name_vi, window.name_en),
+    )
 
 
 def current_half(today: date) -> Period:

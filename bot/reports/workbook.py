@@ -103,6 +103,9 @@ def _summary_sheet(ws: Worksheet, report: Report) -> None:
         _("Đang giải quyết"),
         _("Quá hạn"),
         _("Ngày thông báo kết luận"),
+        _("Hạn thông báo kết luận"),
+        _("Thông báo kết luận"),
+        *[tr.source_short(k) for k in tr.SOURCES],
     ]
     _header(ws, row, columns)
     for s in report.sessions:
@@ -123,13 +126,25 @@ def _summary_sheet(ws: Worksheet, report: Report) -> None:
             c.open,
             c.overdue,
             s.notice_on,
+            s.notice_due,
+            tr.notice_label(s),
+            *[c.by_source.get(k, 0) for k in tr.SOURCES],
         ]
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col, value=value)
             cell.border = BOX
-            if col in (2, 14):
+            if col in (2, 14, 15):
                 cell.number_format = DATE_FORMAT
-    _widths(ws, [58, 14, 40, 14, 24, 12, 12, 12, 12, 12, 12, 12, 10, 14])
+    row += 2
+    ws.cell(row=row, column=1, value=_("Theo nguồn tiếp nhận")).font = BOLD
+    for label, n in [*tr.source_rows(report.totals), ("", None), *tr.nature_rows(report.totals)]:
+        row += 1
+        if n is None:
+            ws.cell(row=row, column=1, value=_("Theo tính chất")).font = BOLD
+            continue
+        ws.cell(row=row, column=1, value=label).border = BOX
+        ws.cell(row=row, column=2, value=n).border = BOX
+    _widths(ws, [58, 14, 40, 14, 24, 12, 12, 12, 12, 12, 12, 12, 10, 14, 14, 26, 10, 10, 10, 10, 10])
     ws.column_dimensions["A"].width = 58
 
 
@@ -178,6 +193,10 @@ def _list_sheet(ws: Worksheet, report: Report) -> None:
         _("Chuyển đến"),
         _("Xem xét lại (lần)"),
         _("Mức độ hài lòng (1–5)"),
+        _("Nguồn"),
+        _("Tính chất"),
+        _("Văn bản trả lời (số, ngày)"),
+        _("Văn bản chuyển (số, ngày)"),
     ]
     _header(ws, row, columns)
     header_row = row
@@ -201,6 +220,10 @@ def _list_sheet(ws: Worksheet, report: Report) -> None:
             fact.forwarded_to,
             fact.reopened or None,
             fact.satisfaction,
+            tr.source_label(fact.source) + (f" – {fact.source_org}" if fact.source_org else ""),
+            tr.nature_label(fact.nature or "") if fact.nature else None,
+            tr.document_ref(fact.response_doc_no, fact.response_doc_date) if fact.response_doc_no else None,
+            tr.document_ref(fact.forward_doc_no, fact.forward_doc_date) if fact.forward_doc_no else None,
         ]
         for col, value in enumerate(values, start=1):
             cell = ws.cell(row=row, column=col, value=value)
@@ -209,7 +232,7 @@ def _list_sheet(ws: Worksheet, report: Report) -> None:
                 cell.number_format = DATE_FORMAT
         if fact.days_late:
             ws.cell(row=row, column=14).fill = LATE_FILL
-    _widths(ws, [12, 12, 28, 20, 22, 26, 60, 24, 13, 13, 28, 13, 12, 10, 24, 10, 12])
+    _widths(ws, [12, 12, 28, 20, 22, 26, 60, 24, 13, 13, 28, 13, 12, 10, 24, 10, 12, 26, 16, 26, 26])
     ws.freeze_panes = ws.cell(row=header_row + 1, column=2)
     if report.facts:
         ws.auto_filter.ref = f"A{header_row}:{get_column_letter(len(columns))}{row}"

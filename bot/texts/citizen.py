@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from bot.i18n import Translator, current_locale, esc, fmt_date, fmt_datetime
+from bot.texts import citizen_extra  # the statuses and steps issue #13 added
 from storage.models import Department, DialogueSession, Submission, SubmissionEvent, SubmissionStatus, Topic
 
 _ = Translator("citizen")
@@ -402,7 +403,7 @@ def status_label(status: str) -> str:
         SubmissionStatus.WITHDRAWN: _("Đã rút"),
         SubmissionStatus.MERGED: _("Đã gộp với câu hỏi cùng nội dung"),
     }
-    return labels.get(status, status)
+    return labels.get(status) or citizen_extra.status_label(status)
 
 
 def event_label(action: str) -> str:
@@ -432,7 +433,7 @@ def event_label(action: str) -> str:
         "stand_alone": _("Tiếp tục giải quyết (câu hỏi gộp trước đó đã được rút)"),
         "personal_data_deleted": _("Xoá dữ liệu cá nhân"),
     }
-    return labels.get(action, _("Cập nhật"))
+    return labels.get(action) or citizen_extra.event_label(action) or _("Cập nhật")
 
 
 def my_empty() -> str:

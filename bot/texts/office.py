@@ -7,6 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from bot.i18n import Translator, current_locale, esc, fmt_date, fmt_datetime
+from bot.texts import office_extra  # the statuses and steps issue #13 added
 from storage.models import Channel, Department, DialogueSession, ExtensionRequest, Submission, SubmissionEvent
 
 _ = Translator("office")
@@ -130,7 +131,7 @@ def _status(status: str) -> str:
         "concluded": _("đã có thông báo kết luận"),
         "closed": _("đã kết thúc"),
         "cancelled": _("đã huỷ"),
-    }.get(status, status)
+    }.get(status) or office_extra.status_label(status)
 
 
 def status_name(status: str) -> str:
@@ -537,7 +538,7 @@ def _action(action: str) -> str:
         "reopen": _("người dân báo chưa được giải quyết"),
         "erase": _("người dân xoá dữ liệu cá nhân"),
         "stand_alone": _("thay câu hỏi đã rút"),
-    }.get(action, action)
+    }.get(action) or office_extra.action_label(action)
 
 
 def _actor(actor: str, names: dict[str, str]) -> str:
@@ -762,6 +763,7 @@ def forwarded(sub: Submission, dept: Department | None, authority: str, reason: 
 
 
 def menu(audience: str) -> list[tuple[str, str]]:
+    from bot.texts.office_extra import menu_entries as office_extra_menu_entries
     from bot.texts.public import menu_entries as public_menu_entries  # /publish, /unpublish (domain "public")
     from bot.texts.reports import menu_entries as reports_menu_entries  # /stats, /report (domain "reports")
 
@@ -786,6 +788,7 @@ def menu(audience: str) -> list[tuple[str, str]]:
             ("agenda", _("Chương trình hội nghị (.docx)")),
             *reports_menu_entries(),
             *public_menu_entries(),
+            *office_extra_menu_entries(),  # recording, importing, classifying, forwarding
             ("cancel", _("Huỷ việc đang nhập")),
         ]
     return [

@@ -80,10 +80,14 @@ def status_label(fact: Fact) -> str:
         return _("Người gửi rút lại")
     if fact.status == S.REJECTED:
         return _("Không tiếp nhận")
+    if fact.status == S.SET_ASIDE:
+        return _("Chuyển xử lý theo quy định về khiếu nại, tố cáo")
     if fact.outcome == AT_SESSION:
         return _("Đã trả lời tại hội nghị")
     if fact.outcome == FORWARDED:
-        return _("Chuyển cấp có thẩm quyền")
+        if fact.answered_above:
+            return _("Chuyển cấp có thẩm quyền – đã có trả lời")
+        return _("Chuyển cấp có thẩm quyền – chờ trả lời")
     if fact.outcome == RESPONDED:
         return _("Đã trả lời bằng văn bản")
     if fact.timeliness == OVERDUE:
@@ -103,7 +107,13 @@ def timeliness_label(fact: Fact) -> str:
 
 def chart_series() -> list[str]:
     """Legend of the chart, in the order of the bars' segments."""
-    return [_("Đúng hạn"), _("Trễ hạn"), _("Quá hạn, chưa xong"), _("Đang giải quyết, trong hạn")]
+    return [
+        _("Đúng hạn"),
+        _("Trễ hạn"),
+        _("Quá hạn, chưa xong"),
+        _("Đang giải quyết, trong hạn"),
+        _("Chuyển cấp có thẩm quyền"),
+    ]
 
 
 def chart_rate(rate: float | None) -> str:
@@ -150,6 +160,89 @@ def session_status_label(status: str) -> str:
 # --- the R7 figures, as (label, value) rows: the summary sheet and the document's table ----------
 
 
+def source_label(source: str) -> str:
+    return {
+        "chat": _("Qua Telegram/Zalo"),
+        "floor": _("Phát biểu tại hội nghị"),
+        "front": _("MTTQ, đoàn thể tổng hợp"),
+        "paper": _("Bằng giấy, thư"),
+        "phone": _("Qua điện thoại"),
+    }.get(source, source)
+
+
+SOURCES = ("chat", "floor", "front", "paper", "phone")
+
+
+def source_short(source: str) -> str:
+    """A table column's heading for a source."""
+    return {
+        "chat": _("Tin nhắn"),
+        "floor": _("Tại hội nghị"),
+        "front": _("MTTQ, đoàn thể"),
+        "paper": _("Giấy, thư"),
+        "phone": _("Điện thoại"),
+    }.get(source, source)
+
+
+NATURES = ("proposal", "feedback", "policy", "complaint", "denunciation", "")
+
+
+def nature_label(nature: str) -> str:
+    return {
+        "proposal": _("Kiến nghị"),
+        "feedback": _("Phản ánh"),
+        "policy": _("Hỏi đáp chính sách"),
+        "complaint": _("Khiếu nại"),
+        "denunciation": _("Tố cáo"),
+    }.get(nature, _("Chưa phân loại"))
+
+
+def source_rows(counts) -> list[tuple[str, int]]:
+    """(label, count) by source, the Front and mass organisations each by name after theirs."""
+    rows = []
+    for source in SOURCES:
+        n = counts.by_source.get(source, 0)
+        rows.append((source_label(source), n))
+        if source == "front":
+            rows += [(_("   trong đó: {org}").format(org=org), k) for org, k in sorted(counts.by_org.items())]
+    return rows
+
+
+def nature_rows(counts) -> list[tuple[str, int]]:
+    return [(nature_label(n), counts.by_nature.get(n, 0)) for n in NATURES if counts.by_nature.get(n, 0)]
+
+
+def response_kind_label(fact: Fact) -> str:
+    if fact.response_kind == "document":
+        return _("Văn bản")
+    if fact.response_kind == "file":
+        return _("Tệp đính kèm (không số)")
+    return _("Trả lời bằng tin nhắn")
+
+
+def document_ref(number: str | None, day) -> str:
+    if number and day:
+        return _("Số {no} ngày {day}").format(no=number, day=fmt_date(day))
+    return number or "—"
+
+
+def notice_label(session) -> str:
+    """Whether a session's conclusion notice came within its 10 days (R4)."""
+    if not session.held:
+        return "—"
+    if session.notice_on is None:
+        return (
+            _("Chưa ban hành (hạn {due})").format(due=fmt_date(session.notice_due))
+            if session.notice_due
+            else "—"
+        )
+    if session.notice_on_time:
+        return _("{day}, đúng hạn").format(day=fmt_date(session.notice_on))
+    return _("{day}, trễ hạn (hạn {due})").format(
+        day=fmt_date(session.notice_on), due=fmt_date(session.notice_due)
+    )
+
+
 def summary_rows(report: Report) -> list[tuple[str, str | int]]:
     t = report.totals
     rows: list[tuple[str, str | int]] = [
@@ -162,11 +255,15 @@ def summary_rows(report: Report) -> list[tuple[str, str | int]]:
         (_("   trong đó: gộp vào ý kiến trùng"), t.merged),
         (_("   trong đó: người gửi rút lại"), t.withdrawn),
         (_("   trong đó: không tiếp nhận"), t.rejected),
+        (_("   trong đó: khiếu nại, tố cáo chuyển xử lý theo quy định"), t.set_aside),
         (_("Số vụ việc phải giải quyết"), t.cases),
         (_("Trả lời trực tiếp tại hội nghị"), t.answered_at_session),
         (_("Giải quyết sau hội nghị, đúng hạn"), t.responded_on_time),
         (_("Giải quyết sau hội nghị, trễ hạn"), t.responded_late),
+        (_("   trong đó: trả lời bằng văn bản có số"), t.responded_document),
         (_("Chuyển cấp có thẩm quyền"), t.forwarded),
+        (_("   trong đó: cấp trên đã trả lời"), t.forwarded_answered),
+        (_("   trong đó: đang chờ cấp trên trả lời"), t.forwarded_awaiting),
         (_("Đang giải quyết, trong hạn"), t.open_in_time),
         (_("Đang giải quyết, quá hạn"), t.overdue),
         (_("Được gia hạn"), t.extended),
@@ -282,13 +379,29 @@ def stats_text(report: Report) -> str:
             if t.merged or t.withdrawn or t.rejected
             else ""
         ),
+        _("• Theo nguồn: {sources}").format(
+            sources="; ".join(
+                f"{esc(label.strip())} {n}" for label, n in source_rows(t) if n and not label.startswith(" ")
+            )
+        ),
         _("• Trả lời tại hội nghị: {n}").format(n=t.answered_at_session),
         _("• Trả lời bằng văn bản: {n} (đúng hạn {ok}, trễ hạn {late})").format(
             n=t.responded, ok=t.responded_on_time, late=t.responded_late
         ),
-        _("• Chuyển cấp có thẩm quyền: {n}").format(n=t.forwarded),
+        _("• Chuyển cấp có thẩm quyền: {n} (cấp trên đã trả lời {a}, đang chờ {w})").format(
+            n=t.forwarded, a=t.forwarded_answered, w=t.forwarded_awaiting
+        ),
         _("• Đang giải quyết: {n} (quá hạn {o})").format(n=t.open, o=t.overdue),
         _("• Được gia hạn: {n}; xem xét lại: {r}").format(n=t.extended, r=t.reopened),
+        *(
+            [
+                _(
+                    "• Khiếu nại, tố cáo chuyển xử lý theo quy định: {n} (không tính vào số liệu đối thoại)"
+                ).format(n=t.set_aside)
+            ]
+            if t.set_aside
+            else []
+        ),
         "",
         _("<b>Tỉ lệ đúng hạn theo đơn vị</b>"),
     ]

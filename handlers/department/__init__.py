@@ -23,6 +23,7 @@ from bot.domain.errors import DeadlineInPast, DomainError, InvalidInput, NotAllo
 from bot.settings import Settings
 from bot.texts import department as td
 from bot.texts import office as to
+from handlers.department import coordination, document, forwarding
 from handlers.staff import (
     Again,
     Press,
@@ -80,10 +81,6 @@ def make_router(settings: Settings) -> Router:
     async def extend(press: Press) -> None:
         await prompt(press, "extend", td.prompt_extension)
 
-    @button("forward")
-    async def forward(press: Press) -> None:
-        await prompt(press, "forward", td.prompt_forward)
-
     @button("hand_back")
     async def hand_back(press: Press) -> None:
         await prompt(press, "hand_back", td.prompt_hand_back)
@@ -95,6 +92,8 @@ def make_router(settings: Settings) -> Router:
         await message.answer(to.find_results(department.name_vi, subs))
 
     router.message.register(cancel_prompt, Command("cancel"))
+    # forwarding to a competent authority of the directory, the coordinating departments' part
+    router.include_routers(forwarding.make_router(ours, explain), coordination.make_router(explain))
 
     @router.message()
     async def on_message(
@@ -125,7 +124,8 @@ def make_router(settings: Settings) -> Router:
             actor_name(user),
             department,
         )
-        await answer_reply(REPLIES, reply, lambda exc: department_error(pending, exc))
+        replies = {**REPLIES, **forwarding.REPLIES, **coordination.REPLIES, **document.REPLIES}
+        await answer_reply(replies, reply, lambda exc: department_error(pending, exc))
 
     return router
 

@@ -11,8 +11,22 @@ from aiogram import Router
 
 from bot.channels.telegram.filters import OfficeChat
 from bot.settings import Settings
-from handlers.office import commands, extensions, replies, sessions, triage
+from handlers.office import (
+    agenda,
+    classify,
+    commands,
+    extensions,
+    forwarding,
+    recording,
+    replies,
+    reporting,
+    sessions,
+    triage,
+)
 from handlers.staff import guarded
+
+# questions recorded by the office, the agenda at the session, forwarding, classification, reports
+MORE = (recording, agenda, forwarding, classify)
 
 
 def make_router(settings: Settings) -> Router:
@@ -22,6 +36,18 @@ def make_router(settings: Settings) -> Router:
         extensions.make_router(),
         sessions.make_router(),
         commands.make_router(),
-        replies.make_router({**triage.REPLIES, **sessions.REPLIES, **commands.REPLIES}),
+        recording.make_router(settings),
+        agenda.make_router(),
+        forwarding.make_router(),
+        classify.make_router(),
+        reporting.make_router(),
+        replies.make_router(
+            {
+                **triage.REPLIES,
+                **sessions.REPLIES,
+                **commands.REPLIES,
+                **{k: v for m in MORE for k, v in m.REPLIES.items()},
+            }
+        ),
     )
     return router

@@ -15,6 +15,14 @@ from handlers.staff import Reply, ReplyHandler, actor_name, answer_reply, error_
 from storage.models import DialogueSession, Submission
 
 SESSION_PROMPTS = ("participants", "postpone", "cancel_session", "issue_notice")
+SESSION_PROMPTS += (
+    "record_topic",
+    "record_text",
+    "record_source",
+    "record_org",
+    "record_asker",
+    "import_file",
+)
 
 
 async def pending_label(db: AsyncSession, pending: dict) -> str:

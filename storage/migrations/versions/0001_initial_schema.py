@@ -39,6 +39,19 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_audit_log_at"), ["at"], unique=False)
 
     op.create_table(
+        "authorities",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("name_vi", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=True),
+        sa.Column("follow_up_days", sa.Integer(), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_authorities")),
+        sa.UniqueConstraint("chat_id", name=op.f("uq_authorities_chat_id")),
+        sa.UniqueConstraint("code", name=op.f("uq_authorities_code")),
+    )
+    op.create_table(
         "calendar_days",
         sa.Column("day", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
@@ -201,11 +214,35 @@ def upgrade() -> None:
         sa.Column("published_text", sa.Text(), nullable=True),
         sa.Column("published_answer", sa.Text(), nullable=True),
         sa.Column("published_by", sa.String(length=64), nullable=True),
+        sa.Column("source", sa.String(length=16), nullable=False),
+        sa.Column("source_org", sa.String(length=200), nullable=True),
+        sa.Column("nature", sa.String(length=16), nullable=True),
+        sa.Column("set_aside_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("set_aside_note", sa.Text(), nullable=True),
+        sa.Column("follow_up_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("forward_authority_id", sa.Integer(), nullable=True),
+        sa.Column("forward_doc_no", sa.String(length=64), nullable=True),
+        sa.Column("forward_doc_date", sa.Date(), nullable=True),
+        sa.Column("forwarded_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("forward_follow_up", sa.Date(), nullable=True),
+        sa.Column("above_answer_text", sa.Text(), nullable=True),
+        sa.Column("above_answer_file_id", sa.String(length=300), nullable=True),
+        sa.Column("above_answered_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("response_doc_no", sa.String(length=64), nullable=True),
+        sa.Column("response_doc_date", sa.Date(), nullable=True),
+        sa.Column("response_file_name", sa.String(length=300), nullable=True),
+        sa.Column("claim_failures", sa.Integer(), nullable=False),
+        sa.Column("claim_locked_until", storage.types.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["citizen_id"], ["citizens.id"], name=op.f("fk_submissions_citizen_id_citizens")
         ),
         sa.ForeignKeyConstraint(
             ["department_id"], ["departments.id"], name=op.f("fk_submissions_department_id_departments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["forward_authority_id"],
+            ["authorities.id"],
+            name=op.f("fk_submissions_forward_authority_id_authorities"),
         ),
         sa.ForeignKeyConstraint(
             ["merged_into_id"], ["submissions.id"], name=op.f("fk_submissions_merged_into_id_submissions")
@@ -242,6 +279,46 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_attachments_submission_id"), ["submission_id"], unique=False)
+
+    op.create_table(
+        "call_notes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=200), nullable=False),
+        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.String(length=40), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("listed_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["submission_id"], ["submissions.id"], name=op.f("fk_call_notes_submission_id_submissions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_call_notes")),
+        sa.UniqueConstraint("key", name=op.f("uq_call_notes_key")),
+    )
+    with op.batch_alter_table("call_notes", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_call_notes_submission_id"), ["submission_id"], unique=False)
+
+    op.create_table(
+        "coordinations",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("submission_id", sa.Integer(), nullable=False),
+        sa.Column("department_id", sa.Integer(), nullable=False),
+        sa.Column("added_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("part_text", sa.Text(), nullable=True),
+        sa.Column("part_file_id", sa.String(length=300), nullable=True),
+        sa.Column("part_at", storage.types.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["department_id"], ["departments.id"], name=op.f("fk_coordinations_department_id_departments")
+        ),
+        sa.ForeignKeyConstraint(
+            ["submission_id"], ["submissions.id"], name=op.f("fk_coordinations_submission_id_submissions")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_coordinations")),
+        sa.UniqueConstraint("submission_id", "department_id", name="uq_coordination"),
+    )
+    with op.batch_alter_table("coordinations", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_coordinations_department_id"), ["department_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_coordinations_submission_id"), ["submission_id"], unique=False)
 
     op.create_table(
         "extension_requests",
@@ -324,6 +401,15 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_extension_requests_submission_id"))
 
     op.drop_table("extension_requests")
+    with op.batch_alter_table("coordinations", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_coordinations_submission_id"))
+        batch_op.drop_index(batch_op.f("ix_coordinations_department_id"))
+
+    op.drop_table("coordinations")
+    with op.batch_alter_table("call_notes", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_call_notes_submission_id"))
+
+    op.drop_table("call_notes")
     with op.batch_alter_table("attachments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_attachments_submission_id"))
 
@@ -354,6 +440,7 @@ def downgrade() -> None:
     op.drop_table("counters")
     op.drop_table("citizens")
     op.drop_table("calendar_days")
+    op.drop_table("authorities")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_log_at"))
 

@@ -1,0 +1,129 @@
+"""Askers no chat can reach — questions the office recorded (on paper, by phone, from the floor, from the
+Front) whose asker has not linked a chat — still get every answer and deadline status: the office is
+told what they would have read, with the phone number to call.
+
+``note(db, …)`` is called where a citizen's message finds no chat (bot/notify/notifier.py
+``to_citizen``, also used by the ticks); it keeps one ``CallNote`` per message (its outbox key, so a
+message is never noted twice) and ``flush(db, now)``, at the end of the notifier's publication and
+of the tick, gives the office one list of the calls still to make.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain.directory import office_chat_id
+from bot.i18n import DEFAULT_LOCALE, use_locale
+from bot.notify.outbox import enqueue_many, row
+from bot.texts import office_extra as tx
+from storage.db import insert_for
+from storage.models import CallNote, Submission
+
+KEY = "call_notes"
+# what is worth a phone call: answers, decisions and deadline statuses (not ratings or reminders)
+PURPOSES = frozenset(
+    {
+        "session_answer",
+        "response",
+        "forwarded",
+        "above_answer",
+        "set_aside",
+        "rejected",
+        "extended",
+        "reopened",
+        "conclusion_notice",
+        "r4_status",
+        "r5_status",
+        "session_cancelled",
+        "session_postponed",
+        "clarification_request",
+    }
+)
+PER_MESSAGE = 12  # calls listed in one message to the office
+_TAG = re.compile(r"<[^>]+>")
+
+
+def callable_asker(citizen: Any) -> bool:
+    """No chat, not deleted, a phone number: somebody the office can phone."""
+    return (
+        getattr(citizen, "chat_id", None) is None
+        and getattr(citizen, "deleted_at", None) is None
+        and bool(getattr(citizen, "phone", None))
+    )
+
+
+def plain(text: str) -> str:
+    return html.unescape(_TAG.sub("", text or ""))
+
+
+def note(
+    db: AsyncSession,
+    citizen: Any,
+    item: Any,
+    key: str,
+    purpose: str,
+    now: datetime,
+    render: Callable[[Any], str],
+) -> None:
+    """Remember a message ``citizen`` could not be sent (``render(item)``), for the office to phone in."""
+    if purpose not in PURPOSES or not callable_asker(citizen):
+        return
+    with use_locale(DEFAULT_LOCALE):
+        text = plain(render(item))
+    db.info.setdefault(KEY, []).append(
+        {"key": key, "submission_id": item.id, "purpose": purpose, "text": text[:2000], "created_at": now}
+    )
+
+
+async def flush(db: AsyncSession, now: datetime) -> int:
+    """Store the noted calls (once per message) and give the office the list of calls not yet listed;
+    returns how many were listed."""
+    noted = db.info.pop(KEY, None) or []
+    if not noted:
+        return 0
+    statement = insert_for(db)(CallNote.__table__).on_conflict_do_nothing(index_elements=["key"])
+    await (await db.connection()).execute(statement, noted)
+    waiting = list(
+        await db.scalars(
+            select(CallNote).where(CallNote.listed_at.is_(None)).order_by(CallNote.id).limit(500)
+        )
+    )
+    office = await office_chat_id(db)
+    if not waiting or office is None:
+        return 0
+    subs = {
+        s.id: s
+        for s in await db.scalars(
+            select(Submission).where(Submission.id.in_({n.submission_id for n in waiting}))
+        )
+    }
+    rows = []
+    for i in range(0, len(waiting), PER_MESSAGE):
+        chunk = waiting[i : i + PER_MESSAGE]
+        items = [(subs[n.submission_id], n) for n in chunk]
+        with use_locale(DEFAULT_LOCALE):
+            text = tx.calls_to_make(items)
+        rows.append(
+            row(
+                key=f"calls:{chunk[0].id}-{chunk[-1].id}",
+                chat_id=office,
+                purpose="calls",
+                text=text,
+                now=now,
+            )
+        )
+    await enqueue_many(db, rows)
+    await db.execute(
+        update(CallNote)
+        .where(CallNote.id.in_([n.id for n in waiting]))
+        .values(listed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return len(waiting)
