@@ -7,7 +7,10 @@
 Only one tick runs at a time, across processes: a tick first takes the ``scheduler`` lease (table
 ``leases``: name, holder, expires_at) with a conditional insert/update; a process that finds the
 lease held by someone else (and not expired) skips its tick. The lease expires on its own after
-``LEASE_TTL`` so a crashed holder does not block ticks for ever.
+``LEASE_TTL`` so a crashed holder does not block ticks for ever. Leases are stamped with the wall
+clock, never with the tick's ``now``: ``doithoai tick --now <a date next year>`` killed mid-tick must
+not stop the live bot's ticks until next year, and a past ``--now`` must not let two processes tick
+at once.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.clock import Clock, SystemClock
 from bot.notify.dispatcher import OutboxDispatcher, telegram_dispatcher
 from bot.notify.ticks import TickReport, deadline_tick
 from storage.models import Lease
@@ -35,16 +39,19 @@ log = logging.getLogger(__name__)
 LEASE_NAME = "scheduler"
 LEASE_TTL = timedelta(minutes=5)
 HOLDER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+WALL: Clock = SystemClock()  # leases' time: the real one, whatever time a tick acts at
 
 
 async def acquire_lease(
     sessionmaker: async_sessionmaker[AsyncSession],
     name: str,
     holder: str,
-    now: datetime,
+    now: datetime | None = None,
     ttl: timedelta = LEASE_TTL,
 ) -> bool:
-    """Take the named lease if it is free, expired or already ours; True when we hold it."""
+    """Take the named lease if it is free, expired or already ours; True when we hold it.
+    ``now`` is wall-clock time (default: ``WALL.now()``), never a tick's chosen time."""
+    now = now if now is not None else WALL.now()
     async with sessionmaker() as db:
         taken = await db.execute(
             update(Lease)
@@ -84,12 +91,18 @@ class TickParts:
 
 
 async def run_tick(
-    app_or_parts: Any, now: datetime, *, deliver: bool = True, holder: str = HOLDER
+    app_or_parts: Any,
+    now: datetime,
+    *,
+    deliver: bool = True,
+    holder: str = HOLDER,
+    wall: Clock = WALL,
 ) -> TickReport:
-    """One tick: take the lease, enqueue what is due at ``now`` (one transaction), deliver it."""
+    """One tick: take the lease (on the wall clock), enqueue what is due at ``now`` (one
+    transaction), deliver it."""
     sessionmaker = app_or_parts.sessionmaker
     settings = app_or_parts.settings
-    if not await acquire_lease(sessionmaker, LEASE_NAME, holder, now):
+    if not await acquire_lease(sessionmaker, LEASE_NAME, holder, wall.now()):
         return TickReport(skipped=True)
     try:
         async with sessionmaker() as db:
