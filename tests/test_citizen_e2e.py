@@ -175,7 +175,6 @@ async def test_an_album_is_collected_and_counted(database_url):
         assert "📎 Thêm ảnh, tài liệu" in lan.buttons(review)
 
 
-
 async def test_my_questions_show_status_history_and_allow_withdrawal(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1010, "Lan")
