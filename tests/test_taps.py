@@ -344,3 +344,30 @@ async def test_the_list_of_sessions_appears_only_when_several_are_open_and_on_re
     await p.command("ask")  # two open sessions: the citizen chooses
     assert "hội nghị nào" in p.text() and p.state["screen"] == "a_session"
     assert len([o for o in p.prompt().options if o.value.startswith("s")]) == 2
+
+
+async def test_after_consent_a_recorded_questions_code_is_still_understood(database_url):
+    """Consent now leads straight to the topics: a code typed there still links a recorded question,
+    and the citizen then asks with the details the office took down, confirmed in one step."""
+    from tests.dsl import procedure
+
+    async with procedure(database_url) as w:
+        code = await w.office.records(
+            ROAD, source="📞 Điện thoại", asker="Hoàng Thị Đèn; 0911 222 333; Thôn 2"
+        )
+        den = w.citizen(1703, "Hoàng Thị Đèn")
+        await den.says("/start")
+        consent = await den.hears("Nghị định 13/2023/NĐ-CP")
+        await den.presses("✅ Đồng ý", consent)
+        await den.hears("lĩnh vực nào")
+        assert "Đã liên kết câu hỏi" in await den.links(code, "2333")
+        await den.says("/ask")
+        topics = await den.hears("lĩnh vực nào")
+        await den.presses("Đất đai", topics)
+        await den.hears("viết câu hỏi")
+        await den.says(BINS)
+        details = await den.hears("Gửi với thông tin: Hoàng Thị Đèn · 0911 222 333 · Thôn 2")
+        await den.presses("✅ Đúng", details)
+        public = await den.hears("nêu tên")  # never asked before: asked now, then the review
+        await den.presses("Được nêu tên", public)
+        await den.hears("xem lại", "Hoàng Thị Đèn", "0911222333", "Thôn 2", "Nêu tên công khai: Có")

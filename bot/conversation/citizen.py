@@ -216,10 +216,10 @@ class CitizenConversation:
 
     async def _fresh_draft(self, citizen: Citizen) -> dict:
         last_public = None
-        if citizen.name and citizen.address:  # whether the name may be read out, as last time
+        if citizen.name and citizen.address:  # whether the name may be read out, as they chose last time
             last_public = await self.db.scalar(
                 select(Submission.public_name)
-                .where(Submission.citizen_id == citizen.id)
+                .where(Submission.citizen_id == citizen.id, Submission.source == "chat")
                 .order_by(Submission.id.desc())
                 .limit(1)
             )
