@@ -201,7 +201,7 @@ async def test_attachments_stop_at_the_limit(world):
         await p.send(Inbound("document", file_id=f"doc-{i}", file_name=f"{i}.pdf"))
     assert len(p.state["draft"]["files"]) == 10
     await p.say("thế thôi")  # not a file: the step explains itself, "Done" at hand
-    await p.choose("✅ Xong")
+    await p.choose("➡️ Xong, tiếp tục")
     assert "Tệp kèm theo: 10" in p.text()
 
 

@@ -180,10 +180,10 @@ async def test_on_telegram_sua_reaches_every_detail_and_every_field(database_url
         await lan.presses("✏️ Sửa", "muốn sửa phần nào")
         await lan.presses("Ảnh, tài liệu", "ảnh hoặc tài liệu")
         await lan.sends_photo(None, "1/10")
-        await lan.presses("✅ Xong", "Tệp kèm theo: 1")
+        await lan.presses("➡️ Xong, tiếp tục", "Tệp kèm theo: 1")
         await lan.presses("📎 Thêm ảnh, tài liệu", "đã có 1/10")  # more, straight from the review
         await lan.sends_photo(None, "2/10")
-        await lan.presses("✅ Xong", "Tệp kèm theo: 2")
+        await lan.presses("➡️ Xong, tiếp tục", "Tệp kèm theo: 2")
         await lan.presses("✅ Gửi câu hỏi", "TD-26-0002")
         assert lan.sent("sendMessage") == lan.interactions  # one message per step, all the way
         async with w.app.sessionmaker() as db:

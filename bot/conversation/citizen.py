@@ -419,7 +419,7 @@ class CitizenConversation:
         count = len(state["draft"].get("files", []))
         return Prompt(
             ti.add_files(count, self.ctx.settings.max_attachments),
-            [Option("done", ti.btn_files_done()), *self._cancel_row()],
+            [Option("done", t.btn_done_files()), *self._cancel_row()],
         )
 
     async def _choice_a_media(self, state: dict, value: str) -> Outcome:
@@ -430,7 +430,7 @@ class CitizenConversation:
     async def _input_a_media(self, state: dict, inbound: Inbound) -> Outcome:
         draft = state["draft"]
         limit = self.ctx.settings.max_attachments
-        done = [Option("done", ti.btn_files_done())]
+        done = [Option("done", t.btn_done_files())]
         if inbound.kind not in ("photo", "document"):
             return Outcome([Prompt(t.files_expected(), done)], state)
         kept = self._attach(draft, inbound)

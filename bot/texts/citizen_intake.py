@@ -42,10 +42,6 @@ def btn_add_files() -> str:
     return _("📎 Thêm ảnh, tài liệu")
 
 
-def btn_files_done() -> str:
-    return _("✅ Xong")
-
-
 # --- screens -------------------------------------------------------------------------------------
 
 
@@ -82,7 +78,8 @@ def files_full(limit: int) -> str:
 
 def add_files(count: int, limit: int) -> str:
     return _(
-        "Xin gửi ảnh hoặc tài liệu (đã có {count}/{limit}); gửi xong thì chọn «Xong» để xem lại câu hỏi."
+        "Xin gửi ảnh hoặc tài liệu (đã có {count}/{limit}); "
+        "gửi xong thì chọn «Xong, tiếp tục» để xem lại câu hỏi."
     ).format(count=count, limit=limit)
 
 
