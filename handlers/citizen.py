@@ -63,7 +63,7 @@ def _conversation(
     return CitizenConversation(ctx)
 
 
-def _keyboard(prompt: Prompt, nonce: str) -> InlineKeyboardMarkup | None:
+def _keyboard(prompt: Prompt | Document, nonce: str) -> InlineKeyboardMarkup | None:
     if not prompt.options:
         return None
     rows: list[list[InlineKeyboardButton]] = []
@@ -112,7 +112,7 @@ def _plan(outcome: Outcome, keyboard_used: bool = False) -> tuple[dict, list[tup
     plan: list[tuple[object, object]] = []
     for reply in _joined(outcome.replies):
         if isinstance(reply, Document):
-            plan.append((reply, None))
+            plan.append((reply, _keyboard(reply, nonce)))
             continue
         markup: object = None
         if present and kb_screen != screen and [o.value for o in reply.options] == ["cancel"]:
@@ -163,7 +163,7 @@ async def render(
     for reply, markup in plan:
         if isinstance(reply, Document):
             file = BufferedInputFile(reply.content, filename=reply.file_name)
-            await bot.send_document(chat_id, file, caption=reply.caption)
+            await bot.send_document(chat_id, file, caption=reply.caption, reply_markup=markup)
             continue
         chunks = split_text(reply.text, TELEGRAM_LIMIT)
         for index, chunk in enumerate(chunks):

@@ -208,7 +208,7 @@ async def test_privacy_export_and_deletion(database_url):
         exported = await lan.hears()
         data = json.loads(world.tg.files[exported["document"]["file_id"]])
         assert data["name"] == "Nguyễn Thị Lan" and data["submissions"][0]["code"] == "TD-26-0001"
-        await lan.hears("Dữ liệu cá nhân")
+        assert "🗑 Xoá dữ liệu của tôi" in lan.buttons(exported)  # the file and the buttons: one message
         await lan.press("🗑 Xoá dữ liệu của tôi")
         await lan.hears("chắc chắn")
         await lan.press("Có, xoá hết")

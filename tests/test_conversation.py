@@ -72,7 +72,7 @@ class Player:
         return await self._run(lambda c: c.handle(self.state, inbound))
 
     def prompt(self) -> Prompt:
-        prompts = [r for r in self.last.replies if isinstance(r, Prompt) and r.options]
+        prompts = [r for r in self.last.replies if r.options]  # a file may carry the buttons too
         assert prompts, f"no options offered: {[getattr(r, 'text', r) for r in self.last.replies]}"
         return prompts[-1]
 

@@ -197,6 +197,31 @@ async def test_on_telegram_sua_reaches_every_detail_and_every_field(database_url
             )
 
 
+async def test_on_telegram_every_other_step_is_one_message_too(database_url):
+    """Issue #12: each press or message is answered by one message (a file included), plus the pressed
+    message's keyboard taken away."""
+    async with running_bot(database_url) as w:
+        lan = TelegramCitizen(w, 1704, "Lan")
+        await first_question_on_telegram(lan)
+        await lan.presses("📋 Câu hỏi của tôi", "đã gửi 1 câu hỏi")
+        await lan.presses(next(b for b in lan.offers() if b.startswith("TD-26-0001")), "Đã tiếp nhận")
+        await lan.presses("⬅️ Quay lại", "đã gửi 1 câu hỏi")
+        await lan.presses("🏠 Menu chính", "Ông/Bà muốn làm gì")
+        await lan.presses("❓ Hướng dẫn", "Hướng dẫn", "Ông/Bà muốn làm gì")
+        await lan.presses("🔒 Dữ liệu cá nhân", "Nghị định 13/2023/NĐ-CP")
+        exported = await lan.presses("📄 Tải dữ liệu của tôi", "tệp JSON")
+        assert "document" in exported and "🏠 Menu chính" in lan.offers()
+        await lan.presses("🏠 Menu chính", "Ông/Bà muốn làm gì")
+        await lan.presses("🌐 Ngôn ngữ / Language", "Please choose a language")
+        await lan.presses("Tiếng Việt", "Đã chuyển sang tiếng Việt", "Ông/Bà muốn làm gì")
+        await lan.says("alo", "chưa hiểu", "Ông/Bà muốn làm gì")
+        await lan.says("/ask", "lĩnh vực nào")
+        await lan.says("/cancel", "Đã huỷ", "Ông/Bà muốn làm gì")
+        sent = lan.sent("sendMessage") + lan.sent("sendDocument")
+        assert sent == lan.interactions
+        assert lan.sent("editMessageReplyMarkup") <= lan.interactions
+
+
 class ZaloWalker:
     """A Zalo citizen who answers with the number of the option they want, and counts every message."""
 

@@ -78,7 +78,7 @@ def _tag(outcome: Outcome) -> Outcome:
     """Options offered without a screen belong to the screen the conversation is now on; a note that
     comes before a prompt is sent with it, as one message (one message per step, on every channel)."""
     for reply in outcome.replies:
-        if isinstance(reply, Prompt) and reply.options and reply.screen is None:
+        if reply.options and reply.screen is None:
             reply.screen = outcome.state.get("screen")
     joined: list[Reply] = []
     for reply in outcome.replies:
@@ -722,7 +722,8 @@ class CitizenConversation:
             data = await intake.export_data(self.db, citizen)
             body = json.dumps(data, ensure_ascii=False, indent=2)
             doc = Document("du-lieu-cua-toi.json", body.encode("utf-8"), t.export_caption(), body)
-            return Outcome([doc, await self.prompt_for(state)], state)
+            doc.options = (await self.prompt_for(state)).options  # the file carries the screen's buttons
+            return Outcome([doc], state)
         if value == "delete":
             if citizen is None:
                 return Outcome([Prompt(t.nothing_stored()), await self.prompt_for(state)], state)

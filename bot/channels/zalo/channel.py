@@ -92,8 +92,8 @@ class ZaloChannel:
 
     @staticmethod
     def _text(reply: Any) -> str:
-        if isinstance(reply, Document):
-            return plain(reply.fallback_text)
+        if isinstance(reply, Document):  # the file's text, and the options it carries
+            return render_prompt(Prompt(html.escape(reply.fallback_text), reply.options))
         return render_prompt(reply)
 
     async def _dispatch(self, conv: CitizenConversation, state: dict, name: str, message: dict) -> Outcome:
