@@ -51,25 +51,25 @@ async def play(tg, chat_id: int) -> str:
 
     await tg.send_text(user, "/start")
     await tg.next_message(chat_id, timeout=STEP_TIMEOUT)  # welcome and the consent question
-    await step(tg.press, chat_id, "✅ Đồng ý")  # thanks, and the main menu
-    await step(tg.press, chat_id, "✍️ Gửi câu hỏi")  # sessions
-    await step(tg.press, chat_id, tg.messages(chat_id)[-1]["reply_markup"]["inline_keyboard"][0][0]["text"])
+    await step(tg.press, chat_id, "✅ Đồng ý")  # thanks; the only open session, named; the topics
     await step(tg.press, chat_id, "Đất đai")
-    await step(
-        tg.send_text,
+    await step(  # the question as a photo's caption: the photo goes with it
+        tg.send_photo,
         user,
-        "Đường bê tông vào thôn Trung Sơn bị sụt lún sau mưa lũ tháng 10, "
+        caption="Đường bê tông vào thôn Trung Sơn bị sụt lún sau mưa lũ tháng 10, "
         "xe máy đi lại rất nguy hiểm. Đề nghị xã sớm sửa chữa.",
     )
-    await step(tg.send_photo, user, caption="Ảnh đoạn đường bị sụt")
-    await step(tg.press, chat_id, "➡️ Xong, tiếp tục")
     await step(tg.send_text, user, "Nguyễn Thị Lan")
-    await tg.send_contact(user, "+84912345678")
-    await tg.next_message(chat_id, timeout=STEP_TIMEOUT)  # phone saved
-    await tg.next_message(chat_id, timeout=STEP_TIMEOUT)  # address question
+    await step(tg.send_contact, user, "+84912345678")  # phone saved, and the address question
     await step(tg.send_text, user, "Thôn Trung Sơn")
     await step(tg.press, chat_id, "Được nêu tên")
     await step(tg.press, chat_id, "✅ Gửi câu hỏi")  # acknowledgement with the tracking code, and the menu
+    # A second question: the details Lan gave are confirmed in one step.
+    await step(tg.press, chat_id, "✍️ Gửi câu hỏi")
+    await step(tg.press, chat_id, "Môi trường")
+    await step(tg.send_text, user, "Đề nghị xã bố trí thêm thùng rác ở chợ thôn Trung Sơn, rác tràn ra.")
+    await step(tg.press, chat_id, "✅ Đúng")
+    await step(tg.press, chat_id, "✅ Gửi câu hỏi")
     await step(tg.press, chat_id, "📋 Câu hỏi của tôi")
     return tg.transcript(chat_id)
 

@@ -63,7 +63,7 @@ def _conversation(
     return CitizenConversation(ctx)
 
 
-def _keyboard(prompt: Prompt, nonce: str) -> InlineKeyboardMarkup | None:
+def _keyboard(prompt: Prompt | Document, nonce: str) -> InlineKeyboardMarkup | None:
     if not prompt.options:
         return None
     rows: list[list[InlineKeyboardButton]] = []
@@ -78,68 +78,92 @@ def _keyboard(prompt: Prompt, nonce: str) -> InlineKeyboardMarkup | None:
     return InlineKeyboardMarkup(inline_keyboard=rows)
 
 
-def _contact_keyboard(prompt: Prompt) -> ReplyKeyboardMarkup:
-    rows = []
+def _reply_keyboard(prompt: Prompt) -> ReplyKeyboardMarkup:
+    """The options as a one-time reply keyboard (pressing one sends its label as text, mapped back by
+    the state's ``kb``); "share" asks for the person's own contact."""
+    rows: list[list[KeyboardButton]] = []
     for option in prompt.options:
-        if option.value == "share":
-            rows.append([KeyboardButton(text=option.label, request_contact=True)])
+        button = KeyboardButton(text=option.label, request_contact=option.value == "share" or None)
+        if option.value in ("cancel", "menu", "back", "share") or not rows or len(rows[-1]) >= prompt.columns:
+            rows.append([button])
         else:
-            rows.append([KeyboardButton(text=option.label)])
+            rows[-1].append(button)
     return ReplyKeyboardMarkup(keyboard=rows, resize_keyboard=True, one_time_keyboard=True)
 
 
-def _plan(outcome: Outcome) -> tuple[dict, list[tuple[object, object]]]:
-    """Decide each reply's markup and the state to keep (pure: nothing is sent)."""
+def _plan(outcome: Outcome, keyboard_used: bool = False) -> tuple[dict, list[tuple[object, object]]]:
+    """Decide each reply's markup and the state to keep (pure: nothing is sent).
+
+    A message carries one markup: inline buttons, a reply keyboard, or the removal of a reply keyboard.
+    So that every step stays ONE message (the phone number's reply keyboard included): the next message
+    whose only option is "cancel" (the address prompt after the phone, for a first-time citizen) or
+    that has none carries the removal (/cancel still works); a reply keyboard still on screen (the
+    person typed instead of pressing one of its buttons) is otherwise replaced by the next prompt's
+    options as a reply keyboard; once used, a one-time reply keyboard hides itself, and its removal
+    waits (``keyboard_used``: the input was a press on it).
+    """
     state = dict(outcome.state)
-    nonce = state.get("nonce", "")
-    pending_removal = bool(state.pop("reply_kb", False))
-    state.pop("kb", None)
+    nonce, screen = state.get("nonce", ""), state.get("screen")
+    present = bool(state.pop("reply_kb", False))  # a reply keyboard exists in the chat
+    shown = bool(state.pop("kb_up", present)) and present and not keyboard_used
+    kb_screen, kb = state.pop("kb_screen", None), state.pop("kb", None)
+    if present and kb_screen == screen and kb:  # still on its step (a retry): it stays as it is
+        state["kb"] = kb
     plan: list[tuple[object, object]] = []
-    for reply in outcome.replies:
+    for reply in _joined(outcome.replies):
         if isinstance(reply, Document):
-            plan.append((reply, None))
+            plan.append((reply, _keyboard(reply, nonce)))
             continue
         markup: object = None
-        if reply.ask_contact and reply.options:
-            markup = _contact_keyboard(reply)
+        if present and kb_screen != screen and [o.value for o in reply.options] == ["cancel"]:
+            reply = replace(reply, options=[])
+        if reply.options and (reply.ask_contact or shown):
+            markup = _reply_keyboard(reply)
             state["kb"] = {o.label: o.value for o in reply.options if o.value != "share"}
-            state["reply_kb"] = True
-            pending_removal = False
+            kb_screen, present, shown = reply.screen, True, True
         elif reply.options:
             markup = _keyboard(reply, nonce)
-        elif pending_removal:
+        elif present and kb_screen != screen:
             markup = ReplyKeyboardRemove()
-            pending_removal = False
+            present = shown = False
+            state.pop("kb", None)
         plan.append((reply, markup))
-    if pending_removal:  # nothing carried the removal: keep it for the next message
-        state["reply_kb"] = True
-    return state, _joined(plan)
+    if present:  # nothing carried the removal: keep it for the next message
+        state["reply_kb"], state["kb_up"], state["kb_screen"] = True, shown, kb_screen
+    return state, plan
 
 
-def _joined(plan: list[tuple[object, object]]) -> list[tuple[object, object]]:
+def _joined(replies: list) -> list:
     """A note without buttons that comes before another message is sent with it, as one message
     (when they fit): fewer messages to read on a small screen, and fewer Bot API calls."""
-    out: list[tuple[object, object]] = []
-    for reply, markup in plan:
-        if out and isinstance(reply, Prompt):
-            before, before_markup = out[-1]
-            fits = isinstance(before, Prompt) and len(before.text) + 2 + len(reply.text) <= TELEGRAM_LIMIT
-            if fits and before_markup is None:
-                out[-1] = (replace(reply, text=f"{before.text}\n\n{reply.text}"), markup)
-                continue
-        out.append((reply, markup))
+    out: list = []
+    for reply in replies:
+        before = out[-1] if out else None
+        note = isinstance(reply, Prompt) and isinstance(before, Prompt) and not before.options
+        if note and len(before.text) + 2 + len(reply.text) <= TELEGRAM_LIMIT:
+            out[-1] = replace(reply, text=f"{before.text}\n\n{reply.text}")
+            continue
+        out.append(reply)
     return out
 
 
-async def render(bot: Bot, chat_id: int, outcome: Outcome, fsm: FSMContext, db: AsyncSession) -> None:
+async def render(
+    bot: Bot,
+    chat_id: int,
+    outcome: Outcome,
+    fsm: FSMContext,
+    db: AsyncSession,
+    *,
+    keyboard_used: bool = False,
+) -> None:
     """Store the new state and commit (state and domain change together, and the database is free
     before any network call), then send the outcome's replies."""
-    state, plan = _plan(outcome)
+    state, plan = _plan(outcome, keyboard_used)
     await save_and_commit(fsm, db, {"conv": state} if state else {})
     for reply, markup in plan:
         if isinstance(reply, Document):
             file = BufferedInputFile(reply.content, filename=reply.file_name)
-            await bot.send_document(chat_id, file, caption=reply.caption)
+            await bot.send_document(chat_id, file, caption=reply.caption, reply_markup=markup)
             continue
         chunks = split_text(reply.text, TELEGRAM_LIMIT)
         for index, chunk in enumerate(chunks):
@@ -157,11 +181,15 @@ def _inbound(message: Message) -> Inbound:
     if message.contact is not None:
         own = message.from_user is not None and message.contact.user_id == message.from_user.id
         return Inbound("contact", phone=message.contact.phone_number if own else "")
+    caption = message.caption or ""  # a photo or document sent with the question as its caption
     if message.photo:
-        return Inbound("photo", file_id=message.photo[-1].file_id, media_group_id=message.media_group_id)
+        return Inbound(
+            "photo", text=caption, file_id=message.photo[-1].file_id, media_group_id=message.media_group_id
+        )
     if message.document is not None:
         return Inbound(
             "document",
+            text=caption,
             file_id=message.document.file_id,
             file_name=message.document.file_name,
             media_group_id=message.media_group_id,
@@ -201,7 +229,7 @@ def make_router(settings: Settings) -> Router:
                     screen=current.get("screen"),
                     nonce=current.get("nonce"),
                 )
-                await render(bot, message.chat.id, outcome, state, db)
+                await render(bot, message.chat.id, outcome, state, db, keyboard_used=True)
                 return
             if typed.startswith("/"):
                 outcome = await conv.command(current, "menu")
@@ -213,7 +241,8 @@ def make_router(settings: Settings) -> Router:
                 if found is not None:
                     await render(bot, message.chat.id, found, state, db)
                     return
-        await render(bot, message.chat.id, await conv.handle(current, inbound), state, db)
+        outcome = await conv.handle(current, inbound)
+        await render(bot, message.chat.id, outcome, state, db, keyboard_used=inbound.kind == "contact")
 
     @router.callback_query(FlowCb.filter())
     async def on_button(

@@ -101,6 +101,9 @@ class Citizen(Chat):
         return text_of(await self._next())
 
     async def presses(self, label: str, message: dict | None = None) -> dict:
+        if "keyboard" in ((message or {}).get("reply_markup") or {}):  # a reply keyboard sends its label
+            await self.says(label)
+            return {}
         cb = await self.tg.press(self.chat_id, label, message=message)
         return await self.tg.wait_answer(cb)
 
@@ -134,16 +137,16 @@ class Citizen(Chat):
                 await self.presses("✅ Đồng ý", message)
             elif "✅ Gửi câu hỏi" in buttons:
                 await self.presses("✅ Gửi câu hỏi", message)
-            elif "✅ Đúng" in buttons:
-                await self.presses("✅ Đúng", message)
+            elif "✅ Đúng" in buttons:  # a returning citizen's details, in one step: kept, or changed
+                same = self.name in text and address in text and phone in text.replace(" ", "")
+                same = same and ("không nêu tên khi đọc" not in text) == public
+                await self.presses("✅ Đúng" if same else "✏️ Sửa", message)
             elif "hội nghị nào" in text:
                 await self.presses(next(b for b in buttons if "Huỷ" not in b), message)
             elif "Câu hỏi thuộc lĩnh vực nào" in text or "Which field" in text:
                 await self.presses(topic or next(b for b in buttons if "Huỷ" not in b), message)
             elif "viết câu hỏi" in text or "write your question" in text:
                 await self.says(question)
-            elif "➡️ Xong, tiếp tục" in buttons:
-                await self.presses("➡️ Xong, tiếp tục", message)
             elif "họ và tên" in text:
                 await self.says(self.name)
             elif "số điện thoại" in text and "Bỏ qua" in buttons:

@@ -18,11 +18,9 @@ async def consent_and_reach_topics(lan) -> None:
     await lan.say("/start")
     await lan.hears("Xin chào Ông/Bà", "Nghị định 13/2023/NĐ-CP")  # welcome and consent: one message
     await lan.press("✅ Đồng ý")
-    await lan.hears("Cảm ơn", "Ông/Bà muốn làm gì")
-    await lan.press("✍️ Gửi câu hỏi")
-    sessions = await lan.hears("hội nghị nào")
-    await lan.press(lan.buttons(sessions)[0])
-    await lan.hears("lĩnh vực nào")
+    # straight to the question; the only open session is chosen and named, the menu a button away
+    topics = await lan.hears("Cảm ơn", "Hội nghị đối thoại quý IV", "lĩnh vực nào")
+    assert {"🔄 Chọn hội nghị khác", "🏠 Menu chính"} <= set(lan.buttons(topics))
 
 
 async def reach_the_question(lan) -> None:
@@ -36,15 +34,12 @@ async def ask_through_to_review(world, lan, *, name="Nguyễn Thị Lan", questi
     await lan.press("Đất đai")
     await lan.hears("viết câu hỏi")
     await lan.say(question)
-    await lan.hears("ảnh hoặc tài liệu")
-    await lan.press("➡️ Xong, tiếp tục")
     await lan.hears("họ và tên")
     await lan.say(name)
     phone_prompt = await lan.hears("số điện thoại")
     assert "📱 Gửi số điện thoại của tôi" in lan.buttons(phone_prompt)
     await world.tg.send_contact(lan.user, "+84912345678")
-    await lan.hears("Đã ghi số điện thoại: 0912345678")
-    await lan.hears("thôn")
+    await lan.hears("Đã ghi số điện thoại: 0912345678", "thôn")  # one message
     await lan.say("Thôn Trung Sơn")
     await lan.hears("nêu tên")
     await lan.press("Được nêu tên")
@@ -96,7 +91,7 @@ async def test_a_ten_thousand_character_question_is_refused_clearly(database_url
         refusal = await lan.hears("10007 ký tự", "3000")
         assert "Chưa có gì được lưu" in refusal["text"]
         await lan.say(QUESTION)
-        await lan.hears("ảnh hoặc tài liệu")
+        await lan.hears("họ và tên")
 
 
 async def test_stickers_voice_and_locations_where_text_is_expected_get_guidance(database_url):
@@ -141,7 +136,7 @@ async def test_a_button_from_an_earlier_flow_no_longer_acts(database_url):
         await consent_and_reach_topics(lan)
         old_topics = world.tg.messages(lan.chat_id)[-1]
         await lan.say("/ask")  # a second flow
-        await lan.hears("hội nghị nào")
+        await lan.hears("lĩnh vực nào")
         callback = await world.tg.press(lan.chat_id, "Đất đai", message=old_topics)
         answer = await world.tg.wait_answer(callback)
         assert "không còn dùng được" in answer.get("text", "")
@@ -153,8 +148,6 @@ async def test_the_conversation_survives_a_restart_of_the_bot(database_url):
         await reach_the_question(lan)
         await world.restart()
         await lan.say(QUESTION)
-        await lan.hears("ảnh hoặc tài liệu")
-        await lan.press("➡️ Xong, tiếp tục")
         await lan.hears("họ và tên")
 
 
@@ -162,15 +155,24 @@ async def test_an_album_is_collected_and_counted(database_url):
     async with running_bot(database_url) as world:
         lan = world.citizen(1009, "Lan")
         await reach_the_question(lan)
-        await lan.say(QUESTION)
-        await lan.hears("ảnh hoặc tài liệu")
-        for _ in range(3):
+        # an album whose first photo carries the question: the next step follows at once
+        await world.tg.send_photo(lan.user, caption=QUESTION, media_group_id="album-7")
+        for _ in range(2):
             await world.tg.send_photo(lan.user, media_group_id="album-7")
-        await world.tg.send_document(lan.user, file_name="don-de-nghi.pdf", content=b"%PDF-1.4")
-        await lan.hears("1/10")
-        await lan.hears("4/10")
-        await lan.press("➡️ Xong, tiếp tục")
         await lan.hears("họ và tên")
+        await world.tg.send_document(lan.user, file_name="don-de-nghi.pdf", content=b"%PDF-1.4")
+        await lan.hears("4/10", "họ và tên")  # counted, and the step asked again
+        await lan.say("Nguyễn Thị Lan")
+        await lan.hears("số điện thoại")
+        # consent, topics, the question, the name (after the whole album), the document's note, phone
+        assert len(world.tg.messages(lan.chat_id)) == 6
+        await lan.say("0912345678")
+        await lan.hears("Đã ghi số điện thoại", "thôn")
+        await lan.say("Thôn Trung Sơn")
+        await lan.hears("nêu tên")
+        await lan.press("Được nêu tên")
+        review = await lan.hears("xem lại", QUESTION, "Tệp kèm theo: 4")
+        assert "📎 Thêm ảnh, tài liệu" in lan.buttons(review)
 
 
 async def test_my_questions_show_status_history_and_allow_withdrawal(database_url):
@@ -206,7 +208,7 @@ async def test_privacy_export_and_deletion(database_url):
         exported = await lan.hears()
         data = json.loads(world.tg.files[exported["document"]["file_id"]])
         assert data["name"] == "Nguyễn Thị Lan" and data["submissions"][0]["code"] == "TD-26-0001"
-        await lan.hears("Dữ liệu cá nhân")
+        assert "🗑 Xoá dữ liệu của tôi" in lan.buttons(exported)  # the file and the buttons: one message
         await lan.press("🗑 Xoá dữ liệu của tôi")
         await lan.hears("chắc chắn")
         await lan.press("Có, xoá hết")
@@ -270,7 +272,7 @@ async def test_conversation_state_in_redis_survives_a_restart(tmp_path):
         await reach_the_question(lan)
         await world.restart()
         await lan.say(QUESTION)
-        await lan.hears("ảnh hoặc tài liệu")
+        await lan.hears("họ và tên")
 
 
 async def test_a_citizens_reply_to_a_clarification_request_goes_back_to_the_office(database_url):

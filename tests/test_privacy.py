@@ -30,7 +30,7 @@ from storage.models import (
     SubmissionStatus,
 )
 from tests import workflow_world as ww
-from tests.staff_world import World, labels, later, staff_world, text_of
+from tests.staff_world import World, later, staff_world, text_of
 from tests.test_zalo_conversation import USER as ZALO_USER
 from tests.test_zalo_conversation import ZaloCitizen, zalo_world  # noqa: F401 (a fixture)
 
@@ -64,18 +64,10 @@ async def ask_with_a_photo(w: World) -> tuple[str, str]:
     await tg.send_text(me, "/start")
     await said(w, CITIZEN, "Nghị định 13/2023/NĐ-CP")
     await tg.press(CITIZEN, "✅ Đồng ý")
-    await said(w, CITIZEN, "Ông/Bà muốn làm gì")
-    await tg.press(CITIZEN, "✍️ Gửi câu hỏi")
-    sessions = await said(w, CITIZEN, "hội nghị nào")
-    await tg.press(CITIZEN, labels(sessions)[0])
-    await said(w, CITIZEN, "lĩnh vực nào")
+    await said(w, CITIZEN, "lĩnh vực nào")  # after consent, straight to the question
     await tg.press(CITIZEN, "Đất đai")
     await said(w, CITIZEN, "viết câu hỏi")
-    await tg.send_text(me, QUESTION)
-    await said(w, CITIZEN, "ảnh hoặc tài liệu")
-    photo = await tg.send_photo(me)
-    await said(w, CITIZEN, "1")
-    await tg.press(CITIZEN, "➡️ Xong, tiếp tục")
+    photo = await tg.send_photo(me, caption=QUESTION)  # the question as the photo's caption
     await said(w, CITIZEN, "họ và tên")
     await tg.send_text(me, NAME)
     await said(w, CITIZEN, "số điện thoại")
@@ -280,12 +272,9 @@ async def test_a_zalo_citizen_deletes_their_data_and_their_conversation_state_go
     c = ZaloCitizen(server, ZALO_USER, handled)
     await c.says("/start")
     await c.says("dong y")
-    await c.says("/ask")
-    await c.says("1")
     await c.says("dat dai")
-    await c.says(QUESTION)
-    await c.says("", name="message.image.received", photo="https://zalo.example/photo/abc123.jpg")
-    await c.says("xong")
+    photo = "https://zalo.example/photo/abc123.jpg"
+    await c.says("", name="message.image.received", photo=photo, caption=QUESTION)
     await c.says(NAME)
     await c.says(PHONE)
     await c.says(ADDRESS)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -24,14 +24,18 @@ from bot.i18n import fmt_date, local_date, use_locale
 from bot.settings import Settings
 from bot.texts import citizen as t
 from bot.texts import citizen_extra as t_extra
+from bot.texts import citizen_intake as ti
 from storage import readcache
-from storage.models import Citizen, DialogueSession, Topic
+from storage.models import Citizen, DialogueSession, Submission, Topic
 
+# The question flow, in order. "a_details" (a returning citizen confirms name, phone, address and
+# whether the name may be read out, in one step) is skipped when nothing is saved; "a_media" (more
+# photos and documents) is not a step: the review offers it, and the question's message can carry photos.
 ASK_STEPS = [
     "a_session",
     "a_topic",
     "a_text",
-    "a_media",
+    "a_details",
     "a_name",
     "a_phone",
     "a_addr",
@@ -67,11 +71,29 @@ def _nonce() -> str:
     return f"{random.getrandbits(24):06x}"
 
 
+JOIN_LIMIT = 2000  # the shorter of the channels' message limits (Zalo)
+
+
 def _tag(outcome: Outcome) -> Outcome:
-    """Options offered without a screen belong to the screen the conversation is now on."""
+    """Options offered without a screen belong to the screen the conversation is now on; a note that
+    comes before a prompt is sent with it, as one message (one message per step, on every channel)."""
     for reply in outcome.replies:
-        if isinstance(reply, Prompt) and reply.options and reply.screen is None:
+        if reply.options and reply.screen is None:
             reply.screen = outcome.state.get("screen")
+    joined: list[Reply] = []
+    for reply in outcome.replies:
+        before = joined[-1] if joined else None
+        if (
+            isinstance(reply, Prompt)
+            and isinstance(before, Prompt)
+            and not before.options
+            and not before.ask_contact
+            and len(before.text) + 2 + len(reply.text) <= JOIN_LIMIT
+        ):
+            joined[-1] = replace(reply, text=f"{before.text}\n\n{reply.text}")
+            continue
+        joined.append(reply)
+    outcome.replies = joined
     return outcome
 
 
@@ -85,6 +107,9 @@ class CitizenConversation:
 
     async def command(self, state: dict, name: str) -> Outcome:
         """A command (/start, /ask, …) or its equivalent; always starts afresh."""
+        return _tag(await self._command(state, name))
+
+    async def _command(self, state: dict, name: str) -> Outcome:
         citizen = await self._citizen()
         if name == "start":
             if citizen is None or citizen.consent_at is None:
@@ -96,7 +121,7 @@ class CitizenConversation:
         if name == "ask":
             if citizen is None or citizen.consent_at is None:
                 return await self._enter({"after": "ask"}, "consent")
-            return await self._enter({"draft": self._fresh_draft(citizen)}, "a_session")
+            return await self._start_asking(citizen)
         if name == "my":
             return await self._enter({}, "my_list")
         if name == "help":
@@ -119,6 +144,8 @@ class CitizenConversation:
             answered = await self._clarification(inbound.text)
             if answered is not None:
                 return answered
+        takes_no_text = current is None or not hasattr(self, f"_input_{current}")
+        if inbound.kind == "text" and takes_no_text:
             # "TD-26-0042 5678": a question the office recorded, followed from this chat (#13)
             claim = await linking.claim(
                 self.db, self.ctx.channel, self.ctx.chat_id, inbound.text, self.ctx.now
@@ -128,6 +155,8 @@ class CitizenConversation:
                 return await self._enter({}, "menu", [Prompt(told)])
         if current is None:
             return await self._enter({}, "menu", [Prompt(t.guidance())])
+        if inbound.kind in ("photo", "document") and current in ASK_STEPS and current != "a_text":
+            return await self._file_aside(state, inbound)
         if inbound.kind == "choice":
             if screen != current or nonce != state.get("nonce"):
                 return Outcome([Prompt(t.stale_button())], state)
@@ -169,10 +198,12 @@ class CitizenConversation:
         return Outcome([*(before or []), prompt], new_state)
 
     async def _advance(self, state: dict, before: list[Reply] | None = None) -> Outcome:
-        if state.get("editing"):
+        if state.get("editing") or state["screen"] not in ASK_STEPS:
             return await self._goto(state, "a_review", before)
-        index = ASK_STEPS.index(state["screen"])
-        return await self._goto(state, ASK_STEPS[index + 1], before)
+        following = ASK_STEPS[ASK_STEPS.index(state["screen"]) + 1 :]
+        known = self._details_known(state["draft"])
+        following = [step for step in following if known or step != "a_details"]
+        return await self._goto(state, following[0], before)
 
     async def _citizen(self) -> Citizen | None:
         """The citizen (looked up once per event; None until they consent or choose a language)."""
@@ -183,14 +214,38 @@ class CitizenConversation:
             self._known = found
         return self._known
 
-    def _fresh_draft(self, citizen: Citizen) -> dict:
+    async def _fresh_draft(self, citizen: Citizen) -> dict:
+        last_public = None
+        if citizen.name and citizen.address:  # whether the name may be read out, as they chose last time
+            last_public = await self.db.scalar(
+                select(Submission.public_name)
+                .where(Submission.citizen_id == citizen.id, Submission.source == "chat")
+                .order_by(Submission.id.desc())
+                .limit(1)
+            )
         return {
             "files": [],
             "groups": [],
             "saved_name": citizen.name,
             "saved_phone": citizen.phone,
             "saved_address": citizen.address,
+            "saved_public": last_public,
         }
+
+    @staticmethod
+    def _details_known(draft: dict) -> bool:
+        """A returning citizen: name and address saved (the phone may have been skipped)."""
+        return bool(draft.get("saved_name") and draft.get("saved_address"))
+
+    async def _start_asking(self, citizen: Citizen, before: list[Reply] | None = None, **flags) -> Outcome:
+        """A new question: the session is chosen for the citizen when only one is open for questions."""
+        draft = await self._fresh_draft(citizen)
+        draft.update(flags)
+        sessions = await self._open_sessions()
+        if len(sessions) == 1:
+            draft["session_id"], draft["auto_session"] = sessions[0].id, True
+            return await self._enter({"draft": draft}, "a_topic", before)
+        return await self._enter({"draft": draft}, "a_session", before)
 
     @staticmethod
     def _cancel_row() -> list[Option]:
@@ -224,12 +279,13 @@ class CitizenConversation:
         if value != "yes":
             return Outcome([Prompt(t.stale_button())], state)
         await intake.give_consent(self.db, self.ctx.channel, self.ctx.chat_id, self.ctx.locale, self.ctx.now)
-        thanks = Prompt(t.consent_thanks())
+        citizen = await self._citizen()
+        assert citizen is not None
         if state.get("after") == "ask":
-            citizen = await self._citizen()
-            assert citizen is not None
-            return await self._enter({"draft": self._fresh_draft(citizen)}, "a_session", [thanks])
-        return await self._enter({}, "menu", [thanks])
+            return await self._start_asking(citizen, [Prompt(t.consent_thanks())])
+        # Someone who has just agreed has nothing to follow yet: straight to the question, the menu a
+        # button away (and a recorded question's code typed now is still understood).
+        return await self._start_asking(citizen, [Prompt(ti.consent_thanks_then_ask())], menu_exit=True)
 
     async def _render_language(self, state: dict) -> Prompt:
         return Prompt(t.choose_language(), [Option("vi", "Tiếng Việt"), Option("en", "English")], columns=2)
@@ -256,7 +312,8 @@ class CitizenConversation:
                 t.no_open_session(), [Option("notify", t.btn_notify_me()), Option("menu", t.btn_menu())]
             )
         options = [Option(f"s{s.id}", t.session_button(s)) for s in sessions]
-        return Prompt(t.choose_session(sessions), options + self._cancel_row())
+        notify = [Option("notify", t.btn_notify_me())]
+        return Prompt(t.choose_session(sessions), options + notify + self._cancel_row())
 
     async def _choice_a_session(self, state: dict, value: str) -> Outcome:
         if value == "notify":
@@ -268,6 +325,7 @@ class CitizenConversation:
         if value not in sessions:
             return await self._goto(state, "a_session", [Prompt(t.session_closed())])
         state["draft"]["session_id"] = sessions[value].id
+        state["draft"].pop("auto_session", None)
         return await self._advance(state)
 
     async def _topics(self) -> list[Topic]:
@@ -278,10 +336,20 @@ class CitizenConversation:
         return await readcache.cached(self.db.bind, "topics", load)
 
     async def _render_a_topic(self, state: dict) -> Prompt:
+        draft = state["draft"]
         options = [Option(f"t{topic.id}", t.name_of(topic)) for topic in await self._topics()]
-        return Prompt(t.choose_topic(), options + self._cancel_row(), columns=2)
+        text = t.choose_topic()
+        if draft.get("auto_session") and not state.get("editing"):
+            session = await self._draft_session(draft)
+            if session is not None:  # named, with a way to change it
+                text = f"{ti.session_chosen(session)}\n{text}"
+                options.append(Option("session", ti.btn_other_session()))
+        leave = [Option("menu", t.btn_menu())] if draft.get("menu_exit") else self._cancel_row()
+        return Prompt(text, options + leave, columns=2)
 
     async def _choice_a_topic(self, state: dict, value: str) -> Outcome:
+        if value == "session":
+            return await self._goto(state, "a_session")
         topics = {f"t{topic.id}": topic for topic in await self._topics()}
         if value not in topics:
             return Outcome([Prompt(t.stale_button())], state)
@@ -292,10 +360,20 @@ class CitizenConversation:
 
     async def _render_a_text(self, state: dict) -> Prompt:
         s = self.ctx.settings
-        return Prompt(t.write_question(s.question_min_chars, s.question_max_chars), self._cancel_row())
+        text = ti.write_question(s.question_min_chars, s.question_max_chars, s.max_attachments)
+        return Prompt(text, self._cancel_row())
 
     async def _input_a_text(self, state: dict, inbound: Inbound) -> Outcome:
-        if inbound.kind not in ("text",):
+        """The question, typed, or as a photo's or document's caption (the file is kept; without a
+        caption, the question is asked for and the file kept)."""
+        if inbound.kind in ("photo", "document"):
+            kept = self._attach(state["draft"], inbound)
+            if not inbound.text.strip():
+                if kept == "album":
+                    return Outcome([], state)
+                count, limit = len(state["draft"]["files"]), self.ctx.settings.max_attachments
+                return Outcome([Prompt(ti.file_kept_write_question(count, limit), self._cancel_row())], state)
+        elif inbound.kind != "text":
             return Outcome([Prompt(t.text_expected())], state)
         s = self.ctx.settings
         try:
@@ -311,9 +389,36 @@ class CitizenConversation:
         state["draft"]["text"] = text
         return await self._advance(state)
 
+    def _attach(self, draft: dict, inbound: Inbound) -> str:
+        """Keep a photo or document on the draft: "added", "album" (a later part of an album already
+        acknowledged), "full" (over the limit, to be said once) or "full_told"."""
+        files: list = draft.setdefault("files", [])
+        groups: list = draft.setdefault("groups", [])
+        later_in_album = inbound.media_group_id is not None and inbound.media_group_id in groups
+        if inbound.media_group_id is not None and not later_in_album:
+            groups.append(inbound.media_group_id)
+        if len(files) >= self.ctx.settings.max_attachments:
+            if draft.get("limit_told"):
+                return "full_told"
+            draft["limit_told"] = True
+            return "full"
+        files.append({"kind": inbound.kind, "file_id": inbound.file_id, "file_name": inbound.file_name})
+        return "album" if later_in_album else "added"
+
+    async def _file_aside(self, state: dict, inbound: Inbound) -> Outcome:
+        """A photo or document sent at another step of the question: kept, and the step asked again
+        (the rest of an album whose caption was the question arrives here, silently)."""
+        kept = self._attach(state["draft"], inbound)
+        if kept in ("album", "full_told"):
+            return Outcome([], state)
+        limit = self.ctx.settings.max_attachments
+        note = ti.files_full(limit) if kept == "full" else ti.file_added(len(state["draft"]["files"]), limit)
+        return Outcome([Prompt(note), await self.prompt_for(state)], state)
+
     async def _render_a_media(self, state: dict) -> Prompt:
+        count = len(state["draft"].get("files", []))
         return Prompt(
-            t.add_files(self.ctx.settings.max_attachments),
+            ti.add_files(count, self.ctx.settings.max_attachments),
             [Option("done", t.btn_done_files()), *self._cancel_row()],
         )
 
@@ -325,24 +430,39 @@ class CitizenConversation:
     async def _input_a_media(self, state: dict, inbound: Inbound) -> Outcome:
         draft = state["draft"]
         limit = self.ctx.settings.max_attachments
+        done = [Option("done", t.btn_done_files())]
         if inbound.kind not in ("photo", "document"):
-            return Outcome([Prompt(t.files_expected(), [Option("done", t.btn_done_files())])], state)
-        files: list = draft.setdefault("files", [])
-        groups: list = draft.setdefault("groups", [])
-        later_in_album = inbound.media_group_id is not None and inbound.media_group_id in groups
-        if inbound.media_group_id is not None and not later_in_album:
-            groups.append(inbound.media_group_id)
-        if len(files) >= limit:
-            if draft.get("limit_told"):
-                return Outcome([], state)
-            draft["limit_told"] = True
-            return Outcome([Prompt(t.files_limit(limit), [Option("done", t.btn_done_files())])], state)
-        files.append({"kind": inbound.kind, "file_id": inbound.file_id, "file_name": inbound.file_name})
-        if later_in_album:
+            return Outcome([Prompt(t.files_expected(), done)], state)
+        kept = self._attach(draft, inbound)
+        if kept in ("album", "full_told"):
             return Outcome([], state)  # one acknowledgement per album; the review counts every file
-        return Outcome(
-            [Prompt(t.file_received(len(files), limit), [Option("done", t.btn_done_files())])], state
+        if kept == "full":
+            return Outcome([Prompt(t.files_limit(limit), done)], state)
+        return Outcome([Prompt(t.file_received(len(draft["files"]), limit), done)], state)
+
+    # --- asking: a returning citizen's details, in one step --------------------------------------------
+
+    async def _render_a_details(self, state: dict) -> Prompt:
+        draft = state["draft"]
+        text = ti.confirm_details(
+            draft["saved_name"], draft.get("saved_phone"), draft["saved_address"], draft.get("saved_public")
         )
+        options = [Option("yes", ti.btn_details_ok()), Option("edit", ti.btn_details_edit())]
+        return Prompt(text, [*options, *self._cancel_row()], columns=2)
+
+    async def _choice_a_details(self, state: dict, value: str) -> Outcome:
+        draft = state["draft"]
+        if value == "edit":  # each detail in turn, the saved value a button away
+            return await self._goto(state, "a_name")
+        if value != "yes" or not self._details_known(draft):
+            return Outcome([Prompt(t.stale_button())], state)
+        draft["name"], draft["phone"] = draft["saved_name"], draft.get("saved_phone")
+        draft["address"] = draft["saved_address"]
+        if draft.get("saved_public") is None:  # never asked: asked now, then the review
+            state["editing"] = True
+            return await self._goto(state, "a_public")
+        draft["public"] = bool(draft["saved_public"])
+        return await self._goto(state, "a_review")
 
     # --- asking: who is asking ----------------------------------------------------------------------
 
@@ -438,19 +558,30 @@ class CitizenConversation:
 
     async def _render_a_review(self, state: dict) -> Prompt:
         draft = state["draft"]
-        session = topic = None
-        if sid := draft.get("session_id"):
-            open_now = {s.id: s for s in await self._open_sessions()}
-            session = open_now.get(sid) or await self.db.get(DialogueSession, sid)
+        session, topic = await self._draft_session(draft), None
         if tid := draft.get("topic_id"):
             topics = {topic.id: topic for topic in await self._topics()}
             topic = topics.get(tid) or await self.db.get(Topic, tid)
-        options = [Option("confirm", t.btn_confirm()), Option("edit", t.btn_edit()), *self._cancel_row()]
+        options = [
+            Option("confirm", t.btn_confirm()),
+            Option("edit", t.btn_edit()),
+            Option("media", ti.btn_add_files()),
+            *self._cancel_row(),
+        ]
         return Prompt(t.review(draft, session, topic), options)
+
+    async def _draft_session(self, draft: dict) -> DialogueSession | None:
+        if not (sid := draft.get("session_id")):
+            return None
+        open_now = {s.id: s for s in await self._open_sessions()}
+        return open_now.get(sid) or await self.db.get(DialogueSession, sid)
 
     async def _choice_a_review(self, state: dict, value: str) -> Outcome:
         if value == "edit":
             return await self._goto(state, "a_edit")
+        if value == "media":
+            state["editing"] = True
+            return await self._goto(state, "a_media")
         if value != "confirm":
             return Outcome([Prompt(t.stale_button())], state)
         return await self._confirm(state)
@@ -591,7 +722,8 @@ class CitizenConversation:
             data = await intake.export_data(self.db, citizen)
             body = json.dumps(data, ensure_ascii=False, indent=2)
             doc = Document("du-lieu-cua-toi.json", body.encode("utf-8"), t.export_caption(), body)
-            return Outcome([doc, await self.prompt_for(state)], state)
+            doc.options = (await self.prompt_for(state)).options  # the file carries the screen's buttons
+            return Outcome([doc], state)
         if value == "delete":
             if citizen is None:
                 return Outcome([Prompt(t.nothing_stored()), await self.prompt_for(state)], state)

@@ -27,12 +27,16 @@ class Prompt:
 
 @dataclass
 class Document:
-    """A file to send (Telegram: a document; text-only channels send ``fallback_text``)."""
+    """A file to send (Telegram: a document; text-only channels send ``fallback_text``), optionally
+    with the current screen's options, so that the file and what comes next are one message."""
 
     file_name: str
     content: bytes
     caption: str
     fallback_text: str
+    options: list[Option] = field(default_factory=list)
+    columns: int = 1
+    screen: str | None = None
 
 
 Reply = Prompt | Document

@@ -92,13 +92,16 @@ class ZaloChannel:
 
     @staticmethod
     def _text(reply: Any) -> str:
-        if isinstance(reply, Document):
-            return plain(reply.fallback_text)
+        if isinstance(reply, Document):  # the file's text, and the options it carries
+            return render_prompt(Prompt(html.escape(reply.fallback_text), reply.options))
         return render_prompt(reply)
 
     async def _dispatch(self, conv: CitizenConversation, state: dict, name: str, message: dict) -> Outcome:
         if name == "message.image.received":
-            return await conv.handle(state, Inbound("photo", file_id=str(message.get("photo") or "")))
+            caption = str(message.get("caption") or "")  # the question may come as the photo's caption
+            return await conv.handle(
+                state, Inbound("photo", text=caption, file_id=str(message.get("photo") or ""))
+            )
         if name != "message.text.received":
             return await conv.handle(state, Inbound("other"))
         text = str(message.get("text") or "").strip()
