@@ -23,10 +23,12 @@ def creating_in() -> int | None:
 
 @contextlib.contextmanager
 def scoped(unit_id: int | None) -> Iterator[None]:
-    token = _scope.set(unit_id)
+    """Confine the statements run inside to ``unit_id`` (also inside ``unscoped()``)."""
+    token, off = _scope.set(unit_id), _off.set(False)
     try:
         yield
     finally:
+        _off.reset(off)
         _scope.reset(token)
 
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import validation
 from bot.conversation.model import Document, Inbound, Option, Outcome, Prompt, Reply
+from bot.conversation.unit_choice import UnitChoice
 from bot.domain import intake, linking
 from bot.domain.errors import NotAllowed, NotFound, QuestionsClosed
 from bot.i18n import fmt_date, local_date, use_locale
@@ -75,7 +76,7 @@ def _tag(outcome: Outcome) -> Outcome:
     return outcome
 
 
-class CitizenConversation:
+class CitizenConversation(UnitChoice):
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.db = ctx.db
@@ -83,9 +84,12 @@ class CitizenConversation:
 
     # --- entry points -----------------------------------------------------------------------------
 
-    async def command(self, state: dict, name: str) -> Outcome:
-        """A command (/start, /ask, …) or its equivalent; always starts afresh."""
+    async def command(self, state: dict, name: str, arg: str = "") -> Outcome:
+        """A command (/start, /ask, …) or its equivalent; always starts afresh. ``arg``: what a link
+        carried (``/start u_TD``: the commune of the poster it came from)."""
         citizen = await self._citizen()
+        if name == "start" and arg and (linked := await self.start_in_unit(state, arg)) is not None:
+            return linked
         if name == "start":
             if citizen is None or citizen.consent_at is None:
                 return await self._enter({"after": "menu"}, "consent", [Prompt(t.welcome())])
@@ -96,7 +100,7 @@ class CitizenConversation:
         if name == "ask":
             if citizen is None or citizen.consent_at is None:
                 return await self._enter({"after": "ask"}, "consent")
-            return await self._enter({"draft": self._fresh_draft(citizen)}, "a_session")
+            return await self._start_asking(citizen)
         if name == "my":
             return await self._enter({}, "my_list")
         if name == "help":
@@ -208,9 +212,11 @@ class CitizenConversation:
     # --- menu, consent, language, help --------------------------------------------------------------
 
     async def _render_menu(self, state: dict) -> Prompt:
-        return Prompt(t.main_menu(), self._menu_options())
+        return Prompt(t.main_menu(), self._menu_options() + await self._unit_menu_options())
 
     async def _choice_menu(self, state: dict, value: str) -> Outcome:
+        if value == "unit" and await self._unit_menu_options():
+            return await self._enter({}, "unit")
         if value in COMMANDS:
             return await self.command(state, value)
         return Outcome([Prompt(t.stale_button())], state)
@@ -223,12 +229,14 @@ class CitizenConversation:
             return Outcome([Prompt(t.consent_declined())], {})
         if value != "yes":
             return Outcome([Prompt(t.stale_button())], state)
-        await intake.give_consent(self.db, self.ctx.channel, self.ctx.chat_id, self.ctx.locale, self.ctx.now)
+        citizen = await intake.give_consent(
+            self.db, self.ctx.channel, self.ctx.chat_id, self.ctx.locale, self.ctx.now
+        )
+        self._known = citizen
+        await self._unit_after_consent(state, citizen)
         thanks = Prompt(t.consent_thanks())
         if state.get("after") == "ask":
-            citizen = await self._citizen()
-            assert citizen is not None
-            return await self._enter({"draft": self._fresh_draft(citizen)}, "a_session", [thanks])
+            return await self._start_asking(citizen, [thanks])
         return await self._enter({}, "menu", [thanks])
 
     async def _render_language(self, state: dict) -> Prompt:
@@ -247,7 +255,7 @@ class CitizenConversation:
     async def _open_sessions(self) -> list[DialogueSession]:
         from bot.domain.sessions import open_sessions
 
-        return await open_sessions(self.db, self.ctx.now, cached=True)
+        return await self._my_sessions(await open_sessions(self.db, self.ctx.now, cached=True))
 
     async def _render_a_session(self, state: dict) -> Prompt:
         sessions = await self._open_sessions()
@@ -268,6 +276,7 @@ class CitizenConversation:
         if value not in sessions:
             return await self._goto(state, "a_session", [Prompt(t.session_closed())])
         state["draft"]["session_id"] = sessions[value].id
+        state["draft"]["unit_id"] = sessions[value].unit_id
         return await self._advance(state)
 
     async def _topics(self) -> list[Topic]:
@@ -278,11 +287,12 @@ class CitizenConversation:
         return await readcache.cached(self.db.bind, "topics", load)
 
     async def _render_a_topic(self, state: dict) -> Prompt:
-        options = [Option(f"t{topic.id}", t.name_of(topic)) for topic in await self._topics()]
+        topics = self._session_topics(state, await self._topics())
+        options = [Option(f"t{topic.id}", t.name_of(topic)) for topic in topics]
         return Prompt(t.choose_topic(), options + self._cancel_row(), columns=2)
 
     async def _choice_a_topic(self, state: dict, value: str) -> Outcome:
-        topics = {f"t{topic.id}": topic for topic in await self._topics()}
+        topics = {f"t{topic.id}": topic for topic in self._session_topics(state, await self._topics())}
         if value not in topics:
             return Outcome([Prompt(t.stale_button())], state)
         state["draft"]["topic_id"] = topics[value].id

@@ -66,8 +66,10 @@ class WorkCalendar:
         )
 
 
-async def load_calendar(db: AsyncSession) -> WorkCalendar:
-    """The working-day calendar with the directory's own days (a short-lived copy: read-only)."""
+async def load_calendar(db: AsyncSession, unit_id: int | None = None) -> WorkCalendar:
+    """The working-day calendar with the directory's own days (a short-lived copy: read-only); with
+    ``unit_id``, that unit's own days off too (a deployment of many units: deadlines follow the unit
+    that holds the question)."""
 
     async def load() -> WorkCalendar:
         rows = list(await db.scalars(select(CalendarDay)))
@@ -76,7 +78,18 @@ async def load_calendar(db: AsyncSession) -> WorkCalendar:
             extra_working_days={r.day for r in rows if r.kind == "work"},
         )
 
-    return await readcache.cached(db.bind, "calendar", load)
+    calendar = await readcache.cached(db.bind, "calendar", load)
+    if unit_id is None:
+        return calendar
+    from bot.domain import units
+
+    unit = await units.get(db, unit_id)
+    if unit is None or not unit.days_off:
+        return calendar
+    return WorkCalendar(
+        extra_days_off=set(calendar.extra_days_off) | set(unit.days_off),
+        extra_working_days=set(calendar.extra_working_days),
+    )
 
 
 def calendar_period_end(start: date, days: int, cal: WorkCalendar) -> date:

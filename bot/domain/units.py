@@ -159,6 +159,16 @@ async def line_of(db: AsyncSession, unit_id: int | None) -> list[int]:
     return out
 
 
+async def subtree(db: AsyncSession, unit_id: int) -> list[int]:
+    """The unit and every unit below it, the unit first (a province's report covers its communes)."""
+    everything = await all_units(db)
+    out, frontier = [unit_id], [unit_id]
+    while frontier:
+        frontier = [u.id for u in everything if u.parent_id in frontier and u.id not in out]
+        out += frontier
+    return out
+
+
 async def choosable(db: AsyncSession) -> list[UnitInfo]:
     """The units a citizen picks as their own: communes and wards (every unit when none are)."""
     units = await all_units(db)

@@ -65,6 +65,7 @@ from storage.models import (
     SubmissionStatus,
     Topic,
 )
+from storage.unitscope import unscoped
 
 if TYPE_CHECKING:  # bot.reports imports this module
     from bot.reports.periods import Period
@@ -319,6 +320,7 @@ class Report:
     by_month: list[Group] = field(default_factory=list)  # by the session's month: id 202611, name "11/2026"
     facts: list[Fact] = field(default_factory=list)
     issuer: Issuer = field(default_factory=Issuer)  # who issues and signs it (the directory's [reporting])
+    by_unit: list[Group] = field(default_factory=list)  # a province's report: one row per unit (#15)
 
     @property
     def sessions_held(self) -> int:
@@ -361,7 +363,13 @@ class Report:
         )
 
 
-async def unit_name(db: AsyncSession) -> Name:
+async def unit_name(db: AsyncSession, unit_ids: list[int] | None = None) -> Name:
+    if unit_ids:
+        from bot.domain import units
+
+        unit = await units.get(db, unit_ids[0])  # the unit the report is for comes first
+        if unit is not None:
+            return Name(unit.name_vi, unit.name_en)
     rows = dict(
         (
             await db.execute(select(AppConfig.key, AppConfig.value).where(AppConfig.key.like("unit_name_%")))
@@ -375,25 +383,54 @@ def session_day(session: DialogueSession) -> date:
     return local_date(session.starts_at)
 
 
-async def for_period(db: AsyncSession, period: Period, now: datetime) -> Report:
-    sessions = [
-        s
-        for s in await db.scalars(select(DialogueSession).order_by(DialogueSession.starts_at))
-        if period.contains(session_day(s))
-    ]
-    report = Report(today=local_date(now), unit=await unit_name(db), period=period)
-    report.issuer = (await reporting.load(db)).issuer
-    await _fill(db, report, sessions)
+async def for_period(
+    db: AsyncSession, period: Period, now: datetime, unit_ids: list[int] | None = None
+) -> Report:
+    """``unit_ids``: the sessions of these units only (a deployment of many units: a commune's own, or
+    a province's and its communes'); the report then has a row per unit."""
+    with unscoped():
+        query = select(DialogueSession).order_by(DialogueSession.starts_at)
+        if unit_ids is not None:
+            query = query.where(DialogueSession.unit_id.in_(unit_ids))
+        sessions = [s for s in await db.scalars(query) if period.contains(session_day(s))]
+        report = Report(today=local_date(now), unit=await unit_name(db, unit_ids), period=period)
+        report.issuer = (await reporting.load(db)).issuer
+        await _fill(db, report, sessions)
+        if unit_ids is not None:
+            await _by_unit(db, report, sessions, unit_ids)
     return report
 
 
-async def for_session(db: AsyncSession, session_id: int, now: datetime) -> Report | None:
-    session = await db.get(DialogueSession, session_id)
-    if session is None:
+async def _by_unit(
+    db: AsyncSession, report: Report, sessions: list[DialogueSession], unit_ids: list[int]
+) -> None:
+    """The figures of each unit (its own sessions' questions), in the order of ``unit_ids``."""
+    from bot.domain import units
+
+    unit_of = {s.id: s.unit_id for s in sessions}
+    groups: dict[int, Group] = {}
+    for unit_id in unit_ids:
+        unit = await units.get(db, unit_id)
+        if unit is not None:
+            groups[unit_id] = Group(unit_id, Name(unit.name_vi, unit.name_en))
+    for fact in report.facts:
+        group = groups.get(unit_of.get(fact.session_id))
+        if group is not None:
+            group.counts.add(fact)
+    report.by_unit = list(groups.values())
+
+
+async def for_session(
+    db: AsyncSession, session_id: int, now: datetime, unit_ids: list[int] | None = None
+) -> Report | None:
+    with unscoped():
+        session = await db.get(DialogueSession, session_id)
+    if session is None or (unit_ids is not None and session.unit_id not in unit_ids):
         return None
-    report = Report(today=local_date(now), unit=await unit_name(db))
+    report = Report(today=local_date(now), unit=await unit_name(db, unit_ids))
     report.issuer = (await reporting.load(db)).issuer
-    await _fill(db, report, [session])
+    with unscoped():
+        await _fill(db, report, [session])
     report.session = report.sessions[0]
     return report
 
