@@ -5,11 +5,14 @@ and the province each take a question through a dialogue, a commune hands one up
 from __future__ import annotations
 
 import contextlib
+import io
 from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
+import docx
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import build_app
@@ -241,6 +244,22 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         assert "Nhận được: 1" in own and "Theo từng đơn vị" not in own
         await w.td.says("/stats CX")  # not below the commune
         assert "Không có đơn vị" in text_of(await w.td.chat.hears("CX", limit=20))
+
+        # the province's files: a sheet and a table per unit (each unit's own report lists its questions)
+        await w.ht.says("/report 2026H2")
+        workbook = load_workbook(io.BytesIO(w.ht.file(await w.ht.chat.hears("Bảng tổng hợp", limit=30))))
+        assert "Danh sách" not in workbook.sheetnames
+        rows = [[c for c in row if c is not None] for row in workbook["Theo đơn vị hành chính"].values]
+        by_name = {row[0]: row[1] for row in rows if len(row) > 1 and str(row[0]).startswith("UBND")}
+        assert by_name == {"UBND tỉnh Hà Tĩnh": 1, "UBND xã Thạch Đài": 1, "UBND phường Cẩm Xuyên": 1}, rows
+        document = docx.Document(io.BytesIO(w.ht.file(await w.ht.chat.hears("Dự thảo báo cáo", limit=30))))
+        cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
+        assert "UBND phường Cẩm Xuyên" in cells and "Đơn vị hành chính" in cells
+        await w.td.says("/report 2026H2")  # the commune's own: its questions listed
+        own = load_workbook(io.BytesIO(w.td.file(await w.td.chat.hears("Bảng tổng hợp", limit=30))))
+        assert "Danh sách" in own.sheetnames and "Theo đơn vị hành chính" not in own.sheetnames
+        listed = [row[0] for row in own["Danh sách"].values if row and dsl.CODE.fullmatch(str(row[0]))]
+        assert listed == [an_code]
 
 
 def test_a_bad_province_file_names_the_unit_the_line_and_the_field():

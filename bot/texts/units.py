@@ -143,3 +143,28 @@ def report_units(groups: Sequence[Any]) -> str:
             )
         )
     return "\n".join(lines)
+
+
+def unit_column() -> str:
+    return _("Đơn vị hành chính")
+
+
+def unit_sheet() -> str:
+    return _("Theo đơn vị hành chính")
+
+
+def unit_table_heading() -> str:
+    return _("Kết quả theo đơn vị hành chính")
+
+
+def lists_in_unit_reports() -> str:
+    return _(
+        "Danh sách từng ý kiến, văn bản trả lời và kiến nghị chuyển cấp trên của mỗi đơn vị có trong báo "
+        "cáo của đơn vị đó."
+    )
+
+
+def late_counts(late: int, overdue: int) -> str:
+    return _(
+        "Có {late} ý kiến được trả lời trễ hạn và {overdue} ý kiến đã quá hạn nhưng chưa được trả lời."
+    ).format(late=late, overdue=overdue)
