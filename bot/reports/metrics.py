@@ -467,15 +467,18 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     ids = [s.id for s in subs]
     targets = {s.merged_into_id for s in subs if s.merged_into_id}
     codes: dict[int, str] = {}
-    if targets:
-        codes = dict(
-            (await db.execute(select(Submission.id, Submission.code).where(Submission.id.in_(targets)))).all()
+    chunks = sorted(targets)
+    for i in range(0, len(chunks), 10_000):  # a province's year: more ids than a statement may carry
+        part = chunks[i : i + 10_000]
+        codes.update(
+            (await db.execute(select(Submission.id, Submission.code).where(Submission.id.in_(part)))).all()
         )
     forwarded_at: dict[int, datetime] = {}
     if ids:
+        in_scope = select(Submission.id).where(Submission.session_id.in_(list(by_id)))
         for sid, at in await db.execute(
             select(SubmissionEvent.submission_id, SubmissionEvent.at)
-            .where(SubmissionEvent.action == "forward", SubmissionEvent.submission_id.in_(ids))
+            .where(SubmissionEvent.action == "forward", SubmissionEvent.submission_id.in_(in_scope))
             .order_by(SubmissionEvent.at)
         ):
             forwarded_at[sid] = at  # the latest one wins
