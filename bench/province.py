@@ -9,8 +9,9 @@ one command's function (``directory.load_file``), seeds a year of sessions and q
 status (bulk inserts: a benchmark's fixture, not a scenario), then times, in one run:
 
 - a deadline tick (the scheduler's real ``deadline_tick``, in one transaction, committed): the first
-  one of the day (what a day's reminders and status updates enqueue) and a second one the same day
-  (the steady state: nothing new to enqueue) — target under 1 s;
+  one (a year of questions never ticked before: every status update and reminder of the year is
+  enqueued at once) and a second one the same day (the steady state, after ``ANALYZE outbox`` as
+  autovacuum does after that many new rows) — target under 1 s;
 - a province-wide ``/stats`` (the figures of every unit, the per-unit table, the chart) — target under
   2 s;
 - the annual report (the figures, the workbook and the document) — target under 10 s.
@@ -262,8 +263,12 @@ async def run(url: str, count: int, questions: int) -> None:
             await db.commit()
             return result
 
-    first, report1 = await timed("deadline tick, the first of the day", tick)
+    first, report1 = await timed("deadline tick, the first of the day (a year's catch-up)", tick)
     print(f"  {report1}")
+    if engine.dialect.name == "postgresql":  # as autovacuum does after that many new outbox rows
+        async with engine.connect() as conn:
+            await conn.exec_driver_sql("ANALYZE outbox")
+            await conn.commit()
     second, _ = await timed("deadline tick, again the same day (steady state; target < 1 s)", tick)
 
     async with maker() as db:
