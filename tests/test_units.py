@@ -4,6 +4,7 @@ and the province each take a question through a dialogue, a commune hands one up
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import io
 from collections.abc import AsyncIterator
@@ -289,3 +290,73 @@ async def test_a_single_unit_file_shows_no_commune_step(database_url):
         assert "xã/phường nào" not in an.everything()
         assert not any("🏠" in b for m in w.tg.messages(an.chat_id) for b in labels(m))
         assert code.startswith("TD-")
+
+
+@pytest.fixture
+async def province_on_zalo(sessionmaker):
+    """The sample province with a session in each unit, and a Zalo citizen's channel over the fake."""
+    from bot.channels.zalo.channel import ZaloChannel
+    from bot.channels.zalo.client import ZaloClient
+    from bot.channels.zalo.receiver import Receiver
+    from bot.simulator.zalo import FakeZaloServer
+    from tests.test_zalo_conversation import Handled
+
+    clock = FixedClock(START)
+    async with sessionmaker() as db:
+        await apply(db, parse(PROVINCE_FILE.read_text(encoding="utf-8")), clock.now())
+        await db.commit()
+    async with sessionmaker() as db:
+        for code, title in (("HT", "Đối thoại cấp tỉnh"), ("TD", "Đối thoại xã"), ("CX", "Đối thoại phường")):
+            with units.scoped((await units.by_code(db, code)).id):
+                await create_session(
+                    db,
+                    title=title,
+                    place="Hội trường",
+                    starts_at=clock.now() + timedelta(days=20),
+                    now=clock.now(),
+                    announce=True,
+                )
+        await db.commit()
+    async with FakeZaloServer() as server:
+        client = ZaloClient(server.token, server.base_url, timeout=5)
+        channel = ZaloChannel(client, sessionmaker, clock, Settings(_env_file=None))
+        lock, handled = asyncio.Lock(), Handled()
+
+        async def handle(ev):
+            async with lock:
+                try:
+                    await channel.handle(ev)
+                finally:
+                    await handled.done()
+
+        receiver = Receiver(handle, sessionmaker, clock)
+        stop = asyncio.Event()
+        task = asyncio.create_task(receiver.poll(client, stop, timeout=1))
+        yield server, handled
+        stop.set()
+        await asyncio.wait_for(task, 5)
+        await receiver.drain()
+
+
+async def test_on_zalo_the_commune_is_a_numbered_option_or_typed(province_on_zalo):
+    from tests.test_zalo_conversation import USER, ZaloCitizen
+
+    server, handled = province_on_zalo
+    citizen = ZaloCitizen(server, USER, handled)
+    await citizen.says("/start")
+    assert "Đã ghi nhận" not in await citizen.says("1")  # consents; no commune chosen yet
+    asked = await citizen.says("/ask")
+    assert (
+        "xã/phường nào" in asked and "1. UBND xã Thạch Đài" in asked and "2. UBND phường Cẩm Xuyên" in asked
+    )
+    assert "UBND tỉnh" not in asked  # the province is not a citizen's commune
+    chosen = await citizen.says("2")
+    assert "Đã ghi nhận" in chosen and "Cẩm Xuyên" in chosen
+    assert "Đối thoại phường" in chosen and "Đối thoại cấp tỉnh" in chosen and "Đối thoại xã" not in chosen
+    await citizen.says("/cancel")
+    menu = await citizen.says("/menu")
+    option = next(line.split(".")[0] for line in menu.splitlines() if "Xã/phường của tôi" in line)
+    assert "gõ một phần tên" in await citizen.says(option)
+    assert "Không tìm thấy" in await citizen.says("Hà Nội")
+    moved = await citizen.says("thach dai")
+    assert "Đã ghi nhận" in moved and "Thạch Đài" in moved
