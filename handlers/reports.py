@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.telegram.filters import OfficeChat, StaffOnly
 from bot.clock import Clock
+from bot.conversation.split import split_text
 from bot.domain import units
 from bot.i18n import esc
 from bot.reports import ScopeError, render, resolve
@@ -31,6 +32,7 @@ from handlers.audit import REPORT_FILES, staff_access
 from handlers.staff import refuse_event
 
 log = logging.getLogger(__name__)
+TEXT_LIMIT = 4000  # a Telegram message holds 4096 characters
 
 
 async def _report_for(
@@ -82,12 +84,15 @@ def make_router(settings: Settings) -> Router:
             files = await render(report, documents=False)
         except Exception:
             log.exception("could not draw the chart for /stats %r", command.args)
-            await message.reply(tr.stats_text(report) + tu.report_units(report.by_unit))
+            for part in split_text(tr.stats_text(report) + tu.report_units(report.by_unit), TEXT_LIMIT):
+                await message.reply(part)
             return
         await message.answer_photo(
             BufferedInputFile(files.chart, filename=files.chart_name), caption=tr.stats_caption(report)
         )
-        await message.answer(tr.stats_text(report) + tu.report_units(report.by_unit))
+        # a province's figures with a row per unit run past one message
+        for part in split_text(tr.stats_text(report) + tu.report_units(report.by_unit), TEXT_LIMIT):
+            await message.answer(part)
 
     @router.message(Command("report"))
     async def report_files(

@@ -45,7 +45,7 @@ What is counted (a period covers the sessions whose date falls in it; a session,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -418,6 +418,32 @@ async def _by_unit(
         if group is not None:
             group.counts.add(fact)
     report.by_unit = list(groups.values())
+    if len(groups) > 1:  # the communes' departments and topics of one code are one row (5 kinds, not 500)
+        codes = dict((await db.execute(select(Department.id, Department.code))).all())
+        report.by_department = _merged(report.by_department, codes)
+        codes = dict((await db.execute(select(Topic.id, Topic.code))).all())
+        report.by_topic = _merged(report.by_topic, codes)
+
+
+def _merged(groups: list[Group], code_of: dict[int, str]) -> list[Group]:
+    """Groups of the same code summed into the first of them (its id and name)."""
+    out: dict[str | None, Group] = {}
+    for group in groups:
+        key = code_of.get(group.id) if group.id is not None else None
+        if key not in out:
+            out[key] = Group(group.id, group.name)
+        _add_counts(out[key].counts, group.counts)
+    return list(out.values())
+
+
+def _add_counts(into: Counts, other: Counts) -> None:
+    for item in fields(Counts):
+        mine, theirs = getattr(into, item.name), getattr(other, item.name)
+        if isinstance(mine, dict):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, 0) + value
+        else:
+            setattr(into, item.name, mine + theirs)
 
 
 async def for_session(
@@ -498,23 +524,28 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
         report.facts.append(fact)
         report.totals.add(fact)
         figures[sub.session_id].counts.add(fact)
+        # a group is made once, when its first question comes (not one per question: a province's year)
         dept = departments.get(fact.department_id) if fact.department_id else None
-        group = dept_groups.setdefault(
-            fact.department_id if dept else None,
-            Group(dept.id, Name(dept.name_vi, dept.name_en)) if dept else Group(None, None),
-        )
-        group.counts.add(fact)
+        key = fact.department_id if dept else None
+        if key not in dept_groups:
+            dept_groups[key] = Group(dept.id, Name(dept.name_vi, dept.name_en)) if dept else Group(None, None)
+        dept_groups[key].counts.add(fact)
         topic = topics.get(fact.topic_id) if fact.topic_id else None
-        tgroup = topic_groups.setdefault(
-            fact.topic_id if topic else None,
-            Group(topic.id, Name(topic.name_vi, topic.name_en)) if topic else Group(None, None),
-        )
-        tgroup.counts.add(fact)
+        key = fact.topic_id if topic else None
+        if key not in topic_groups:
+            topic_groups[key] = (
+                Group(topic.id, Name(topic.name_vi, topic.name_en)) if topic else Group(None, None)
+            )
+        topic_groups[key].counts.add(fact)
         year = fact.session_date.year
-        year_groups.setdefault(year, Group(year, Name(str(year), str(year)))).counts.add(fact)
+        if year not in year_groups:
+            year_groups[year] = Group(year, Name(str(year), str(year)))
+        year_groups[year].counts.add(fact)
         month = year * 100 + fact.session_date.month
-        label = f"{fact.session_date.month:02d}/{year}"
-        month_groups.setdefault(month, Group(month, Name(label, label))).counts.add(fact)
+        if month not in month_groups:
+            label = f"{fact.session_date.month:02d}/{year}"
+            month_groups[month] = Group(month, Name(label, label))
+        month_groups[month].counts.add(fact)
 
     def order(groups: dict[int | None, Group], sort_key) -> list[Group]:
         named = sorted((g for k, g in groups.items() if k is not None), key=sort_key)
