@@ -78,7 +78,7 @@ async def province(database_url: str) -> AsyncIterator[Province]:
                         db,
                         title=title,
                         place="Hội trường",
-                        starts_at=clock.now() + timedelta(days=20),
+                        starts_at=clock.now() + timedelta(days=10),
                         now=clock.now(),
                         announce=True,
                     )
@@ -260,6 +260,11 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         own = load_workbook(io.BytesIO(w.td.file(await w.td.chat.hears("Bảng tổng hợp", limit=30))))
         assert "Danh sách" in own.sheetnames and "Theo đơn vị hành chính" not in own.sheetnames
         listed = [row[0] for row in own["Danh sách"].values if row and dsl.CODE.fullmatch(str(row[0]))]
+        assert listed == [an_code]
+        # the reporting window's button, in the commune: its own questions only
+        workbook, _document = await w.td.report_files()
+        window = load_workbook(io.BytesIO(w.td.file(workbook)))
+        listed = [row[0] for row in window["Danh sách"].values if row and dsl.CODE.fullmatch(str(row[0]))]
         assert listed == [an_code]
 
 

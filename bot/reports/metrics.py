@@ -65,6 +65,7 @@ from storage.models import (
     SubmissionStatus,
     Topic,
 )
+from storage.unitscope import current as current_unit
 from storage.unitscope import unscoped
 
 if TYPE_CHECKING:  # bot.reports imports this module
@@ -387,7 +388,9 @@ async def for_period(
     db: AsyncSession, period: Period, now: datetime, unit_ids: list[int] | None = None
 ) -> Report:
     """``unit_ids``: the sessions of these units only (a deployment of many units: a commune's own, or
-    a province's and its communes'); the report then has a row per unit."""
+    a province's and its communes'); the report then has a row per unit. Inside a staff action confined
+    to a unit, that unit and those below it by default."""
+    unit_ids = await _scope_units(db, unit_ids)
     with unscoped():
         query = select(DialogueSession).order_by(DialogueSession.starts_at)
         if unit_ids is not None:
@@ -446,9 +449,18 @@ def _add_counts(into: Counts, other: Counts) -> None:
             setattr(into, item.name, mine + theirs)
 
 
+async def _scope_units(db: AsyncSession, unit_ids: list[int] | None) -> list[int] | None:
+    if unit_ids is None and current_unit() is not None:
+        from bot.domain import units
+
+        return await units.subtree(db, current_unit())
+    return unit_ids
+
+
 async def for_session(
     db: AsyncSession, session_id: int, now: datetime, unit_ids: list[int] | None = None
 ) -> Report | None:
+    unit_ids = await _scope_units(db, unit_ids)
     with unscoped():
         session = await db.get(DialogueSession, session_id)
     if session is None or (unit_ids is not None and session.unit_id not in unit_ids):
