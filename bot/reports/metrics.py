@@ -416,10 +416,10 @@ async def _by_unit(
         unit = await units.get(db, unit_id)
         if unit is not None:
             groups[unit_id] = Group(unit_id, Name(unit.name_vi, unit.name_en))
-    for fact in report.facts:
-        group = groups.get(unit_of.get(fact.session_id))
+    for figures in report.sessions:  # a unit's figures are its sessions' (summed, not counted again)
+        group = groups.get(unit_of.get(figures.id))
         if group is not None:
-            group.counts.add(fact)
+            _add_counts(group.counts, figures.counts)
     report.by_unit = list(groups.values())
     if len(groups) > 1:  # the communes' departments and topics of one code are one row (5 kinds, not 500)
         codes = dict((await db.execute(select(Department.id, Department.code))).all())
