@@ -156,6 +156,8 @@ class StaffOnly(BaseMiddleware):
             return dept.unit_id if dept is not None else None
         chat = _chat_id(event)
         unit = await units.for_office_chat(db, chat) if chat is not None else None
+        if unit is None:  # an office group linked with /link_office: the top unit's, never unconfined
+            unit = next((u for u in await units.all_units(db) if u.parent_id is None), None)
         return unit.id if unit is not None else None
 
 
