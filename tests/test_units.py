@@ -365,3 +365,66 @@ async def test_on_zalo_the_commune_is_a_numbered_option_or_typed(province_on_zal
     assert "Không tìm thấy" in await citizen.says("Hà Nội")
     moved = await citizen.says("thach dai")
     assert "Đã ghi nhận" in moved and "Thạch Đài" in moved
+
+
+async def test_a_deadline_handed_up_follows_the_receiving_units_days_off(sessionmaker):
+    """A commune's question on the written-response clock, handed up: its due date is set again from
+    that day by the province's calendar (the province's own days off), not the commune's."""
+    from bot.domain import at_session, intake, ladder
+    from bot.domain.deadlines import load_calendar, response_due
+    from bot.domain.sessions import mark_held
+    from bot.i18n import local_date
+
+    province_days_off = 'code_prefix = "HT"\noffice_chat_id = -1002000000001\n'
+    text = PROVINCE_FILE.read_text(encoding="utf-8").replace(
+        province_days_off,
+        province_days_off + "days_off = [2027-01-04, 2027-01-05, 2027-01-06, 2027-01-07, 2027-01-08]\n",
+    )
+    assert "2027-01-04" in text
+    now = START
+    async with sessionmaker() as db:
+        await apply(db, parse(text), now)
+        await db.commit()
+    async with sessionmaker() as db:
+        td, ht = await units.by_code(db, "TD"), await units.by_code(db, "HT")
+        with units.scoped(td.id):
+            session = await create_session(
+                db,
+                title="Đối thoại xã",
+                place="Hội trường",
+                starts_at=now + timedelta(days=10),
+                now=now,
+                announce=True,
+            )
+        citizen = await intake.give_consent(db, "telegram", "1001", "vi", now)
+        sub = await intake.submit(
+            db,
+            citizen=citizen,
+            session_id=session.id,
+            topic_id=None,
+            text="Đường liên thôn xuống cấp nghiêm trọng",
+            attachments=[],
+            name="An",
+            phone=None,
+            address=None,
+            public_name=False,
+            now=now,
+            default_prefix="DT",
+        )
+        await db.commit()
+        held = now + timedelta(days=10, hours=3)
+        with units.scoped(td.id):
+            await mark_held(db, session.id, "office:1", held, participants=50)
+            await at_session.issue_conclusion_notice(db, session.id, "Kết luận", None, "office:1", held)
+        await db.commit()
+        later = now + timedelta(days=12)
+        with units.scoped(td.id):
+            moved = await ladder.forward_up(
+                db, sub.id, note="Vượt thẩm quyền", actor="office:1", now=later, unit_id=td.id
+            )
+        await db.commit()
+        by_province = response_due(local_date(later), await load_calendar(db, ht.id))
+        by_commune = response_due(local_date(later), await load_calendar(db, td.id))
+        assert by_province != by_commune  # the province's five days off lie within the 30 working days
+        assert (moved.unit_id, moved.origin_unit_id, moved.status) == (ht.id, td.id, "received")
+        assert moved.response_due == by_province and moved.department_id is None
