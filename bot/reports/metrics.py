@@ -572,7 +572,36 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
 # The columns a Fact is made of (read as plain rows: a province's year is 100,000 of them).
 FACT_COLUMNS = tuple(
     Submission.__table__.c[name]
-    for name in ["id", "code", "session_id", "created_at", "updated_at", "status", "response_due", "original_due", "extension_reason", "responded_at", "forwarded_at", "department_id", "topic_id", "public_name", "asker_name", "text", "forwarded_to", "merged_into_id", "satisfaction", "reopened_count", "source", "source_org", "nature", "forward_doc_no", "forward_doc_date", "response_doc_no", "response_doc_date", "response_file_id"]
+    for name in [
+        "id",
+        "code",
+        "session_id",
+        "created_at",
+        "updated_at",
+        "status",
+        "response_due",
+        "original_due",
+        "extension_reason",
+        "responded_at",
+        "forwarded_at",
+        "department_id",
+        "topic_id",
+        "public_name",
+        "asker_name",
+        "text",
+        "forwarded_to",
+        "merged_into_id",
+        "satisfaction",
+        "reopened_count",
+        "source",
+        "source_org",
+        "nature",
+        "forward_doc_no",
+        "forward_doc_date",
+        "response_doc_no",
+        "response_doc_date",
+        "response_file_id",
+    ]
 )
 
 
