@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from bot.app import build_app
-from bot.channels.telegram.callbacks import OfficeCb
+from bot.channels.telegram.callbacks import DeptCb, OfficeCb
 from bot.clock import FixedClock
 from bot.domain import units
 from bot.domain.directory import DirectoryError, apply, parse
@@ -210,6 +210,9 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         forged = OfficeCb(action="route", id=binh_id, arg=0).pack()
         answer = await w.tg.wait_answer(await w.tg.send_callback(w.td.group, w.td.user, 1, forged))
         assert answer.get("show_alert"), answer
+        forged = DeptCb(action="accept", id=binh_id, arg=0).pack()  # a department of another unit
+        answer = await w.tg.wait_answer(await w.tg.send_callback(w.td_land.group, w.td_land.user, 1, forged))
+        assert answer.get("show_alert"), answer
         # a commune's staff in another commune's group are not its staff
         await w.tg.send_text(w.cx.group, f"/sub {binh_code}", from_user=w.td.user)
         assert "không có quyền" in text_of(await w.cx.chat.hears("quyền")).lower()
@@ -226,6 +229,8 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         await w.ht.routes(an_code, "Xây dựng")
         w.tg.group(-1002000000003, "Sở Xây dựng")
         build = Department(w, w.tg.user(ADMIN, "Quản trị"), -1002000000003)
+        await w.deliver()
+        await an.hears(an_code, "Sở Xây dựng")  # told where it went at the province
         await build.answers(an_code, "Sở Xây dựng đưa tuyến đường vào kế hoạch sửa chữa năm 2027.")
         await w.deliver()
         await an.hears(an_code, "kế hoạch sửa chữa")
