@@ -433,3 +433,42 @@ async def test_a_deadline_handed_up_follows_the_receiving_units_days_off(session
         assert by_province != by_commune  # the province's five days off lie within the 30 working days
         assert (moved.unit_id, moved.origin_unit_id, moved.status) == (ht.id, td.id, "received")
         assert moved.response_due == by_province and moved.department_id is None
+
+
+async def test_a_new_session_is_announced_to_its_own_units_citizens(sessionmaker):
+    """Citizens who asked to hear of new sessions hear of their commune's and the province's only."""
+    from bot.domain import intake
+    from storage.models import Outbox
+
+    now = START
+    async with sessionmaker() as db:
+        await apply(db, parse(PROVINCE_FILE.read_text(encoding="utf-8")), now)
+        await db.commit()
+    async with sessionmaker() as db:
+        chats = {}
+        for chat, code in (("2001", "TD"), ("2002", "CX")):
+            citizen = await intake.give_consent(db, "telegram", chat, "vi", now)
+            citizen.unit_id = (await units.by_code(db, code)).id
+            await intake.subscribe_to_sessions(db, citizen)
+            chats[code] = chat
+        await db.commit()
+    for code, title in (("TD", "Đối thoại xã"), ("HT", "Đối thoại cấp tỉnh")):
+        async with sessionmaker() as db:
+            with units.scoped((await units.by_code(db, code)).id):
+                await create_session(
+                    db,
+                    title=title,
+                    place="Hội trường",
+                    starts_at=now + timedelta(days=10),
+                    now=now,
+                    announce=True,
+                )
+            await db.commit()
+    async with sessionmaker() as db:
+        told = (
+            await db.execute(
+                select(Outbox.chat_id, Outbox.payload).where(Outbox.purpose == "session_announced")
+            )
+        ).all()
+    heard = sorted((chat, "cấp tỉnh" in str(payload)) for chat, payload in told)
+    assert heard == [("2001", False), ("2001", True), ("2002", True)], heard

@@ -740,9 +740,14 @@ async def _tell_session_citizens(
 async def session_announced(db: AsyncSession, event: Event) -> None:
     """R1: the citizens who asked to hear of new sessions."""
     session = await _session(db, event)
+    # a deployment of many units: the citizens of the session's unit and of the units below it
+    mine = [Citizen.unit_id.in_(await units.subtree(db, session.unit_id))] if session.unit_id else []
     subscribers = await db.scalars(
         select(Citizen).where(
-            Citizen.notify_sessions.is_(True), Citizen.deleted_at.is_(None), Citizen.chat_id.is_not(None)
+            Citizen.notify_sessions.is_(True),
+            Citizen.deleted_at.is_(None),
+            Citizen.chat_id.is_not(None),
+            *mine,
         )
     )
     rows = [
