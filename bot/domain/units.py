@@ -8,8 +8,8 @@ Staff of one unit never see another unit's rows. The office and department route
 unit of the group an action comes from and run the handler inside ``scoped(unit_id)``: every ORM
 statement of that task then carries ``unit_id = :unit`` for questions, sessions, departments and
 topics (``with_loader_criteria``), so a forged button naming another unit's question finds nothing
-and is refused like a stale one. The notification layer, the read cache and the ticks read
-``unscoped()``. Rows created inside a scope take its unit (sessions) or their session's (questions).
+and is refused like a stale one. The notification layer, the read cache and reports given their
+units read ``unscoped()``; the ticks run unconfined. Rows created inside a scope take its unit (sessions) or their session's (questions).
 """
 
 from __future__ import annotations
@@ -142,10 +142,6 @@ async def for_office_chat(db: AsyncSession, chat_id: int) -> UnitInfo | None:
 async def parent_of(db: AsyncSession, unit_id: int | None) -> UnitInfo | None:
     unit = await get(db, unit_id)
     return await get(db, unit.parent_id) if unit is not None else None
-
-
-async def children(db: AsyncSession, unit_id: int) -> list[UnitInfo]:
-    return [u for u in await all_units(db) if u.parent_id == unit_id]
 
 
 async def line_of(db: AsyncSession, unit_id: int | None) -> list[int]:
