@@ -172,11 +172,13 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         an = w.citizen(1001, "Nguyễn Văn An")
         binh = w.citizen(1002, "Trần Thị Bình")
         chi = w.citizen(1003, "Lê Văn Chí")
+        dung = w.citizen(1004, "Phạm Thị Dung")
 
         # picking the commune: a link naming it, or part of its name typed without diacritics
         await picks_by_link(an, "TD")
         assert "Cẩm Xuyên" in await picks_by_typing(binh, "cam xuyen")
         await picks_by_link(chi, "TD")
+        await picks_by_link(dung, "TD")
         offered = await sessions_offered(an)
         assert any("Đối thoại xã" in b for b in offered) and any("Đối thoại cấp tỉnh" in b for b in offered)
         assert not any("Đối thoại phường" in b for b in offered), offered
@@ -186,12 +188,19 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         an_code = await asks_in(an, "Đối thoại xã", "Đường liên thôn xuống cấp, xin sửa chữa sớm")
         binh_code = await asks_in(binh, "Đối thoại phường", "Xin cấp sổ đỏ cho thửa đất của gia đình")
         chi_code = await asks_in(chi, "Đối thoại cấp tỉnh", "Quy hoạch khu công nghiệp ảnh hưởng đất ở")
+        dung_code = await asks_in(
+            dung, "Đối thoại xã", "Xin cấp lại giấy chứng nhận quyền sử dụng đất bị mất"
+        )
         assert an_code.startswith("TD-") and binh_code.startswith("CX-") and chi_code.startswith("HT-")
         await w.deliver()
         assert w.td.chat.count(an_code) and not w.td.chat.count(binh_code) and not w.td.chat.count(chi_code)
         assert w.cx.chat.count(binh_code) and not w.cx.chat.count(an_code)
         assert w.ht.chat.count(chi_code) and not w.ht.chat.count(an_code)
 
+        await w.td.routes(dung_code, "Địa chính")
+        await w.td_land.answers(dung_code, "Bà làm đơn đề nghị cấp lại tại bộ phận một cửa của xã.")
+        await w.deliver()
+        await dung.hears(dung_code, "cấp lại tại bộ phận một cửa")
         await w.cx.routes(binh_code, "Địa chính")
         await w.cx_land.answers(binh_code, "Gia đình nộp hồ sơ tại bộ phận một cửa của phường.")
         await w.deliver()
@@ -239,15 +248,15 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         # the reports: the province sums its units, with a row per unit; a commune's is its own
         await w.ht.says("/stats")
         figures = text_of(await w.ht.chat.hears("Thống kê", "Theo từng đơn vị", limit=20))
-        assert "Nhận được: 3" in figures, figures
-        assert "UBND xã Thạch Đài: nhận 1" in figures and "UBND phường Cẩm Xuyên: nhận 1" in figures
+        assert "Nhận được: 4" in figures, figures
+        assert "UBND xã Thạch Đài: nhận 2" in figures and "UBND phường Cẩm Xuyên: nhận 1" in figures
         assert "UBND tỉnh Hà Tĩnh: nhận 1" in figures
         await w.ht.says("/stats CX")
         ward = text_of(await w.ht.chat.hears("Thống kê", "Theo trạng thái", limit=20))
         assert "Nhận được: 1" in ward and "Theo từng đơn vị" not in ward
         await w.td.says("/stats")
         own = text_of(await w.td.chat.hears("Thống kê", "Theo trạng thái", limit=20))
-        assert "Nhận được: 1" in own and "Theo từng đơn vị" not in own
+        assert "Nhận được: 2" in own and "Theo từng đơn vị" not in own
         await w.td.says("/stats CX")  # not below the commune
         assert "Không có đơn vị" in text_of(await w.td.chat.hears("CX", limit=20))
 
@@ -257,7 +266,7 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         assert "Danh sách" not in workbook.sheetnames
         rows = [[c for c in row if c is not None] for row in workbook["Theo đơn vị hành chính"].values]
         by_name = {row[0]: row[1] for row in rows if len(row) > 1 and str(row[0]).startswith("UBND")}
-        assert by_name == {"UBND tỉnh Hà Tĩnh": 1, "UBND xã Thạch Đài": 1, "UBND phường Cẩm Xuyên": 1}, rows
+        assert by_name == {"UBND tỉnh Hà Tĩnh": 1, "UBND xã Thạch Đài": 2, "UBND phường Cẩm Xuyên": 1}, rows
         document = docx.Document(io.BytesIO(w.ht.file(await w.ht.chat.hears("Dự thảo báo cáo", limit=30))))
         cells = [cell.text for table in document.tables for row in table.rows for cell in row.cells]
         assert "UBND phường Cẩm Xuyên" in cells and "Đơn vị hành chính" in cells
@@ -265,12 +274,12 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         own = load_workbook(io.BytesIO(w.td.file(await w.td.chat.hears("Bảng tổng hợp", limit=30))))
         assert "Danh sách" in own.sheetnames and "Theo đơn vị hành chính" not in own.sheetnames
         listed = [row[0] for row in own["Danh sách"].values if row and dsl.CODE.fullmatch(str(row[0]))]
-        assert listed == [an_code]
+        assert listed == [an_code, dung_code]
         # the reporting window's button, in the commune: its own questions only
         workbook, _document = await w.td.report_files()
         window = load_workbook(io.BytesIO(w.td.file(workbook)))
         listed = [row[0] for row in window["Danh sách"].values if row and dsl.CODE.fullmatch(str(row[0]))]
-        assert listed == [an_code]
+        assert listed == [an_code, dung_code]
 
 
 def test_a_bad_province_file_names_the_unit_the_line_and_the_field():
