@@ -101,8 +101,9 @@ async def cmd_directory_load(args: argparse.Namespace) -> int:
         except DirectoryError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+        units = f"{report.units} units, " if report.units else ""
         print(
-            f"loaded {report.departments} departments, {report.topics} topics, {report.staff} staff, "
+            f"loaded {units}{report.departments} departments, {report.topics} topics, {report.staff} staff, "
             f"{report.calendar_days} calendar days from {args.file}"
         )
         return 0
@@ -115,20 +116,27 @@ async def cmd_session_create(args: argparse.Namespace) -> int:
     from bot.domain.sessions import create_session
 
     async def create(db, settings, now) -> int:
+        from bot.domain import units
+
         starts = _parse_local(args.starts_at, settings.timezone)
         closes = _parse_local(args.questions_close, settings.timezone) if args.questions_close else None
+        unit = await units.by_code(db, args.unit) if args.unit else None
+        if args.unit and unit is None:
+            print(f"error: no unit {args.unit!r} in the directory", file=sys.stderr)
+            return 2
         try:
-            session = await create_session(
-                db,
-                title=args.title,
-                starts_at=starts,
-                place=args.place,
-                now=now,
-                level=args.level,
-                kind=args.kind,
-                questions_close_at=closes,
-                announce=not args.draft,
-            )
+            with units.scoped(unit.id if unit else None):  # the unit's own session
+                session = await create_session(
+                    db,
+                    title=args.title,
+                    starts_at=starts,
+                    place=args.place,
+                    now=now,
+                    level=args.level,
+                    kind=args.kind,
+                    questions_close_at=closes,
+                    announce=not args.draft,
+                )
         except AnnouncementTooLate:
             print(
                 "error: a session must be announced at least 7 days before it is held (R1); "
@@ -409,6 +417,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--kind", choices=["periodic", "adhoc", "on_request"], default="periodic")
     create.add_argument("--questions-close", help="when questions close (default: when the session starts)")
     create.add_argument("--draft", action="store_true", help="create without announcing")
+    create.add_argument("--unit", help="the unit's code, on a deployment of many units (the directory's)")
     create.set_defaults(func=cmd_session_create)
     session.add_parser("list", help="list sessions").set_defaults(func=cmd_session_list)
 

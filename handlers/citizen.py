@@ -206,8 +206,9 @@ def make_router(settings: Settings) -> Router:
         message: Message, bot: Bot, db: AsyncSession, clock: Clock, state: FSMContext, locale: str
     ) -> None:
         name = message.text.split()[0].lstrip("/").split("@")[0].lower() if message.text else "start"
+        arg = message.text.split(maxsplit=1)[1].strip() if message.text and " " in message.text else ""
         conv = _conversation(db, clock, settings, message.chat.id, locale)
-        await render(bot, message.chat.id, await conv.command(await _state(state), name), state, db)
+        await render(bot, message.chat.id, await conv.command(await _state(state), name, arg), state, db)
 
     @router.message()
     async def on_message(

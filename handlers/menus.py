@@ -10,6 +10,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllPrivateChats, BotCommand
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.domain import units
 from bot.domain.directory import office_chat_id
 from bot.i18n import LOCALES, use_locale
 from bot.settings import Settings
@@ -39,6 +40,7 @@ async def install_for_chat(bot: Bot, chat_id: int, audience: str) -> None:
 
 async def install_all(bot: Bot, db: AsyncSession) -> None:
     office = await office_chat_id(db)
+    offices = {office} | {u.office_chat_id for u in await units.all_units(db)}  # each unit's office
     departments = [
         d.chat_id for d in await db.scalars(select(Department).where(Department.chat_id.is_not(None)))
     ]
@@ -47,8 +49,8 @@ async def install_all(bot: Bot, db: AsyncSession) -> None:
         await _set(bot, "citizen", BotCommandScopeAllPrivateChats())
     except Exception:
         log.warning("could not set the citizens' commands", exc_info=True)
-    if office is not None:
-        await install_for_chat(bot, office, "office")
+    for chat_id in sorted(c for c in offices if c is not None):
+        await install_for_chat(bot, chat_id, "office")
     for chat_id in departments:
         await install_for_chat(bot, chat_id, "department")
 

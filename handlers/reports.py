@@ -20,22 +20,27 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.telegram.filters import OfficeChat, StaffOnly
 from bot.clock import Clock
+from bot.conversation.split import split_text
+from bot.domain import units
 from bot.i18n import esc
 from bot.reports import ScopeError, render, resolve
 from bot.reports.metrics import Report
 from bot.settings import Settings
 from bot.texts import reports as tr
+from bot.texts import units as tu
 from handlers.audit import REPORT_FILES, staff_access
 from handlers.staff import refuse_event
 
 log = logging.getLogger(__name__)
+TEXT_LIMIT = 4000  # a Telegram message holds 4096 characters
 
 
 async def _report_for(
-    message: Message, db: AsyncSession, clock: Clock, args: str | None, usage: str
+    message: Message, db: AsyncSession, clock: Clock, args: str | None, usage: str, unit_id: int | None = None
 ) -> Report | None:
     try:
-        report = await resolve(db, args, clock.now())
+        args, unit_ids = await _units_of(db, args, unit_id)
+        report = await resolve(db, args, clock.now(), unit_ids)
     except ScopeError as exc:
         await db.rollback()
         await message.reply(esc(f"{exc}\n{usage}"))  # the error quotes what was typed
@@ -47,6 +52,21 @@ async def _report_for(
     return report
 
 
+async def _units_of(db: AsyncSession, args: str | None, unit_id: int | None) -> tuple[str, list[int] | None]:
+    """A deployment of many units: the office's unit and those below it, or the one unit named last in
+    the arguments (``/stats TD``, ``/stats 2026 TD``: the office's own or one below it)."""
+    words = (args or "").split()
+    if unit_id is None:
+        return " ".join(words), None
+    mine = await units.subtree(db, unit_id)
+    named = await units.by_code(db, words[-1]) if words and not words[-1].startswith("#") else None
+    if named is not None and named.id in mine:
+        return " ".join(words[:-1]), await units.subtree(db, named.id)
+    if named is not None or (words and len(words[-1]) <= 6 and words[-1].isalpha() and words[-1].isupper()):
+        raise ScopeError(tu.unit_unknown(words[-1]))
+    return " ".join(words), mine
+
+
 def make_router(settings: Settings) -> Router:
     router = Router(name="reports")
     router.message.filter(OfficeChat())
@@ -54,29 +74,36 @@ def make_router(settings: Settings) -> Router:
     router.message.middleware(guard)
 
     @router.message(Command("stats"))
-    async def stats(message: Message, command: CommandObject, db: AsyncSession, clock: Clock) -> None:
-        report = await _report_for(message, db, clock, command.args, tr.usage_stats())
+    async def stats(
+        message: Message, command: CommandObject, db: AsyncSession, clock: Clock, unit_id: int | None = None
+    ) -> None:
+        report = await _report_for(message, db, clock, command.args, tr.usage_stats(), unit_id)
         if report is None:
             return
         try:
             files = await render(report, documents=False)
         except Exception:
             log.exception("could not draw the chart for /stats %r", command.args)
-            await message.reply(tr.stats_text(report))
+            for part in split_text(tr.stats_text(report) + tu.report_units(report.by_unit), TEXT_LIMIT):
+                await message.reply(part)
             return
         await message.answer_photo(
             BufferedInputFile(files.chart, filename=files.chart_name), caption=tr.stats_caption(report)
         )
-        await message.answer(tr.stats_text(report))
+        # a province's figures with a row per unit run past one message
+        for part in split_text(tr.stats_text(report) + tu.report_units(report.by_unit), TEXT_LIMIT):
+            await message.answer(part)
 
     @router.message(Command("report"))
-    async def report_files(message: Message, command: CommandObject, db: AsyncSession, clock: Clock) -> None:
+    async def report_files(
+        message: Message, command: CommandObject, db: AsyncSession, clock: Clock, unit_id: int | None = None
+    ) -> None:
         if not (command.args or "").strip():  # the deployment's current reporting window, as a button
             from handlers.office.reporting import offer_windows
 
             await offer_windows(message, db, clock.now())
             return
-        report = await _report_for(message, db, clock, command.args, tr.usage_report())
+        report = await _report_for(message, db, clock, command.args, tr.usage_report(), unit_id)
         if report is None:
             return
         await message.reply(tr.working())

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 OFFICE_COMMANDS = ("inbox", "find", "sub", "sessions", "session_new", "answer", "merge", "agenda")
 OFFICE_COMMANDS += ("record", "import", "import_template", "classify", "forward", "forwarded", "coordinate")
+OFFICE_COMMANDS += ("forward_up",)  # to the unit above on the same deployment (handlers/office/ladder.py)
 __all__ = ["markup"]
 DEPARTMENT_COMMANDS = ("mine",)
 ADMIN_COMMANDS = ("link_office", "link_department", "add_staff")

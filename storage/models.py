@@ -99,10 +99,38 @@ class AppConfig(Base):
     value: Mapped[str] = mapped_column(Text)
 
 
-class Department(Base):
-    __tablename__ = "departments"
+class UnitLevel(enum.StrEnum):
+    PROVINCE = "province"
+    DISTRICT = "district"  # the older middle level, still possible
+    COMMUNE = "commune"
+    WARD = "ward"
+
+
+class Unit(Base):
+    """One local government on the deployment (a province and its communes and wards): its own office
+    group, code prefix, departments, topics, staff, sessions and days off (bot/domain/units.py). A
+    deployment whose directory names one unit behaves as before."""
+
+    __tablename__ = "units"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    level: Mapped[str] = mapped_column(String(16), default=UnitLevel.COMMUNE)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    code_prefix: Mapped[str | None] = mapped_column(String(4))
+    office_chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
+    days_off: Mapped[list[Any]] = mapped_column(default=list)  # ISO dates: the unit's own days off
+    name_folded: Mapped[str] = mapped_column(String(200), default="")  # for matching what citizens type
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Department(Base):
+    __tablename__ = "departments"
+    __table_args__ = (UniqueConstraint("unit_id", "code", name="uq_department_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     chat_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
@@ -112,8 +140,10 @@ class Department(Base):
 
 class Topic(Base):
     __tablename__ = "topics"
+    __table_args__ = (UniqueConstraint("unit_id", "code", name="uq_topic_code"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(String(32), unique=True)
+    code: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     name_vi: Mapped[str] = mapped_column(String(200))
     name_en: Mapped[str] = mapped_column(String(200))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
@@ -131,6 +161,7 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     created_at: Mapped[datetime]
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # an office member's unit
 
 
 class CalendarDay(Base):
@@ -162,6 +193,7 @@ class DialogueSession(Base):
     postponed_from: Mapped[datetime | None]  # the date it was first announced for, when postponed
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)  # whose session
 
 
 class Citizen(Base):
@@ -180,6 +212,7 @@ class Citizen(Base):
     blocked_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # the commune they chose
 
 
 class Submission(Base):
@@ -189,6 +222,7 @@ class Submission(Base):
         # A session's most recent questions, newest first, without sorting them all (duplicate hints)
         Index("ix_submissions_session_recent", "session_id", "id"),
         Index("ix_submissions_due", "status", "response_due"),
+        Index("ix_submissions_unit_status", "unit_id", "status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(24), unique=True)
@@ -260,6 +294,10 @@ class Submission(Base):
     response_file_name: Mapped[str | None] = mapped_column(String(300))
     claim_failures: Mapped[int] = mapped_column(Integer, default=0)  # wrong "code + last 4 digits" tries
     claim_locked_until: Mapped[datetime | None]
+    # The unit that holds it (its office triages it), and the unit it was first asked in when a
+    # commune forwarded it up to the province inside the system (bot/domain/units.py).
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    origin_unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
 
 
 class Attachment(Base):

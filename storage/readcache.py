@@ -21,10 +21,13 @@ from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
 
+from storage.unitscope import unscoped
+
 T = TypeVar("T")
 
 TTL = 10.0
-WATCHED = ("dialogue_sessions", "topics", "app_config", "calendar_days")  # the tables copies are made of
+# the tables copies are made of
+WATCHED = ("dialogue_sessions", "topics", "app_config", "calendar_days", "units")
 _WRITES = ("insert", "update", "delete")
 
 _copies: dict[tuple[Any, str], tuple[float, int, Any]] = {}
@@ -73,7 +76,8 @@ async def cached(scope: Any, name: str, load: Callable[[], Awaitable[T]], ttl: f
     if found is not None and found[0] > now and found[1] == _generation:
         return found[2]
     generation = _generation
-    value = await load()
+    with unscoped():  # a copy serves every unit: never read confined to one
+        value = await load()
     if generation == _generation and not _writing:  # nothing written meanwhile, nor uncommitted
         if len(_copies) > 256:  # many databases (tests): keep it small
             _copies.clear()

@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.conversation import validation
 from bot.conversation.model import Document, Inbound, Option, Outcome, Prompt, Reply
-from bot.domain import intake, linking
+from bot.conversation.unit_choice import UnitChoice
+from bot.domain import intake, linking, units
 from bot.domain.errors import NotAllowed, NotFound, QuestionsClosed
 from bot.i18n import fmt_date, local_date, use_locale
 from bot.settings import Settings
@@ -97,7 +98,7 @@ def _tag(outcome: Outcome) -> Outcome:
     return outcome
 
 
-class CitizenConversation:
+class CitizenConversation(UnitChoice):
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.db = ctx.db
@@ -105,12 +106,15 @@ class CitizenConversation:
 
     # --- entry points -----------------------------------------------------------------------------
 
-    async def command(self, state: dict, name: str) -> Outcome:
-        """A command (/start, /ask, …) or its equivalent; always starts afresh."""
-        return _tag(await self._command(state, name))
+    async def command(self, state: dict, name: str, arg: str = "") -> Outcome:
+        """A command (/start, /ask, …) or its equivalent; always starts afresh. ``arg``: what a link
+        carried (``/start u_TD``: the commune of the poster it came from)."""
+        return _tag(await self._command(state, name, arg))
 
-    async def _command(self, state: dict, name: str) -> Outcome:
+    async def _command(self, state: dict, name: str, arg: str = "") -> Outcome:
         citizen = await self._citizen()
+        if name == "start" and arg and (linked := await self.start_in_unit(state, arg)) is not None:
+            return linked
         if name == "start":
             if citizen is None or citizen.consent_at is None:
                 return await self._enter({"after": "menu"}, "consent", [Prompt(t.welcome())])
@@ -238,12 +242,16 @@ class CitizenConversation:
         return bool(draft.get("saved_name") and draft.get("saved_address"))
 
     async def _start_asking(self, citizen: Citizen, before: list[Reply] | None = None, **flags) -> Outcome:
-        """A new question: the session is chosen for the citizen when only one is open for questions."""
+        """A new question: first the commune on a deployment of many units when not chosen yet; the
+        session is chosen for the citizen when only one is open for questions."""
+        if citizen.unit_id is None and await units.many(self.db):
+            return await self._enter({"after": "ask"}, "unit", before)
         draft = await self._fresh_draft(citizen)
         draft.update(flags)
         sessions = await self._open_sessions()
         if len(sessions) == 1:
             draft["session_id"], draft["auto_session"] = sessions[0].id, True
+            draft["unit_id"] = sessions[0].unit_id
             return await self._enter({"draft": draft}, "a_topic", before)
         return await self._enter({"draft": draft}, "a_session", before)
 
@@ -263,9 +271,11 @@ class CitizenConversation:
     # --- menu, consent, language, help --------------------------------------------------------------
 
     async def _render_menu(self, state: dict) -> Prompt:
-        return Prompt(t.main_menu(), self._menu_options())
+        return Prompt(t.main_menu(), self._menu_options() + await self._unit_menu_options())
 
     async def _choice_menu(self, state: dict, value: str) -> Outcome:
+        if value == "unit" and await self._unit_menu_options():
+            return await self._enter({}, "unit")
         if value in COMMANDS:
             return await self.command(state, value)
         return Outcome([Prompt(t.stale_button())], state)
@@ -278,9 +288,11 @@ class CitizenConversation:
             return Outcome([Prompt(t.consent_declined())], {})
         if value != "yes":
             return Outcome([Prompt(t.stale_button())], state)
-        await intake.give_consent(self.db, self.ctx.channel, self.ctx.chat_id, self.ctx.locale, self.ctx.now)
-        citizen = await self._citizen()
-        assert citizen is not None
+        citizen = await intake.give_consent(
+            self.db, self.ctx.channel, self.ctx.chat_id, self.ctx.locale, self.ctx.now
+        )
+        self._known = citizen
+        await self._unit_after_consent(state, citizen)
         if state.get("after") == "ask":
             return await self._start_asking(citizen, [Prompt(t.consent_thanks())])
         # Someone who has just agreed has nothing to follow yet: straight to the question, the menu a
@@ -303,7 +315,7 @@ class CitizenConversation:
     async def _open_sessions(self) -> list[DialogueSession]:
         from bot.domain.sessions import open_sessions
 
-        return await open_sessions(self.db, self.ctx.now, cached=True)
+        return await self._my_sessions(await open_sessions(self.db, self.ctx.now, cached=True))
 
     async def _render_a_session(self, state: dict) -> Prompt:
         sessions = await self._open_sessions()
@@ -326,6 +338,7 @@ class CitizenConversation:
             return await self._goto(state, "a_session", [Prompt(t.session_closed())])
         state["draft"]["session_id"] = sessions[value].id
         state["draft"].pop("auto_session", None)
+        state["draft"]["unit_id"] = sessions[value].unit_id
         return await self._advance(state)
 
     async def _topics(self) -> list[Topic]:
@@ -337,7 +350,10 @@ class CitizenConversation:
 
     async def _render_a_topic(self, state: dict) -> Prompt:
         draft = state["draft"]
-        options = [Option(f"t{topic.id}", t.name_of(topic)) for topic in await self._topics()]
+        options = [
+            Option(f"t{topic.id}", t.name_of(topic))
+            for topic in self._session_topics(state, await self._topics())
+        ]
         text = t.choose_topic()
         if draft.get("auto_session") and not state.get("editing"):
             session = await self._draft_session(draft)
@@ -350,7 +366,7 @@ class CitizenConversation:
     async def _choice_a_topic(self, state: dict, value: str) -> Outcome:
         if value == "session":
             return await self._goto(state, "a_session")
-        topics = {f"t{topic.id}": topic for topic in await self._topics()}
+        topics = {f"t{topic.id}": topic for topic in self._session_topics(state, await self._topics())}
         if value not in topics:
             return Outcome([Prompt(t.stale_button())], state)
         state["draft"]["topic_id"] = topics[value].id

@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import units
 from bot.domain.directory import _set_config, office_chat_id
 from bot.domain.errors import InvalidInput, NotAllowed
 from bot.settings import Settings
@@ -34,20 +35,26 @@ def is_admin(user_id: int | None, settings: Settings) -> bool:
 
 async def is_office_chat(db: AsyncSession, chat_id: int) -> bool:
     office = await office_chat_id(db)
-    return office is not None and office == chat_id
+    if office is not None and office == chat_id:
+        return True
+    return await units.for_office_chat(db, chat_id) is not None
 
 
 async def department_for_chat(db: AsyncSession, chat_id: int) -> Department | None:
     return await db.scalar(select(Department).where(Department.chat_id == chat_id, Department.active))
 
 
-async def is_office_staff(db: AsyncSession, user_id: int | None, settings: Settings) -> bool:
+async def is_office_staff(
+    db: AsyncSession, user_id: int | None, settings: Settings, unit_id: int | None = None
+) -> bool:
+    """Office staff (of ``unit_id``'s office, on a deployment of many units), or an admin."""
     if user_id is None:
         return False
     if is_admin(user_id, settings):
         return True
+    mine = [Staff.unit_id == unit_id] if unit_id is not None else []
     found = await db.scalar(
-        select(Staff.id).where(Staff.user_id == user_id, Staff.role == StaffRole.OFFICE).limit(1)
+        select(Staff.id).where(Staff.user_id == user_id, Staff.role == StaffRole.OFFICE, *mine).limit(1)
     )
     return found is not None
 

@@ -58,7 +58,7 @@ async def issue_conclusion_notice(
     if body is None and not file_id:
         raise InvalidInput("the notice needs text or a document")
     session = await get_session(db, session_id)
-    due = response_due(local_date(now), await load_calendar(db))
+    due = response_due(local_date(now), await load_calendar(db, session.unit_id))
     session = await lifecycle.move_session(
         db,
         session,

@@ -33,13 +33,20 @@ class WorkCalendar:
         self.extra_days_off = set(extra_days_off or ())
         self.extra_working_days = set(extra_working_days or ())
         self._national = holidays.Vietnam()
+        self._days: dict[date, bool] = {}  # answers already worked out (reports ask about many days)
+        self._between: dict[tuple[date, date], int] = {}
 
     def is_working_day(self, day: date) -> bool:
-        if day in self.extra_working_days:
-            return True
-        if day in self.extra_days_off:
-            return False
-        return self._national.is_working_day(day)
+        known = self._days.get(day)
+        if known is None:
+            if day in self.extra_working_days:
+                known = True
+            elif day in self.extra_days_off:
+                known = False
+            else:
+                known = self._national.is_working_day(day)
+            self._days[day] = known
+        return known
 
     def next_working_day(self, day: date) -> date:
         """``day`` itself when it is a working day, else the first working day after it."""
@@ -61,13 +68,19 @@ class WorkCalendar:
         """Working days in (start, end]; negative when end is before start."""
         if end < start:
             return -self.working_days_between(end, start)
-        return sum(
-            1 for i in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=i))
-        )
+        known = self._between.get((start, end))
+        if known is None:
+            known = sum(
+                1 for i in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=i))
+            )
+            self._between[(start, end)] = known
+        return known
 
 
-async def load_calendar(db: AsyncSession) -> WorkCalendar:
-    """The working-day calendar with the directory's own days (a short-lived copy: read-only)."""
+async def load_calendar(db: AsyncSession, unit_id: int | None = None) -> WorkCalendar:
+    """The working-day calendar with the directory's own days (a short-lived copy: read-only); with
+    ``unit_id``, that unit's own days off too (a deployment of many units: deadlines follow the unit
+    that holds the question)."""
 
     async def load() -> WorkCalendar:
         rows = list(await db.scalars(select(CalendarDay)))
@@ -76,7 +89,18 @@ async def load_calendar(db: AsyncSession) -> WorkCalendar:
             extra_working_days={r.day for r in rows if r.kind == "work"},
         )
 
-    return await readcache.cached(db.bind, "calendar", load)
+    calendar = await readcache.cached(db.bind, "calendar", load)
+    if unit_id is None:
+        return calendar
+    from bot.domain import units
+
+    unit = await units.get(db, unit_id)
+    if unit is None or not unit.days_off:
+        return calendar
+    return WorkCalendar(
+        extra_days_off=set(calendar.extra_days_off) | set(unit.days_off),
+        extra_working_days=set(calendar.extra_working_days),
+    )
 
 
 def calendar_period_end(start: date, days: int, cal: WorkCalendar) -> date:

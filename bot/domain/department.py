@@ -157,7 +157,7 @@ async def request_extension(
         raise DeadlineInPast("the new date must be in the future", today=today)
     if sub.response_due is not None and new_due <= sub.response_due:
         raise InvalidInput("the new date must be after the current due date", due=sub.response_due)
-    working = (await load_calendar(db)).next_working_day(new_due)
+    working = (await load_calendar(db, sub.unit_id)).next_working_day(new_due)
     pending = await db.scalar(
         select(ExtensionRequest.id).where(
             ExtensionRequest.submission_id == sub.id, ExtensionRequest.status == "pending"

@@ -19,8 +19,9 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain.text import fold
 from storage import readcache
-from storage.models import AppConfig, Authority, CalendarDay, Department, Staff, StaffRole, Topic
+from storage.models import AppConfig, Authority, CalendarDay, Department, Staff, StaffRole, Topic, Unit
 
 CODE_RE = re.compile(r"^[A-Z0-9_]{2,32}$")
 
@@ -31,6 +32,7 @@ class DirectoryError(ValueError):
 
 @dataclass
 class LoadReport:
+    units: int = 0
     departments: int = 0
     topics: int = 0
     staff: int = 0
@@ -111,6 +113,8 @@ def parse(text: str, path: str = "<directory>") -> dict[str, Any]:
     except tomllib.TOMLDecodeError as exc:
         raise DirectoryError(f"{path}: not valid TOML: {exc}") from exc
     check = _Checker(text, path)
+    if "units" in data:
+        return _parse_units(data, check)
     unit = data.get("unit", {})
     if not isinstance(unit, dict):
         raise check.fail("unit", None, "unit", "must be a table")
@@ -125,7 +129,102 @@ def parse(text: str, path: str = "<directory>") -> dict[str, Any]:
     prefix = out["unit"]["code_prefix"]
     if prefix and not re.fullmatch(r"[A-Z]{2,4}", prefix):
         raise check.fail("unit", None, "code_prefix", "must be 2–4 capital letters (e.g. HT)")
+    out.update(_body(data, check))
+    out["authorities"] = _authorities(data, check)
+    out["forwarding"] = _forwarding(data, check)
+    out["reporting"] = _reporting(data, check)
+    return out
 
+
+LEVELS = ("province", "district", "commune", "ward")
+
+
+class _UnitChecker(_Checker):
+    """Inside ``[[units]]`` #``index``: errors name the unit, and the line of its own nested table
+    (``[[units.departments]]``…, counted across the whole file)."""
+
+    def __init__(self, text: str, path: str, index: int, code: str, offsets: dict[str, int]) -> None:
+        super().__init__(text, path)
+        self.index, self.unit_code, self.offsets = index, code, offsets
+
+    def fail(self, table: str, index: int | None, key: str, problem: str) -> DirectoryError:
+        if index is None:  # the unit's own fields, and its calendar
+            key = key if table == "unit" else f"{table}.{key}"
+            error = super().fail("units", self.index, key, problem)
+        else:
+            error = super().fail(f"units.{table}", index + self.offsets.get(table, 0), key, problem)
+        return DirectoryError(f"{self.path}, unit '{self.unit_code}'{str(error)[len(self.path) :]}")
+
+
+def _parse_units(data: dict, check: _Checker) -> dict[str, Any]:
+    """A province's file: ``[[units]]``, each with its own departments, topics, staff and days off
+    (``[[units.departments]]``…), the province's ``[calendar]``, authorities and reporting."""
+    items = data["units"]
+    if not isinstance(items, list) or not items:
+        raise check.fail("units", None, "units", "must be a list of [[units]] tables")
+    offsets: dict[str, int] = {}
+    units, seen_codes, prefixes, chats, office_staff = [], set(), {}, {}, {}
+    for i, item in enumerate(items):
+        code = check.code(item, "units", i)
+        if code in seen_codes:
+            raise check.fail("units", i, "code", f"'{code}' appears twice")
+        seen_codes.add(code)
+        unit_check = _UnitChecker(check.text, check.path, i, code, dict(offsets))
+        level = item.get("level", "commune")
+        if level not in LEVELS:
+            raise unit_check.fail("unit", None, "level", "must be " + ", ".join(f'"{x}"' for x in LEVELS))
+        prefix = unit_check.text_field(item, "unit", None, "code_prefix", max_len=4)
+        if not re.fullmatch(r"[A-Z]{2,4}", prefix):
+            raise unit_check.fail("unit", None, "code_prefix", "must be 2–4 capital letters (e.g. TD)")
+        if prefix in prefixes:
+            raise unit_check.fail(
+                "unit", None, "code_prefix", f"'{prefix}' is also unit '{prefixes[prefix]}'s"
+            )
+        prefixes[prefix] = code
+        unit = {
+            "code": code,
+            "name_vi": unit_check.text_field(item, "unit", None, "name_vi"),
+            "name_en": unit_check.text_field(item, "unit", None, "name_en", required=False),
+            "level": level,
+            "parent": item.get("parent"),
+            "code_prefix": prefix,
+            "office_chat_id": unit_check.chat_id(item, "unit", None, "office_chat_id"),
+        }
+        body = _body({**item, "calendar": {"days_off": item.get("days_off", [])}}, unit_check)
+        unit["days_off"] = sorted({day.isoformat() for day, kind, _ in body.pop("calendar") if kind == "off"})
+        for chat in [unit["office_chat_id"]] + [d["chat_id"] for d in body["departments"]]:
+            if chat is not None and chats.setdefault(chat, code) != code:
+                raise unit_check.fail(
+                    "unit", None, "chat_id", f"chat {chat} is also unit '{chats[chat]}'s group"
+                )
+        for j, member in enumerate(body["staff"]):
+            if member["role"] == StaffRole.OFFICE:
+                other = office_staff.setdefault(member["user_id"], code)
+                if other != code:
+                    raise unit_check.fail("staff", j, "user_id", f"already office staff of unit '{other}'")
+        unit.update(body)
+        units.append(unit)
+        for table in ("departments", "topics", "staff"):
+            offsets[table] = offsets.get(table, 0) + len(item.get(table, []))
+    for i, unit in enumerate(units):
+        parent = unit["parent"]
+        if parent is not None and (parent not in seen_codes or parent == unit["code"]):
+            raise check.fail("units", i, "parent", f"'{parent}' is not another unit's code in this file")
+    root = next((u for u in units if u["parent"] is None), units[0])
+    out: dict[str, Any] = {
+        "unit": {k: root[k] for k in ("name_vi", "name_en", "code_prefix", "office_chat_id")},
+        "units": units,
+        "calendar": _body({"calendar": data.get("calendar", {})}, check)["calendar"],
+    }
+    out["authorities"] = _authorities(data, check)
+    out["forwarding"] = _forwarding(data, check)
+    out["reporting"] = _reporting(data, check)
+    return out
+
+
+def _body(data: dict, check: _Checker) -> dict[str, Any]:
+    """A unit's departments, topics, staff and calendar."""
+    out: dict[str, Any] = {}
     departments = []
     seen: set[str] = set()
     for i, item in enumerate(data.get("departments", [])):
@@ -199,9 +298,6 @@ def parse(text: str, path: str = "<directory>") -> dict[str, Any]:
             note = entry.get("note", "") if isinstance(entry, dict) else ""
             days.append((day, kind, str(note)[:200]))
     out["calendar"] = days
-    out["authorities"] = _authorities(data, check)
-    out["forwarding"] = _forwarding(data, check)
-    out["reporting"] = _reporting(data, check)
     return out
 
 
@@ -327,12 +423,30 @@ async def apply(db: AsyncSession, data: dict[str, Any], now: dt.datetime) -> Loa
         await _set_config(db, "code_prefix", unit["code_prefix"])
     if unit["office_chat_id"] is not None:
         await _set_config(db, "office_chat_id", str(unit["office_chat_id"]))
+    if data.get("units"):
+        await _apply_units(db, data["units"], data["calendar"], now, report)
+    else:
+        await _apply_body(db, data, None, now, report)
+    await _apply_more(db, data, report)
+    await db.flush()
+    return report
 
-    by_code: dict[str, Department] = {d.code: d for d in await db.scalars(select(Department))}
+
+def _in_unit(column: Any, unit_id: int | None) -> Any:
+    return column.is_(None) if unit_id is None else column == unit_id
+
+
+async def _apply_body(
+    db: AsyncSession, data: dict[str, Any], unit_id: int | None, now: dt.datetime, report: LoadReport
+) -> None:
+    """One unit's departments, topics and staff (``unit_id`` None: the single-unit file), and the
+    calendar's days (the deployment's own)."""
+    departments = await db.scalars(select(Department).where(_in_unit(Department.unit_id, unit_id)))
+    by_code: dict[str, Department] = {d.code: d for d in departments}
     for item in data["departments"]:
         dept = by_code.get(item["code"])
         if dept is None:
-            dept = Department(code=item["code"])
+            dept = Department(code=item["code"], unit_id=unit_id)
             db.add(dept)
             by_code[item["code"]] = dept
         dept.name_vi, dept.name_en = item["name_vi"], item["name_en"]
@@ -343,11 +457,11 @@ async def apply(db: AsyncSession, data: dict[str, Any], now: dt.datetime) -> Loa
         report.departments += 1
     await db.flush()
 
-    topics = {t.code: t for t in await db.scalars(select(Topic))}
+    topics = {t.code: t for t in await db.scalars(select(Topic).where(_in_unit(Topic.unit_id, unit_id)))}
     for item in data["topics"]:
         topic = topics.get(item["code"])
         if topic is None:
-            topic = Topic(code=item["code"])
+            topic = Topic(code=item["code"], unit_id=unit_id)
             db.add(topic)
         topic.name_vi, topic.name_en = item["name_vi"], item["name_en"]
         topic.department_id = by_code[item["department"]].id if item["department"] else None
@@ -370,19 +484,44 @@ async def apply(db: AsyncSession, data: dict[str, Any], now: dt.datetime) -> Loa
                     role=item["role"],
                     department_id=dept_id,
                     created_at=now,
+                    unit_id=unit_id,
                 )
             )
         else:
             existing.name = item["name"] or existing.name
+            existing.unit_id = unit_id if unit_id is not None else existing.unit_id
         report.staff += 1
 
     for day, kind, note in data["calendar"]:
         await db.execute(delete(CalendarDay).where(CalendarDay.day == day))
         db.add(CalendarDay(day=day, kind=kind, note=note))
         report.calendar_days += 1
-    await _apply_more(db, data, report)
+
+
+async def _apply_units(
+    db: AsyncSession, items: list[dict[str, Any]], calendar: list, now: dt.datetime, report: LoadReport
+) -> None:
+    """Every unit (matched by code), its parent, its own departments, topics, staff and days off."""
+    known = {u.code: u for u in await db.scalars(select(Unit))}
+    for item in items:
+        unit = known.get(item["code"])
+        if unit is None:
+            unit = known[item["code"]] = Unit(code=item["code"])
+            db.add(unit)
+        unit.name_vi, unit.name_en = item["name_vi"], item["name_en"] or item["name_vi"]
+        unit.name_folded = fold(item["name_vi"])
+        unit.level, unit.code_prefix, unit.days_off = item["level"], item["code_prefix"], item["days_off"]
+        unit.office_chat_id = item["office_chat_id"]
+        unit.active = True
     await db.flush()
-    return report
+    for item in items:
+        unit = known[item["code"]]
+        unit.parent_id = known[item["parent"]].id if item["parent"] else None
+        await _apply_body(db, {**item, "calendar": []}, unit.id, now, report)
+        report.units += 1
+    await _apply_body(
+        db, {"departments": [], "topics": [], "staff": [], "calendar": calendar}, None, now, report
+    )
 
 
 async def _apply_more(db: AsyncSession, data: dict[str, Any], report: LoadReport) -> None:

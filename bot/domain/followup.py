@@ -102,7 +102,7 @@ async def reopen(db: AsyncSession, target: Submission, now: datetime, *, by: Sub
     session = await get_session(db, target.session_id)
     new_due = None
     if session.notice_at is not None or session.status == SessionStatus.CANCELLED:
-        new_due = response_due(local_date(now), await load_calendar(db))
+        new_due = response_due(local_date(now), await load_calendar(db, target.unit_id))
     await lifecycle.move(
         db,
         target,

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import lifecycle
+from bot.domain import lifecycle, units
 from bot.domain.codes import new_tracking_code
 from bot.domain.directory import get_config
 from bot.domain.errors import NotAllowed, NotFound, QuestionsClosed, WrongState
@@ -105,9 +105,10 @@ async def submit(
     if session is None or not is_open_for_questions(session, now):
         raise QuestionsClosed()
     topic = await db.get(Topic, topic_id) if topic_id is not None else None
-    prefix = (await get_config(db, "code_prefix")) or default_prefix
-    code = await new_tracking_code(db, prefix, local_date(now))
+    prefix = (await units.prefix_for(db, session.unit_id)) or (await get_config(db, "code_prefix"))
+    code = await new_tracking_code(db, prefix or default_prefix, local_date(now))
     submission = Submission(
+        unit_id=session.unit_id,
         code=code,
         session=session,
         citizen_id=citizen.id,

@@ -116,6 +116,8 @@ SUBMISSION_MOVES: tuple[Move, ...] = (
     _m("coordinate", OPEN, SAME, OFFICE),  # another department coordinates with the lead one
     _m("contribute", AT_DEPARTMENT, SAME, DEPARTMENT),  # a coordinating department's part
     _m("link_chat", tuple(map(str, S)), SAME, CITIZEN),  # a recorded question's asker follows it in a chat
+    # a commune hands it to the province on the same deployment (bot/domain/ladder.py): its office triages
+    _m("forward_up", OPEN, (S.RECEIVED,), OFFICE),
 )
 
 # "Not resolved" after an answer given at the session is taken for this many days after the answer.

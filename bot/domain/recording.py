@@ -182,7 +182,11 @@ async def _store(
     )
     db.add(citizen)
     await db.flush()
-    prefix = (await get_config(db, "code_prefix")) or default_prefix
+    from bot.domain.units import prefix_for  # the session's unit's prefix on a deployment of many
+
+    prefix = (
+        (await prefix_for(db, session.unit_id)) or (await get_config(db, "code_prefix")) or default_prefix
+    )
     code = await new_tracking_code(db, prefix, local_date(now))
     sub = Submission(
         code=code,

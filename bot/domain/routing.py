@@ -85,6 +85,8 @@ def suggest_from(
 
 async def suggest_department(db: AsyncSession, submission: Submission) -> Department | None:
     topic_dept = submission.topic.department if submission.topic is not None else None
+    if topic_dept is not None and topic_dept.unit_id != submission.unit_id:
+        topic_dept = None  # a question handed up keeps the commune's topic: the province suggests anew
     departments: list[Department] = []
     if topic_dept is None or not topic_dept.active:  # else suggest_from takes the topic's own
         departments = list(await db.scalars(select(Department).order_by(Department.id)))

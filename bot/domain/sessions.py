@@ -204,7 +204,7 @@ async def cancel(
     reason = (reason or "").strip()
     if not reason or len(reason) > 1000:
         raise InvalidInput("a reason is needed")
-    due = response_due(local_date(now), await load_calendar(db))
+    due = response_due(local_date(now), await load_calendar(db, session.unit_id))
     session = await lifecycle.move_session(
         db,
         session,

@@ -56,9 +56,8 @@ async def _forward_follow_ups(t: Any) -> None:
     for sub in due:
         if keys[sub.id] in todo:
             text, actions = extra_cards.follow_up_card(sub)
-            t.to_group(
-                t.office, keys[sub.id], "forward_follow_up", text, actions=actions, submission_id=sub.id
-            )
+            office = t.office_for(sub.unit_id)
+            t.to_group(office, keys[sub.id], "forward_follow_up", text, actions=actions, submission_id=sub.id)
 
 
 async def _invitations(t: Any) -> None:

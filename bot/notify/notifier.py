@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import lifecycle
+from bot.domain import lifecycle, units
 from bot.domain.directory import office_chat_id
 from bot.domain.events import Event, take
-from bot.domain.queries import askers
+from bot.domain.queries import askers, history
 from bot.domain.routing import likely_duplicates, suggest_department
 from bot.i18n import use_locale
 from bot.notify import calls, cards, extra_cards
@@ -35,6 +35,7 @@ from bot.texts import department as td
 from bot.texts import department_extra as tde
 from bot.texts import office as to
 from bot.texts import office_extra as tox
+from bot.texts import units as tu
 from storage.models import (
     Authority,
     Citizen,
@@ -78,6 +79,11 @@ def on(*names: str) -> Callable[[Handler], Handler]:
 
 async def publish(db: AsyncSession) -> None:
     """Turn the events recorded in this transaction into outbox rows (the session's commit hook)."""
+    with units.unscoped():  # what happened in one unit may concern another (a question handed up)
+        await _publish(db)
+
+
+async def _publish(db: AsyncSession) -> None:
     latest = None
     while events := take(db):
         for event in events:
@@ -149,9 +155,23 @@ def to_citizen(
 
 
 async def to_office(
-    db: AsyncSession, key: str, purpose: str, text: str, now: datetime, **kw: Any
+    db: AsyncSession,
+    key: str,
+    purpose: str,
+    text: str,
+    now: datetime,
+    *,
+    unit_id: int | None = None,
+    **kw: Any,
 ) -> int | None:
-    chat = await office_chat_id(db)
+    """To the office group: of ``unit_id``, else of the unit that holds ``submission_id`` (a deployment
+    of many units), else the deployment's."""
+    chat = None
+    if await units.many(db):
+        if unit_id is None and kw.get("submission_id") is not None:
+            unit_id = await units.unit_of_submission(db, kw["submission_id"])
+        chat = await units.office_chat(db, unit_id)
+    chat = chat if chat is not None else await office_chat_id(db)
     if chat is None:
         return None
     return await enqueue(db, key=key, chat_id=chat, purpose=purpose, text=text, now=now, **kw)
@@ -215,10 +235,12 @@ async def send_triage_card(
 ) -> None:
     """The card the office triages from (with the asker's contact: the office may see it), then each
     attachment. ``not_to``: a department not to suggest (the one that handed it back)."""
-    suggested = await suggest_department(db, sub)
+    with units.scoped(sub.unit_id if await units.many(db) else None):  # its own unit's departments
+        suggested = await suggest_department(db, sub)
+        duplicates = await likely_duplicates(db, sub)
     if suggested is not None and suggested.id == not_to:
         suggested = None
-    text, actions = cards.triage_card(sub, suggested, await likely_duplicates(db, sub), note=note)
+    text, actions = cards.triage_card(sub, suggested, duplicates, note=note)
     await to_office(db, key, "triage_card", text, now, actions=actions, submission_id=sub.id)
     for att in sub.attachments:
         caption = in_groups(to.attachment_caption, sub, att)
@@ -356,6 +378,7 @@ async def rejected(db: AsyncSession, event: Event) -> None:
     await tell_askers(
         db, sub, f"rejected:{stamp(event)}", "rejected", event.at, lambda item: tc.rejected(item, reason)
     )
+    await tell_origin(db, sub, event, reason)
 
 
 @on("stand_alone")
@@ -463,6 +486,7 @@ async def responded(db: AsyncSession, event: Event) -> None:
         bool(sub.response_file_id),
         actions=in_groups(publication_buttons, sub),  # 📢 on the public website
     )
+    await tell_origin(db, sub, event, sub.response_text)
 
 
 @on("forward")
@@ -503,6 +527,33 @@ async def forwarded(db: AsyncSession, event: Event) -> None:
             )
 
 
+# --- up the ladder inside the system (a deployment of many units) ------------------------------------
+
+
+@on("forward_up")
+async def forwarded_up(db: AsyncSession, event: Event) -> None:
+    """The askers hear where it went; the office above gets a triage card with the office below's note
+    and the history (the office below is answered by the command's handler)."""
+    sub = await _sub(db, event)
+    below, above = await units.get(db, event.data["from_unit_id"]), await units.get(db, sub.unit_id)
+    key = f"forwarded_up:{stamp(event)}"
+    await tell_askers(
+        db, sub, key, "forwarded_up", event.at, lambda item: tu.forwarded_up(item.code, below, above)
+    )
+    note = in_groups(tu.arrived_from_below, below, event.data.get("note") or "", await history(db, sub))
+    await send_triage_card(db, sub, f"{key}:{sub.code}:card", event.at, note)
+
+
+async def tell_origin(db: AsyncSession, sub: Submission, event: Event, text: str | None) -> None:
+    """The commune that handed a question up hears what became of it."""
+    if sub.origin_unit_id is None or sub.origin_unit_id == sub.unit_id or not await units.many(db):
+        return
+    above = await units.get(db, sub.unit_id)
+    note = in_groups(tu.outcome_above, sub.code, above, sub.status, text)
+    key = f"outcome_above:{sub.code}:{stamp(event)}"
+    await to_office(db, key, "outcome_above", note, event.at, unit_id=sub.origin_unit_id)
+
+
 # --- at the session, and after ----------------------------------------------------------------------
 
 
@@ -518,6 +569,7 @@ async def answered_at_session(db: AsyncSession, event: Event) -> None:
         event.at,
         lambda item: tc.session_answer(item, answer),
     )
+    await tell_origin(db, sub, event, answer)
 
 
 @dataclass(frozen=True)
@@ -688,9 +740,14 @@ async def _tell_session_citizens(
 async def session_announced(db: AsyncSession, event: Event) -> None:
     """R1: the citizens who asked to hear of new sessions."""
     session = await _session(db, event)
+    # a deployment of many units: the citizens of the session's unit and of the units below it
+    mine = [Citizen.unit_id.in_(await units.subtree(db, session.unit_id))] if session.unit_id else []
     subscribers = await db.scalars(
         select(Citizen).where(
-            Citizen.notify_sessions.is_(True), Citizen.deleted_at.is_(None), Citizen.chat_id.is_not(None)
+            Citizen.notify_sessions.is_(True),
+            Citizen.deleted_at.is_(None),
+            Citizen.chat_id.is_not(None),
+            *mine,
         )
     )
     rows = [

@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import lifecycle
+from bot.domain import lifecycle, units
 from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
 from bot.domain.directory import _set_config, get_config, office_chat_id
 from bot.domain.privacy import retention_tick
@@ -89,6 +89,11 @@ class Tick:
     office: int | None
     report: TickReport
     queued: list[dict[str, Any]] = field(default_factory=list)
+    offices: dict[int, int] = field(default_factory=dict)  # a deployment of many units: each one's office
+
+    def office_for(self, unit_id: int | None) -> int | None:
+        """The office group of the unit that holds a session or a question (else the deployment's)."""
+        return self.offices.get(unit_id, self.office) if unit_id is not None else self.office
 
     async def missing(self, keys: list[str]) -> set[str]:
         """Which of these keys have not been queued yet (in the outbox or in this tick)."""
@@ -117,6 +122,7 @@ class Tick:
 async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickReport:
     today = local_date(now)
     tick = Tick(db, now, today, await load_calendar(db), await office_chat_id(db), TickReport(today=today))
+    tick.offices = {u.id: u.office_chat_id for u in await units.all_units(db) if u.office_chat_id}
     await _held_checks(tick)
     await _conclusion_deadlines(tick)
     await _response_deadlines(tick)
@@ -174,7 +180,7 @@ async def _held_checks(t: Tick) -> None:
     for session in sessions:
         if keys[session.id] in todo:
             text, actions = cards.held_check(session, t.now)
-            t.to_group(t.office, keys[session.id], "held_check", text, actions=actions)
+            t.to_group(t.office_for(session.unit_id), keys[session.id], "held_check", text, actions=actions)
 
 
 # --- R4: the conclusion notice ---------------------------------------------------------------------------
@@ -198,7 +204,7 @@ async def _conclusion_deadlines(t: Tick) -> None:
         soon = f"r4:{session.id}:soon"
         if not issued and working and t.cal.add_working_days(t.today, 1) == due and await t.missing([soon]):
             with use_locale(cards.GROUP_LOCALE):
-                t.to_group(t.office, soon, "r4_soon", to.conclusion_soon(session, due))
+                t.to_group(t.office_for(session.unit_id), soon, "r4_soon", to.conclusion_soon(session, due))
         if t.today <= due:
             continue
         told_mark = f"ticks.r4_told:{session.id}"  # every citizen had their one R4 status update
@@ -213,10 +219,11 @@ async def _conclusion_deadlines(t: Tick) -> None:
                     if issued
                     else to.conclusion_late(session, due, told)
                 )
-            t.to_group(t.office, key, "r4_office", text)
+            t.to_group(t.office_for(session.unit_id), key, "r4_office", text)
         elif not issued and working and await t.missing([late_key]):  # each working day until issued
             with use_locale(cards.GROUP_LOCALE):
-                t.to_group(t.office, late_key, "r4_office", to.conclusion_late(session, due, None))
+                late = to.conclusion_late(session, due, None)
+                t.to_group(t.office_for(session.unit_id), late_key, "r4_office", late)
 
 
 async def _conclusion_status(t: Tick, session: DialogueSession, due: date) -> int:
@@ -310,8 +317,14 @@ async def _overdue_reminders(t: Tick) -> None:
             if dept is not None and dept.chat_id is not None:
                 key = f"r5:remind:{dept.id}:{today}"
                 t.to_group(dept.chat_id, key, "r5_remind", td.overdue(dept, subs, today))
-        summary = [(depts.get(k) if k else None, v) for k, v in by_dept.items()]
-        t.to_group(t.office, office_key, "r5_remind_office", to.overdue(summary, today))
+        by_unit: dict[int | None, list[tuple[Any, list[Submission]]]] = defaultdict(list)
+        for k, v in by_dept.items():  # each office hears about its own unit's questions only
+            for unit_id in sorted({sub.unit_id or 0 for sub in v}):
+                mine = [sub for sub in v if (sub.unit_id or 0) == unit_id]
+                by_unit[unit_id or None].append((depts.get(k) if k else None, mine))
+        for unit_id, summary in by_unit.items():
+            key = office_key if unit_id is None else f"{office_key}:{unit_id}"
+            t.to_group(t.office_for(unit_id), key, "r5_remind_office", to.overdue(summary, today))
 
 
 async def _response_reminders(t: Tick, days_before: list[int]) -> None:

@@ -32,15 +32,18 @@ class ScopeError(ValueError):
 _SESSION = re.compile(r"^\s*#\s*(\d{1,9})\s*$|^\s*(\d{1,3})\s*$")
 
 
-async def resolve(db: AsyncSession, text: str | None, now: datetime) -> Report:
-    """A period (``2026H1``, ``2026``, a date range; empty: the current half-year) or a session (``#3``)."""
+async def resolve(
+    db: AsyncSession, text: str | None, now: datetime, unit_ids: list[int] | None = None
+) -> Report:
+    """A period (``2026H1``, ``2026``, a date range; empty: the current half-year) or a session (``#3``).
+    ``unit_ids``: the units covered (a deployment of many units; the first is the one reporting)."""
     value = (text or "").strip()
     if not value:
-        return await metrics.for_period(db, current_half(local_date(now)), now)
+        return await metrics.for_period(db, current_half(local_date(now)), now, unit_ids)
     m = _SESSION.match(value)
     if m:
         number = int(m.group(1) or m.group(2))
-        report = await metrics.for_session(db, number, now)
+        report = await metrics.for_session(db, number, now, unit_ids)
         if report is None:
             raise ScopeError(tr.session_not_found(number))
         return report
@@ -48,7 +51,7 @@ async def resolve(db: AsyncSession, text: str | None, now: datetime) -> Report:
         period = parse_period(value)
     except PeriodError as exc:
         raise ScopeError(str(exc)) from None
-    return await metrics.for_period(db, period, now)
+    return await metrics.for_period(db, period, now, unit_ids)
 
 
 @dataclass

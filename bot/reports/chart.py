@@ -24,13 +24,24 @@ def segments(report: Report) -> list[tuple[str, tuple[int, int, int, int, int]]]
     """[(department label, (on time, late, overdue, open within time, forwarded))] for departments with
     cases."""
     rows = []
-    for group in report.by_department:
+    for group in _groups(report):
         c = group.counts
         if c.cases:
             rows.append(
                 (tr.department_name(group), (c.on_time, c.late, c.overdue, c.open_in_time, c.forwarded))
             )
     return rows
+
+
+UNITS_SHOWN = 20  # a province's chart: the units with the most cases
+
+
+def _groups(report: Report) -> list:
+    """The bars: departments, or on a province's report the units with the most cases."""
+    if len(report.by_unit) < 2:
+        return report.by_department
+    busiest = sorted(report.by_unit, key=lambda g: -g.counts.cases)[:UNITS_SHOWN]
+    return [g for g in report.by_unit if g in busiest]
 
 
 def render_chart(report: Report) -> bytes:
@@ -72,7 +83,7 @@ def render_chart(report: Report) -> bytes:
         ax.set_yticks(positions, labels, fontdict={**font, "fontsize": 10})
         ax.set_xlabel(tr.chart_axis(), fontdict={**font, "fontsize": 9})
         ax.xaxis.get_major_locator().set_params(integer=True)
-        rates = [tr.chart_rate(g.counts.on_time_rate) for g in report.by_department if g.counts.cases][::-1]
+        rates = [tr.chart_rate(g.counts.on_time_rate) for g in _groups(report) if g.counts.cases][::-1]
         for y, total, rate in zip(positions, left, rates, strict=True):
             ax.annotate(
                 rate,

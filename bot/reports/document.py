@@ -39,6 +39,7 @@ from docx.table import _Cell
 from bot.i18n import Translator, current_locale, fmt_date
 from bot.reports.metrics import Counts, Group, Report
 from bot.texts import reports as tr
+from bot.texts import units as tu
 
 _ = Translator("reports")
 
@@ -473,6 +474,14 @@ def _results(doc, report: Report, chart_png: bytes | None) -> None:
     _heading(doc, _("5. Kết quả theo lĩnh vực"))
     _group_table(doc, _("Lĩnh vực"), report.by_topic, tr.topic_name, report.totals)
     number = 6
+    if len(report.by_unit) > 1:  # a province's report: a table per unit (their questions: their reports)
+        _heading(doc, f"{number}. {tu.unit_table_heading()}")
+        _group_table(doc, tu.unit_column(), report.by_unit, lambda g: str(g.name), report.totals)
+        _para(doc, tu.lists_in_unit_reports())
+        if chart_png:
+            doc.add_picture(io.BytesIO(chart_png), width=Cm(16))
+            doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        return
     if len(report.by_year) > 1:
         _heading(doc, _("{n}. Kết quả theo năm").format(n=number))
         _group_table(doc, _("Năm"), report.by_year, lambda g: g.id, report.totals)
@@ -541,7 +550,12 @@ def _results(doc, report: Report, chart_png: bytes | None) -> None:
 def _limitations(doc, report: Report) -> None:
     _heading(doc, _("III. HẠN CHẾ, NGUYÊN NHÂN"))
     late, overdue = report.late, report.overdue
-    if not late and not overdue:
+    if len(report.by_unit) > 1:  # a province's: how many, each unit's report names them
+        counted = report.totals.late or report.totals.overdue
+        late, overdue = [], []
+        if counted:
+            _para(doc, tu.late_counts(report.totals.late, report.totals.overdue))
+    if not late and not overdue and not (len(report.by_unit) > 1 and counted):
         _para(doc, _("Không có ý kiến, kiến nghị nào bị trả lời trễ hạn hoặc quá hạn."))
     if late:
         _para(

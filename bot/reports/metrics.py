@@ -45,7 +45,7 @@ What is counted (a period covers the sessions whose date falls in it; a session,
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -65,6 +65,8 @@ from storage.models import (
     SubmissionStatus,
     Topic,
 )
+from storage.unitscope import current as current_unit
+from storage.unitscope import unscoped
 
 if TYPE_CHECKING:  # bot.reports imports this module
     from bot.reports.periods import Period
@@ -319,6 +321,7 @@ class Report:
     by_month: list[Group] = field(default_factory=list)  # by the session's month: id 202611, name "11/2026"
     facts: list[Fact] = field(default_factory=list)
     issuer: Issuer = field(default_factory=Issuer)  # who issues and signs it (the directory's [reporting])
+    by_unit: list[Group] = field(default_factory=list)  # a province's report: one row per unit (#15)
 
     @property
     def sessions_held(self) -> int:
@@ -361,7 +364,13 @@ class Report:
         )
 
 
-async def unit_name(db: AsyncSession) -> Name:
+async def unit_name(db: AsyncSession, unit_ids: list[int] | None = None) -> Name:
+    if unit_ids:
+        from bot.domain import units
+
+        unit = await units.get(db, unit_ids[0])  # the unit the report is for comes first
+        if unit is not None:
+            return Name(unit.name_vi, unit.name_en)
     rows = dict(
         (
             await db.execute(select(AppConfig.key, AppConfig.value).where(AppConfig.key.like("unit_name_%")))
@@ -375,25 +384,91 @@ def session_day(session: DialogueSession) -> date:
     return local_date(session.starts_at)
 
 
-async def for_period(db: AsyncSession, period: Period, now: datetime) -> Report:
-    sessions = [
-        s
-        for s in await db.scalars(select(DialogueSession).order_by(DialogueSession.starts_at))
-        if period.contains(session_day(s))
-    ]
-    report = Report(today=local_date(now), unit=await unit_name(db), period=period)
-    report.issuer = (await reporting.load(db)).issuer
-    await _fill(db, report, sessions)
+async def for_period(
+    db: AsyncSession, period: Period, now: datetime, unit_ids: list[int] | None = None
+) -> Report:
+    """``unit_ids``: the sessions of these units only (a deployment of many units: a commune's own, or
+    a province's and its communes'); the report then has a row per unit. Inside a staff action confined
+    to a unit, that unit and those below it by default."""
+    unit_ids = await _scope_units(db, unit_ids)
+    with unscoped():
+        query = select(DialogueSession).order_by(DialogueSession.starts_at)
+        if unit_ids is not None:
+            query = query.where(DialogueSession.unit_id.in_(unit_ids))
+        sessions = [s for s in await db.scalars(query) if period.contains(session_day(s))]
+        report = Report(today=local_date(now), unit=await unit_name(db, unit_ids), period=period)
+        report.issuer = (await reporting.load(db)).issuer
+        await _fill(db, report, sessions)
+        if unit_ids is not None:
+            await _by_unit(db, report, sessions, unit_ids)
     return report
 
 
-async def for_session(db: AsyncSession, session_id: int, now: datetime) -> Report | None:
-    session = await db.get(DialogueSession, session_id)
-    if session is None:
+async def _by_unit(
+    db: AsyncSession, report: Report, sessions: list[DialogueSession], unit_ids: list[int]
+) -> None:
+    """The figures of each unit (its own sessions' questions), in the order of ``unit_ids``."""
+    from bot.domain import units
+
+    unit_of = {s.id: s.unit_id for s in sessions}
+    groups: dict[int, Group] = {}
+    for unit_id in unit_ids:
+        unit = await units.get(db, unit_id)
+        if unit is not None:
+            groups[unit_id] = Group(unit_id, Name(unit.name_vi, unit.name_en))
+    for figures in report.sessions:  # a unit's figures are its sessions' (summed, not counted again)
+        group = groups.get(unit_of.get(figures.id))
+        if group is not None:
+            _add_counts(group.counts, figures.counts)
+    report.by_unit = list(groups.values())
+    if len(groups) > 1:  # the communes' departments and topics of one code are one row (5 kinds, not 500)
+        codes = dict((await db.execute(select(Department.id, Department.code))).all())
+        report.by_department = _merged(report.by_department, codes)
+        codes = dict((await db.execute(select(Topic.id, Topic.code))).all())
+        report.by_topic = _merged(report.by_topic, codes)
+
+
+def _merged(groups: list[Group], code_of: dict[int, str]) -> list[Group]:
+    """Groups of the same code summed into the first of them (its id and name)."""
+    out: dict[str | None, Group] = {}
+    for group in groups:
+        key = code_of.get(group.id) if group.id is not None else None
+        if key not in out:
+            out[key] = Group(group.id, group.name)
+        _add_counts(out[key].counts, group.counts)
+    return list(out.values())
+
+
+def _add_counts(into: Counts, other: Counts) -> None:
+    for item in fields(Counts):
+        mine, theirs = getattr(into, item.name), getattr(other, item.name)
+        if isinstance(mine, dict):
+            for key, value in theirs.items():
+                mine[key] = mine.get(key, 0) + value
+        else:
+            setattr(into, item.name, mine + theirs)
+
+
+async def _scope_units(db: AsyncSession, unit_ids: list[int] | None) -> list[int] | None:
+    if unit_ids is None and current_unit() is not None:
+        from bot.domain import units
+
+        return await units.subtree(db, current_unit())
+    return unit_ids
+
+
+async def for_session(
+    db: AsyncSession, session_id: int, now: datetime, unit_ids: list[int] | None = None
+) -> Report | None:
+    unit_ids = await _scope_units(db, unit_ids)
+    with unscoped():
+        session = await db.get(DialogueSession, session_id)
+    if session is None or (unit_ids is not None and session.unit_id not in unit_ids):
         return None
-    report = Report(today=local_date(now), unit=await unit_name(db))
+    report = Report(today=local_date(now), unit=await unit_name(db, unit_ids))
     report.issuer = (await reporting.load(db)).issuer
-    await _fill(db, report, [session])
+    with unscoped():
+        await _fill(db, report, [session])
     report.session = report.sessions[0]
     return report
 
@@ -424,21 +499,24 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     # departments and topics are read once below.
     subs = (
         await db.execute(
-            select(Submission.__table__).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
+            select(*FACT_COLUMNS).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
         )
     ).all()
     ids = [s.id for s in subs]
     targets = {s.merged_into_id for s in subs if s.merged_into_id}
     codes: dict[int, str] = {}
-    if targets:
-        codes = dict(
-            (await db.execute(select(Submission.id, Submission.code).where(Submission.id.in_(targets)))).all()
+    chunks = sorted(targets)
+    for i in range(0, len(chunks), 10_000):  # a province's year: more ids than a statement may carry
+        part = chunks[i : i + 10_000]
+        codes.update(
+            (await db.execute(select(Submission.id, Submission.code).where(Submission.id.in_(part)))).all()
         )
     forwarded_at: dict[int, datetime] = {}
     if ids:
+        in_scope = select(Submission.id).where(Submission.session_id.in_(list(by_id)))
         for sid, at in await db.execute(
             select(SubmissionEvent.submission_id, SubmissionEvent.at)
-            .where(SubmissionEvent.action == "forward", SubmissionEvent.submission_id.in_(ids))
+            .where(SubmissionEvent.action == "forward", SubmissionEvent.submission_id.in_(in_scope))
             .order_by(SubmissionEvent.at)
         ):
             forwarded_at[sid] = at  # the latest one wins
@@ -458,23 +536,28 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
         report.facts.append(fact)
         report.totals.add(fact)
         figures[sub.session_id].counts.add(fact)
+        # a group is made once, when its first question comes (not one per question: a province's year)
         dept = departments.get(fact.department_id) if fact.department_id else None
-        group = dept_groups.setdefault(
-            fact.department_id if dept else None,
-            Group(dept.id, Name(dept.name_vi, dept.name_en)) if dept else Group(None, None),
-        )
-        group.counts.add(fact)
+        key = fact.department_id if dept else None
+        if key not in dept_groups:
+            dept_groups[key] = Group(dept.id, Name(dept.name_vi, dept.name_en)) if dept else Group(None, None)
+        dept_groups[key].counts.add(fact)
         topic = topics.get(fact.topic_id) if fact.topic_id else None
-        tgroup = topic_groups.setdefault(
-            fact.topic_id if topic else None,
-            Group(topic.id, Name(topic.name_vi, topic.name_en)) if topic else Group(None, None),
-        )
-        tgroup.counts.add(fact)
+        key = fact.topic_id if topic else None
+        if key not in topic_groups:
+            topic_groups[key] = (
+                Group(topic.id, Name(topic.name_vi, topic.name_en)) if topic else Group(None, None)
+            )
+        topic_groups[key].counts.add(fact)
         year = fact.session_date.year
-        year_groups.setdefault(year, Group(year, Name(str(year), str(year)))).counts.add(fact)
+        if year not in year_groups:
+            year_groups[year] = Group(year, Name(str(year), str(year)))
+        year_groups[year].counts.add(fact)
         month = year * 100 + fact.session_date.month
-        label = f"{fact.session_date.month:02d}/{year}"
-        month_groups.setdefault(month, Group(month, Name(label, label))).counts.add(fact)
+        if month not in month_groups:
+            label = f"{fact.session_date.month:02d}/{year}"
+            month_groups[month] = Group(month, Name(label, label))
+        month_groups[month].counts.add(fact)
 
     def order(groups: dict[int | None, Group], sort_key) -> list[Group]:
         named = sorted((g for k, g in groups.items() if k is not None), key=sort_key)
@@ -484,6 +567,42 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     report.by_topic = order(topic_groups, lambda g: (topics[g.id].sort_order, g.id))
     report.by_year = [year_groups[y] for y in sorted(year_groups)]
     report.by_month = [month_groups[m] for m in sorted(month_groups)]
+
+
+# The columns a Fact is made of (read as plain rows: a province's year is 100,000 of them).
+FACT_COLUMNS = tuple(
+    Submission.__table__.c[name]
+    for name in [
+        "id",
+        "code",
+        "session_id",
+        "created_at",
+        "updated_at",
+        "status",
+        "response_due",
+        "original_due",
+        "extension_reason",
+        "responded_at",
+        "forwarded_at",
+        "department_id",
+        "topic_id",
+        "public_name",
+        "asker_name",
+        "text",
+        "forwarded_to",
+        "merged_into_id",
+        "satisfaction",
+        "reopened_count",
+        "source",
+        "source_org",
+        "nature",
+        "forward_doc_no",
+        "forward_doc_date",
+        "response_doc_no",
+        "response_doc_date",
+        "response_file_id",
+    ]
+)
 
 
 def make_fact(

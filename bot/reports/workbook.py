@@ -14,6 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.i18n import Translator
 from bot.reports.metrics import Group, Report
 from bot.texts import reports as tr
+from bot.texts import units as tu
 
 _ = Translator("reports")
 
@@ -36,7 +37,11 @@ def build_workbook(report: Report) -> bytes:
     )
     _group_sheet(wb.create_sheet(_("Theo lĩnh vực")), _("Lĩnh vực"), report.by_topic, tr.topic_name, report)
     _group_sheet(wb.create_sheet(_("Theo năm")), _("Năm"), report.by_year, lambda g: g.id, report)
-    _list_sheet(wb.create_sheet(_("Danh sách")), report)
+    if len(report.by_unit) > 1:  # a province's: a row per unit; each unit's own report lists its questions
+        first = tu.unit_column()
+        _group_sheet(wb.create_sheet(tu.unit_sheet()), first, report.by_unit, lambda g: str(g.name), report)
+    else:
+        _list_sheet(wb.create_sheet(_("Danh sách")), report)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -17,6 +17,7 @@ from handlers.office import (
     commands,
     extensions,
     forwarding,
+    ladder,
     recording,
     replies,
     reporting,
@@ -39,6 +40,7 @@ def make_router(settings: Settings) -> Router:
         recording.make_router(settings),
         agenda.make_router(),
         forwarding.make_router(),
+        ladder.make_router(),
         classify.make_router(),
         reporting.make_router(),
         replies.make_router(

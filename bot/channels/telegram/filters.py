@@ -18,6 +18,7 @@ from aiogram.types import CallbackQuery, Chat, Message, TelegramObject
 from magic_filter import MagicFilter
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import units
 from bot.domain.access import (
     department_for_chat,
     is_admin,
@@ -128,20 +129,36 @@ class StaffOnly(BaseMiddleware):
         db: AsyncSession = data["db"]
         user = data.get("event_from_user")
         user_id = user.id if user is not None else None
+        unit = await self._unit(db, event, data)
         if self.role == StaffRole.OFFICE:
-            allowed = await is_office_staff(db, user_id, self.settings)
+            allowed = await is_office_staff(db, user_id, self.settings, unit)
         else:
             dept: Department | None = data.get("department")
             allowed = dept is not None and await is_department_staff(db, user_id, dept.id, self.settings)
         if allowed:
             data["is_admin"] = is_admin(user_id, self.settings)
-            return await handler(event, data)
+            data["unit_id"] = unit
+            with units.scoped(unit):  # every statement of the action sees this unit's rows only
+                return await handler(event, data)
         if not _is_action(event):
             return None
         refuse("not staff of this group", user_id=user_id, chat_id=_chat_id(event), action=_describe(event))
         await db.commit()
         await self.on_refused(event)
         return None
+
+    async def _unit(self, db: AsyncSession, event: TelegramObject, data: dict[str, Any]) -> int | None:
+        """The unit of the group the action comes from (None: a deployment of one unit)."""
+        if not await units.many(db):
+            return None
+        if self.role != StaffRole.OFFICE:
+            dept: Department | None = data.get("department")
+            return dept.unit_id if dept is not None else None
+        chat = _chat_id(event)
+        unit = await units.for_office_chat(db, chat) if chat is not None else None
+        if unit is None:  # an office group linked with /link_office: the top unit's, never unconfined
+            unit = next((u for u in await units.all_units(db) if u.parent_id is None), None)
+        return unit.id if unit is not None else None
 
 
 def _describe(event: TelegramObject) -> str:

@@ -59,67 +59,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("day", name=op.f("pk_calendar_days")),
     )
     op.create_table(
-        "citizens",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("channel", sa.String(length=16), nullable=False),
-        sa.Column("chat_id", sa.String(length=64), nullable=True),
-        sa.Column("locale", sa.String(length=8), nullable=True),
-        sa.Column("consent_at", storage.types.UTCDateTime(), nullable=True),
-        sa.Column("name", sa.String(length=200), nullable=True),
-        sa.Column("phone", sa.String(length=32), nullable=True),
-        sa.Column("address", sa.String(length=300), nullable=True),
-        sa.Column("notify_sessions", sa.Boolean(), nullable=False),
-        sa.Column("last_seen_at", storage.types.UTCDateTime(), nullable=True),
-        sa.Column("blocked_at", storage.types.UTCDateTime(), nullable=True),
-        sa.Column("deleted_at", storage.types.UTCDateTime(), nullable=True),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_citizens")),
-        sa.UniqueConstraint("channel", "chat_id", name="uq_citizen_chat"),
-    )
-    op.create_table(
         "counters",
         sa.Column("name", sa.String(length=64), nullable=False),
         sa.Column("value", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("name", name=op.f("pk_counters")),
     )
-    op.create_table(
-        "departments",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("code", sa.String(length=32), nullable=False),
-        sa.Column("name_vi", sa.String(length=200), nullable=False),
-        sa.Column("name_en", sa.String(length=200), nullable=False),
-        sa.Column("chat_id", sa.BigInteger(), nullable=True),
-        sa.Column("keywords", sa.JSON(), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_departments")),
-        sa.UniqueConstraint("chat_id", name=op.f("uq_departments_chat_id")),
-        sa.UniqueConstraint("code", name=op.f("uq_departments_code")),
-    )
-    op.create_table(
-        "dialogue_sessions",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
-        sa.Column("level", sa.String(length=8), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("starts_at", storage.types.UTCDateTime(), nullable=False),
-        sa.Column("place", sa.String(length=300), nullable=False),
-        sa.Column("questions_close_at", storage.types.UTCDateTime(), nullable=True),
-        sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("announced_at", storage.types.UTCDateTime(), nullable=True),
-        sa.Column("held_at", storage.types.UTCDateTime(), nullable=True),
-        sa.Column("notice_at", storage.types.UTCDateTime(), nullable=True),
-        sa.Column("notice_text", sa.Text(), nullable=True),
-        sa.Column("notice_file_id", sa.String(length=300), nullable=True),
-        sa.Column("participants", sa.Integer(), nullable=True),
-        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
-        sa.Column("postponed_from", storage.types.UTCDateTime(), nullable=True),
-        sa.Column("cancelled_at", storage.types.UTCDateTime(), nullable=True),
-        sa.Column("cancel_reason", sa.Text(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_dialogue_sessions")),
-    )
-    with op.batch_alter_table("dialogue_sessions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_dialogue_sessions_status"), ["status"], unique=False)
-
     op.create_table(
         "fsm_states",
         sa.Column("key", sa.String(length=200), nullable=False),
@@ -142,6 +86,90 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("name", name=op.f("pk_leases")),
     )
     op.create_table(
+        "units",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("name_vi", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("level", sa.String(length=16), nullable=False),
+        sa.Column("parent_id", sa.Integer(), nullable=True),
+        sa.Column("code_prefix", sa.String(length=4), nullable=True),
+        sa.Column("office_chat_id", sa.BigInteger(), nullable=True),
+        sa.Column("days_off", sa.JSON(), nullable=False),
+        sa.Column("name_folded", sa.String(length=200), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["parent_id"], ["units.id"], name=op.f("fk_units_parent_id_units")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_units")),
+        sa.UniqueConstraint("code", name=op.f("uq_units_code")),
+        sa.UniqueConstraint("office_chat_id", name=op.f("uq_units_office_chat_id")),
+    )
+    op.create_table(
+        "citizens",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("chat_id", sa.String(length=64), nullable=True),
+        sa.Column("locale", sa.String(length=8), nullable=True),
+        sa.Column("consent_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("name", sa.String(length=200), nullable=True),
+        sa.Column("phone", sa.String(length=32), nullable=True),
+        sa.Column("address", sa.String(length=300), nullable=True),
+        sa.Column("notify_sessions", sa.Boolean(), nullable=False),
+        sa.Column("last_seen_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("blocked_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("deleted_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_citizens_unit_id_units")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_citizens")),
+        sa.UniqueConstraint("channel", "chat_id", name="uq_citizen_chat"),
+    )
+    op.create_table(
+        "departments",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("name_vi", sa.String(length=200), nullable=False),
+        sa.Column("name_en", sa.String(length=200), nullable=False),
+        sa.Column("chat_id", sa.BigInteger(), nullable=True),
+        sa.Column("keywords", sa.JSON(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_departments_unit_id_units")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_departments")),
+        sa.UniqueConstraint("chat_id", name=op.f("uq_departments_chat_id")),
+        sa.UniqueConstraint("unit_id", "code", name="uq_department_code"),
+    )
+    with op.batch_alter_table("departments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_departments_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
+        "dialogue_sessions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=300), nullable=False),
+        sa.Column("level", sa.String(length=8), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("starts_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("place", sa.String(length=300), nullable=False),
+        sa.Column("questions_close_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("announced_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("held_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("notice_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("notice_text", sa.Text(), nullable=True),
+        sa.Column("notice_file_id", sa.String(length=300), nullable=True),
+        sa.Column("participants", sa.Integer(), nullable=True),
+        sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("postponed_from", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("cancelled_at", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("cancel_reason", sa.Text(), nullable=True),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_dialogue_sessions_unit_id_units")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dialogue_sessions")),
+    )
+    with op.batch_alter_table("dialogue_sessions", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_dialogue_sessions_status"), ["status"], unique=False)
+        batch_op.create_index(batch_op.f("ix_dialogue_sessions_unit_id"), ["unit_id"], unique=False)
+
+    op.create_table(
         "staff",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.BigInteger(), nullable=False),
@@ -149,9 +177,11 @@ def upgrade() -> None:
         sa.Column("role", sa.String(length=16), nullable=False),
         sa.Column("department_id", sa.Integer(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["department_id"], ["departments.id"], name=op.f("fk_staff_department_id_departments")
         ),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_staff_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff")),
         sa.UniqueConstraint("user_id", "role", "department_id", name="uq_staff_member"),
     )
@@ -162,6 +192,7 @@ def upgrade() -> None:
         "topics",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
         sa.Column("name_vi", sa.String(length=200), nullable=False),
         sa.Column("name_en", sa.String(length=200), nullable=False),
         sa.Column("department_id", sa.Integer(), nullable=True),
@@ -170,9 +201,13 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["department_id"], ["departments.id"], name=op.f("fk_topics_department_id_departments")
         ),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_topics_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_topics")),
-        sa.UniqueConstraint("code", name=op.f("uq_topics_code")),
+        sa.UniqueConstraint("unit_id", "code", name="uq_topic_code"),
     )
+    with op.batch_alter_table("topics", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_topics_unit_id"), ["unit_id"], unique=False)
+
     op.create_table(
         "submissions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -233,6 +268,8 @@ def upgrade() -> None:
         sa.Column("response_file_name", sa.String(length=300), nullable=True),
         sa.Column("claim_failures", sa.Integer(), nullable=False),
         sa.Column("claim_locked_until", storage.types.UTCDateTime(), nullable=True),
+        sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("origin_unit_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["citizen_id"], ["citizens.id"], name=op.f("fk_submissions_citizen_id_citizens")
         ),
@@ -248,9 +285,13 @@ def upgrade() -> None:
             ["merged_into_id"], ["submissions.id"], name=op.f("fk_submissions_merged_into_id_submissions")
         ),
         sa.ForeignKeyConstraint(
+            ["origin_unit_id"], ["units.id"], name=op.f("fk_submissions_origin_unit_id_units")
+        ),
+        sa.ForeignKeyConstraint(
             ["session_id"], ["dialogue_sessions.id"], name=op.f("fk_submissions_session_id_dialogue_sessions")
         ),
         sa.ForeignKeyConstraint(["topic_id"], ["topics.id"], name=op.f("fk_submissions_topic_id_topics")),
+        sa.ForeignKeyConstraint(["unit_id"], ["units.id"], name=op.f("fk_submissions_unit_id_units")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_submissions")),
         sa.UniqueConstraint("code", name=op.f("uq_submissions_code")),
     )
@@ -264,6 +305,7 @@ def upgrade() -> None:
         )
         batch_op.create_index("ix_submissions_session_recent", ["session_id", "id"], unique=False)
         batch_op.create_index("ix_submissions_session_status", ["session_id", "status"], unique=False)
+        batch_op.create_index("ix_submissions_unit_status", ["unit_id", "status"], unique=False)
 
     op.create_table(
         "attachments",
@@ -415,6 +457,7 @@ def downgrade() -> None:
 
     op.drop_table("attachments")
     with op.batch_alter_table("submissions", schema=None) as batch_op:
+        batch_op.drop_index("ix_submissions_unit_status")
         batch_op.drop_index("ix_submissions_session_status")
         batch_op.drop_index("ix_submissions_session_recent")
         batch_op.drop_index("ix_submissions_session_published")
@@ -424,21 +467,29 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_submissions_citizen_id"))
 
     op.drop_table("submissions")
+    with op.batch_alter_table("topics", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_topics_unit_id"))
+
     op.drop_table("topics")
     with op.batch_alter_table("staff", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_staff_user_id"))
 
     op.drop_table("staff")
-    op.drop_table("leases")
-    op.drop_table("inbound_seen")
-    op.drop_table("fsm_states")
     with op.batch_alter_table("dialogue_sessions", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_dialogue_sessions_unit_id"))
         batch_op.drop_index(batch_op.f("ix_dialogue_sessions_status"))
 
     op.drop_table("dialogue_sessions")
+    with op.batch_alter_table("departments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_departments_unit_id"))
+
     op.drop_table("departments")
-    op.drop_table("counters")
     op.drop_table("citizens")
+    op.drop_table("units")
+    op.drop_table("leases")
+    op.drop_table("inbound_seen")
+    op.drop_table("fsm_states")
+    op.drop_table("counters")
     op.drop_table("calendar_days")
     op.drop_table("authorities")
     with op.batch_alter_table("audit_log", schema=None) as batch_op:

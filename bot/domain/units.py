@@ -1,0 +1,208 @@
+"""Many units on one deployment: a province and its communes and wards (issue #15).
+
+Each unit has its own office group, code prefix, departments, topics, staff, sessions and days off
+(``units`` rows, loaded from the directory). A deployment with one unit (or none: the single-unit
+directory file) behaves as it always did.
+
+Staff of one unit never see another unit's rows. The office and department routers resolve the
+unit of the group an action comes from and run the handler inside ``scoped(unit_id)``: every ORM
+statement of that task then carries ``unit_id = :unit`` for questions, sessions, departments and
+topics (``with_loader_criteria``), so a forged button naming another unit's question finds nothing
+and is refused like a stale one. The notification layer, the read cache and reports given their
+units read ``unscoped()``; the ticks run unconfined. Rows created inside a scope take its unit
+(sessions) or their session's (questions).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import event, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
+
+from bot.domain.text import fold
+from storage import readcache
+from storage.models import Department, DialogueSession, Submission, Topic, Unit, UnitLevel
+from storage.unitscope import creating_in, current, scoped, unscoped
+
+__all__ = ["current", "scoped", "unscoped"]
+SCOPED = (Submission, DialogueSession, Department, Topic)
+UPPER_LEVELS = (UnitLevel.PROVINCE, UnitLevel.DISTRICT)
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    """A unit as read at almost every step (a short-lived copy of its row)."""
+
+    id: int
+    code: str
+    name_vi: str
+    name_en: str
+    level: str
+    parent_id: int | None
+    code_prefix: str | None
+    office_chat_id: int | None
+    days_off: tuple[date, ...]
+    folded: str
+
+    @property
+    def upper(self) -> bool:
+        return self.level in UPPER_LEVELS
+
+    def name(self, locale: str | None) -> str:
+        return self.name_en if locale == "en" and self.name_en else self.name_vi
+
+
+# --- the scope of one staff action ---------------------------------------------------------------
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _confine(state: ORMExecuteState) -> None:
+    unit = current()
+    if unit is None or state.is_column_load or state.is_relationship_load:
+        return
+    if not (state.is_select or state.is_update or state.is_delete):
+        return
+    # only the statement's own subjects: a question of the province forwarded by a commune still
+    # shows its session and topic (loaded with it), which are the commune's
+    subjects = {mapper.class_ for mapper in state.all_mappers} & set(SCOPED)
+    if subjects:
+        state.statement = state.statement.options(
+            *(with_loader_criteria(model, model.unit_id == unit) for model in subjects)
+        )
+
+
+@event.listens_for(DialogueSession, "before_insert")
+def _session_unit(mapper, connection, target: DialogueSession) -> None:
+    if target.unit_id is None and creating_in() is not None:
+        target.unit_id = creating_in()
+
+
+@event.listens_for(Submission, "before_insert")
+def _submission_unit(mapper, connection, target: Submission) -> None:
+    if target.unit_id is not None:
+        return
+    session = target.__dict__.get("session")
+    if session is not None:
+        target.unit_id = session.unit_id
+    elif target.session_id is not None:
+        target.unit_id = connection.scalar(
+            select(DialogueSession.unit_id).where(DialogueSession.id == target.session_id)
+        )
+
+
+# --- reading units ----------------------------------------------------------------------------------
+
+
+async def all_units(db: AsyncSession) -> list[UnitInfo]:
+    """Every active unit (a short-lived copy, read at each step of a citizen's conversation)."""
+
+    async def load() -> list[UnitInfo]:
+        rows = await db.scalars(select(Unit).where(Unit.active).order_by(Unit.id))
+        return [
+            UnitInfo(
+                u.id,
+                u.code,
+                u.name_vi,
+                u.name_en,
+                u.level,
+                u.parent_id,
+                u.code_prefix,
+                u.office_chat_id,
+                tuple(date.fromisoformat(d) for d in u.days_off or ()),
+                u.name_folded or fold(u.name_vi),
+            )
+            for u in rows
+        ]
+
+    return await readcache.cached(db.bind, "units", load)
+
+
+async def many(db: AsyncSession) -> bool:
+    """Whether the deployment has more than one unit (the citizen's choice and the scopes exist)."""
+    return len(await all_units(db)) > 1
+
+
+async def get(db: AsyncSession, unit_id: int | None) -> UnitInfo | None:
+    if unit_id is None:
+        return None
+    return next((u for u in await all_units(db) if u.id == unit_id), None)
+
+
+async def by_code(db: AsyncSession, code: str) -> UnitInfo | None:
+    code = code.strip().upper()
+    return next((u for u in await all_units(db) if u.code == code), None)
+
+
+async def for_office_chat(db: AsyncSession, chat_id: int) -> UnitInfo | None:
+    return next((u for u in await all_units(db) if u.office_chat_id == chat_id), None)
+
+
+async def parent_of(db: AsyncSession, unit_id: int | None) -> UnitInfo | None:
+    unit = await get(db, unit_id)
+    return await get(db, unit.parent_id) if unit is not None else None
+
+
+async def line_of(db: AsyncSession, unit_id: int | None) -> list[int]:
+    """The unit and the units above it (a citizen of a commune is offered their commune's sessions
+    and the province's)."""
+    out: list[int] = []
+    unit = await get(db, unit_id)
+    while unit is not None and unit.id not in out:
+        out.append(unit.id)
+        unit = await get(db, unit.parent_id)
+    return out
+
+
+async def subtree(db: AsyncSession, unit_id: int) -> list[int]:
+    """The unit and every unit below it, the unit first (a province's report covers its communes)."""
+    everything = await all_units(db)
+    out, frontier = [unit_id], [unit_id]
+    while frontier:
+        frontier = [u.id for u in everything if u.parent_id in frontier and u.id not in out]
+        out += frontier
+    return out
+
+
+async def choosable(db: AsyncSession) -> list[UnitInfo]:
+    """The units a citizen picks as their own: communes and wards (every unit when none are)."""
+    units = await all_units(db)
+    local = [u for u in units if not u.upper]
+    return local or units
+
+
+async def match(db: AsyncSession, typed: str) -> list[UnitInfo]:
+    """The units whose name contains what was typed, with or without diacritics ("thach dai",
+    "Thạch Đài", "xa thach dai"); an exact code ("TD") matches too."""
+    words = fold(typed)
+    if not words:
+        return []
+    units = await choosable(db)
+    exact = [u for u in units if u.code == typed.strip().upper()]
+    if exact:
+        return exact
+    return [u for u in units if words in u.folded or _without_level(words) in u.folded]
+
+
+def _without_level(words: str) -> str:
+    for word in ("ubnd ", "xa ", "phuong ", "thi tran ", "huyen ", "tinh "):
+        if words.startswith(word):
+            return words[len(word) :]
+    return words
+
+
+async def office_chat(db: AsyncSession, unit_id: int | None) -> int | None:
+    unit = await get(db, unit_id)
+    return unit.office_chat_id if unit is not None else None
+
+
+async def prefix_for(db: AsyncSession, unit_id: int | None) -> str | None:
+    unit = await get(db, unit_id)
+    return unit.code_prefix if unit is not None else None
+
+
+async def unit_of_submission(db: AsyncSession, submission_id: int) -> int | None:
+    with unscoped():
+        return await db.scalar(select(Submission.unit_id).where(Submission.id == submission_id))
