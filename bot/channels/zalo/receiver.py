@@ -1,7 +1,11 @@
 """Receiving Zalo events: the long-polling loop and the webhook aiohttp app.
 
-Both hand each event to ``handle(event)`` in the background (the webhook answers 200 at once);
-an event whose ``message_id`` is already in ``inbound_seen`` (channel "zalo") is ignored. The
+Both hand each event to ``handle(event)`` in the background (the webhook answers 200 at once), one
+chat's events one after the other in the order they came (a queue and one worker per chat, so two
+messages typed quickly never race on the conversation state), different chats side by side. An
+event whose ``message_id`` is already in ``inbound_seen`` (channel "zalo") is ignored; an event
+without one is recognised by a hash of its content. A malformed event (not an object, ``message``
+or ``chat`` of the wrong type, no chat id, an oversized id) is logged as a warning and ignored. The
 webhook checks ``X-Bot-Api-Secret-Token`` in constant time: wrong or missing → 403, nothing done.
 """
 
@@ -9,8 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import hmac
+import json
 import logging
+import re
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,6 +31,52 @@ from storage.models import InboundSeen
 log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
+ID_MAX = 64  # chat and message ids longer than this are not Zalo's
+_ID = re.compile(rf"[0-9A-Za-z_.:-]{{1,{ID_MAX}}}")
+
+
+class Malformed(ValueError):
+    pass
+
+
+def _id(value: Any, what: str, *, required: bool) -> str:
+    if value is None or value == "":
+        if required:
+            raise Malformed(f"no {what}")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise Malformed(f"{what} is a {type(value).__name__}")
+    text = str(value)
+    if not _ID.fullmatch(text):
+        raise Malformed(f"{what} is not an id ({len(text)} characters)")
+    return text
+
+
+def chat_of(event: Any) -> str:
+    """The chat an event belongs to; ``Malformed`` when the event's shape is not Zalo's."""
+    if not isinstance(event, dict):
+        raise Malformed(f"the event is a {type(event).__name__}")
+    if not isinstance(event.get("event_name", ""), str):
+        raise Malformed("event_name is not a string")
+    message = event.get("message")
+    if not isinstance(message, dict):
+        raise Malformed(f"message is a {type(message).__name__}")
+    chat, sender = message.get("chat"), message.get("from")
+    if chat is not None and not isinstance(chat, dict):
+        raise Malformed(f"chat is a {type(chat).__name__}")
+    if sender is not None and not isinstance(sender, dict):
+        raise Malformed(f"from is a {type(sender).__name__}")
+    given = (chat or {}).get("id") or (sender or {}).get("id")
+    return _id(given, "chat id", required=True)
+
+
+def dedupe_key(event: dict[str, Any]) -> str:
+    """The event's ``message_id``, or a hash of the whole event when it has none."""
+    mid = _id(event["message"].get("message_id"), "message_id", required=False)
+    if mid:
+        return mid
+    body = json.dumps(event, sort_keys=True, ensure_ascii=False, default=str)
+    return "h:" + hashlib.sha256(body.encode()).hexdigest()
 
 
 async def first_time(sessionmaker: Any, message_id: str, now: Any) -> bool:
@@ -43,18 +97,42 @@ class Receiver:
         self.sessionmaker = sessionmaker
         self.clock = clock
         self.tasks: set[asyncio.Task] = set()
+        self.queues: dict[str, deque[tuple[dict[str, Any], str]]] = {}
 
-    async def _process(self, event: dict[str, Any]) -> None:
+    async def _process(self, event: dict[str, Any], key: str) -> None:
         try:
-            mid = str((event.get("message") or {}).get("message_id") or "")
-            if mid and not await first_time(self.sessionmaker, mid, self.clock.now()):
+            if not await first_time(self.sessionmaker, key, self.clock.now()):
                 return
             await self.handle(event)
         except Exception:
             log.exception("zalo event failed: %s", event.get("event_name"))
 
-    def submit(self, event: dict[str, Any]) -> asyncio.Task:
-        task = asyncio.create_task(self._process(event))
+    async def _work(self, chat: str) -> None:
+        """One chat's worker: its events one at a time, oldest first, until its queue is empty."""
+        queue = self.queues[chat]
+        try:
+            while queue:
+                event, key = queue[0]
+                await self._process(event, key)
+                queue.popleft()
+        finally:
+            if self.queues.get(chat) is queue and not queue:
+                del self.queues[chat]
+
+    def submit(self, event: Any) -> asyncio.Task | None:
+        """Queue an event behind its chat's earlier ones; a malformed event is logged and dropped."""
+        try:
+            chat = chat_of(event)
+            key = dedupe_key(event)
+        except Malformed as exc:
+            log.warning("zalo: malformed event ignored (%s)", exc)
+            return None
+        queue = self.queues.get(chat)
+        if queue is not None:  # a worker is draining this chat: it takes this event after the others
+            queue.append((event, key))
+            return None
+        self.queues[chat] = deque([(event, key)])
+        task = asyncio.create_task(self._work(chat))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         return task
@@ -75,9 +153,10 @@ class Receiver:
                 body = await request.json()
             except ValueError:
                 return web.Response(status=400, text="bad json")
-            event = body.get("result") if isinstance(body, dict) else None
-            if isinstance(event, dict):
-                self.submit(event)
+            if not isinstance(body, dict) or "result" not in body:
+                log.warning("zalo webhook: a body without an event ignored")
+            else:
+                self.submit(body["result"])
             return web.json_response({"ok": True})
 
         app = web.Application()
