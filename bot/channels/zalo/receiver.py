@@ -163,6 +163,33 @@ class Receiver:
         app.router.add_post(path, hook)
         return app
 
+    def oa_webhook_app(self, app_id: str, secret_key: str, path: str = "/zalo/webhook") -> web.Application:
+        """A Zalo Official Account's webhook: ``X-ZEvent-Signature`` checked (wrong or missing → 403,
+        nothing done), the event read as the Bot API's (``oa.normalize_event``); events the bot does not
+        act on (follows, the OA's own messages) are acknowledged and ignored."""
+        from bot.channels.zalo.oa import SIGNATURE_HEADER, normalize_event, verify_signature
+
+        async def hook(request: web.Request) -> web.Response:
+            raw = await request.read()
+            try:
+                body = json.loads(raw)
+            except ValueError:
+                return web.Response(status=400, text="bad json")
+            stamp = str(body.get("timestamp") or "") if isinstance(body, dict) else ""
+            given = request.headers.get(SIGNATURE_HEADER, "")
+            if not verify_signature(app_id, secret_key, raw, stamp, given):
+                return web.Response(status=403, text="forbidden")
+            event = normalize_event(body)
+            if event is None:
+                log.info("zalo OA: event %r not acted on", body.get("event_name"))
+            else:
+                self.submit(event)
+            return web.json_response({"error": 0})
+
+        app = web.Application()
+        app.router.add_post(path, hook)
+        return app
+
     # -- long polling ------------------------------------------------------------------------
     async def poll(self, client: zc.ZaloClient, stop: asyncio.Event, *, timeout: int = 30) -> None:
         backoff = 1.0
@@ -218,6 +245,8 @@ async def start_zalo(
     from bot.channels.zalo.channel import ZaloChannel
 
     s = app.settings
+    if s.zalo_channel == "oa":
+        return await start_official_account(app, host=host, port=port)
     client = zc.ZaloClient(s.zalo_token, s.zalo_api)
     channel = ZaloChannel(client, app.sessionmaker, app.clock, s)
     receiver = Receiver(channel.handle, app.sessionmaker, app.clock)
@@ -232,4 +261,27 @@ async def start_zalo(
         with contextlib.suppress(zc.ZaloError):
             await client.delete_webhook()  # getUpdates does not work while a webhook is set
         handle.task = asyncio.create_task(receiver.poll(client, handle.stop_event))
+    return handle
+
+
+async def start_official_account(app: Any, *, host: str = "0.0.0.0", port: int = 8081) -> ZaloHandle:
+    """``DOITHOAI_ZALO_CHANNEL=oa``: the OA's events arrive by webhook only (its URL is set in the Zalo
+    developer console: ``<public URL>/zalo/webhook``), signed with the OA's secret key; the
+    conversation answers through the OA API (the person just wrote, so the 7-day window is open)."""
+    from bot.channels.zalo.channel import ZaloChannel
+    from bot.channels.zalo.oa import OAChatClient, OAClient
+
+    s = app.settings
+    if not (s.zalo_oa_access_token and s.zalo_oa_app_id and s.zalo_oa_secret_key):
+        raise ValueError(
+            "DOITHOAI_ZALO_CHANNEL=oa needs DOITHOAI_ZALO_OA_ACCESS_TOKEN, DOITHOAI_ZALO_OA_APP_ID and "
+            "DOITHOAI_ZALO_OA_SECRET_KEY"
+        )
+    client = OAChatClient(OAClient(s.zalo_oa_access_token, s.zalo_oa_api))
+    channel = ZaloChannel(client, app.sessionmaker, app.clock, s)  # type: ignore[arg-type]
+    receiver = Receiver(channel.handle, app.sessionmaker, app.clock)
+    handle = ZaloHandle(client, receiver)  # type: ignore[arg-type]
+    handle.runner = web.AppRunner(receiver.oa_webhook_app(s.zalo_oa_app_id, s.zalo_oa_secret_key))
+    await handle.runner.setup()
+    await web.TCPSite(handle.runner, host, port).start()
     return handle
