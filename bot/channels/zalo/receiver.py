@@ -236,16 +236,27 @@ class ZaloHandle:
         await self.client.close()
 
 
+WEBHOOK_PATH = "/zalo/webhook"
+
+
+def webhook_url(public_url: str) -> str:
+    """``https://bot.example.gov.vn`` → ``https://bot.example.gov.vn/zalo/webhook``."""
+    return public_url.rstrip("/") + WEBHOOK_PATH
+
+
 async def start_zalo(
-    app: Any, *, webhook: bool = False, host: str = "0.0.0.0", port: int = 8081
+    app: Any, *, webhook: bool = False, host: str = "0.0.0.0", port: int = 8081, public_url: str = ""
 ) -> ZaloHandle:
     """Serve Zalo citizens for an ``App`` (needs ``DOITHOAI_ZALO_TOKEN``): long polling, or with
     ``webhook=True`` an aiohttp server on ``host:port`` at ``/zalo/webhook`` checking
-    ``DOITHOAI_ZALO_WEBHOOK_SECRET`` (register the public URL with ``client.set_webhook``)."""
+    ``DOITHOAI_ZALO_WEBHOOK_SECRET``; with ``public_url`` the webhook is registered with Zalo
+    (``setWebhook`` at ``<public_url>/zalo/webhook`` with the secret)."""
     from bot.channels.zalo.channel import ZaloChannel
 
     s = app.settings
     if s.zalo_channel == "oa":
+        if public_url:
+            log.info("zalo OA: set the webhook to %s in the Zalo developer console", webhook_url(public_url))
         return await start_official_account(app, host=host, port=port)
     client = zc.ZaloClient(s.zalo_token, s.zalo_api)
     channel = ZaloChannel(client, app.sessionmaker, app.clock, s)
@@ -254,9 +265,14 @@ async def start_zalo(
     if webhook:
         if not s.zalo_webhook_secret:
             raise ValueError("DOITHOAI_ZALO_WEBHOOK_SECRET is required for the Zalo webhook")
-        handle.runner = web.AppRunner(receiver.webhook_app(s.zalo_webhook_secret))
+        handle.runner = web.AppRunner(receiver.webhook_app(s.zalo_webhook_secret, WEBHOOK_PATH))
         await handle.runner.setup()
         await web.TCPSite(handle.runner, host, port).start()
+        if public_url:
+            await client.set_webhook(webhook_url(public_url), s.zalo_webhook_secret)
+            log.info("zalo webhook registered at %s", webhook_url(public_url))
+        else:
+            log.warning("zalo webhook: no --public-url, so nothing registered with Zalo")
     else:
         with contextlib.suppress(zc.ZaloError):
             await client.delete_webhook()  # getUpdates does not work while a webhook is set
@@ -281,7 +297,8 @@ async def start_official_account(app: Any, *, host: str = "0.0.0.0", port: int =
     channel = ZaloChannel(client, app.sessionmaker, app.clock, s)  # type: ignore[arg-type]
     receiver = Receiver(channel.handle, app.sessionmaker, app.clock)
     handle = ZaloHandle(client, receiver)  # type: ignore[arg-type]
-    handle.runner = web.AppRunner(receiver.oa_webhook_app(s.zalo_oa_app_id, s.zalo_oa_secret_key))
+    hook = receiver.oa_webhook_app(s.zalo_oa_app_id, s.zalo_oa_secret_key, WEBHOOK_PATH)
+    handle.runner = web.AppRunner(hook)
     await handle.runner.setup()
     await web.TCPSite(handle.runner, host, port).start()
     return handle
