@@ -13,17 +13,18 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bot.conversation.citizen import CitizenConversation
 from bot.conversation.model import Outcome, Prompt
 from bot.domain import followup, lifecycle
 from bot.domain.codes import normalize_code
+from bot.domain.intake import find_citizen
 from bot.domain.text import fold
 from bot.texts import citizen as t
 from bot.texts import citizen_extra as t_extra
 from bot.texts import zalo as zt
-from storage.models import Outbox
+from storage.models import Outbox, Submission
 
 NOT_RESOLVED_CHOICE = 6  # the rating list's sixth item
 _NUMBER = re.compile(r"^([1-6])(?: ?(?:sao|diem|star|stars))?$")
@@ -44,22 +45,34 @@ def says_not_resolved(text: str) -> bool:
 
 
 async def last_request(conv: CitizenConversation) -> tuple[int, datetime] | None:
-    """The question of the last rating request sent to this chat, and when it was queued."""
+    """The citizen's question whose rating question was sent last (and is still unanswered), and when
+    that message was queued. Two indexed reads: the citizen's answered, unrated questions, then their
+    rating messages by key."""
     ctx = conv.ctx
+    citizen = await find_citizen(ctx.db, ctx.channel, ctx.chat_id)
+    if citizen is None:
+        return None
+    waiting = (
+        await ctx.db.execute(
+            select(Submission.id, Submission.code, Submission.answered_at).where(
+                Submission.citizen_id == citizen.id,
+                Submission.answered_at.is_not(None),
+                or_(Submission.rated_at.is_(None), Submission.rated_at < Submission.answered_at),
+            )
+        )
+    ).all()
+    keys = {followup.rating_key(code, answered): sid for sid, code, answered in waiting}
+    if not keys:
+        return None
     found = (
         await ctx.db.execute(
-            select(Outbox.submission_id, Outbox.created_at)
-            .where(
-                Outbox.channel == ctx.channel,
-                Outbox.chat_id == ctx.chat_id,
-                Outbox.purpose == "rate",
-                Outbox.submission_id.is_not(None),
-            )
-            .order_by(Outbox.id.desc())
+            select(Outbox.key, Outbox.created_at)
+            .where(Outbox.key.in_(list(keys)))
+            .order_by(Outbox.created_at.desc(), Outbox.id.desc())
             .limit(1)
         )
     ).first()
-    return (found[0], found[1]) if found else None
+    return (keys[found.key], found.created_at) if found else None
 
 
 async def typed(
