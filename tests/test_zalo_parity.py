@@ -190,7 +190,7 @@ async def test_a_number_typed_after_the_citizen_wrote_again_is_not_a_rating(worl
     app, zalo, clock, handled = world
     async with app.sessionmaker() as db:
         session = await db.scalar(select(DialogueSession))
-        citizen = await give_consent(db, "zalo", OTHER, "vi", clock.now())
+        citizen = await give_consent(db, "zalo", OTHER, "en", clock.now())  # reads English
         sub = await submit(
             db,
             citizen=citizen,
@@ -211,6 +211,9 @@ async def test_a_number_typed_after_the_citizen_wrote_again_is_not_a_rating(worl
     them = ZaloCitizen(zalo, OTHER, handled)
     await them.says("menu")
     assert "Tiếng Việt" in await them.says("5")  # the menu's item, not a rating
+    english = texts_to(zalo, OTHER)
+    assert any("Are you satisfied" in t and "or 6 if" in t for t in english)
+    assert not [t for t in english if any(w in t.lower() for w in ("press", "button", "telegram"))]
     async with app.sessionmaker() as db:
         assert (await db.scalar(select(Submission))).satisfaction is None
         assert (await db.scalar(select(Citizen))).chat_id == OTHER
