@@ -182,3 +182,17 @@ def test_oa_webhook_events_read_as_the_bot_api_s_and_are_signed():
     assert verify_signature("360846524940903967", "secret", body, "1750316131602", f"mac={mac}")
     assert not verify_signature("360846524940903967", "secret", body + b" ", "1750316131602", f"mac={mac}")
     assert not verify_signature("360846524940903967", "", body, "1750316131602", f"mac={mac}")
+
+
+def test_every_zalo_setting_is_documented():
+    from pathlib import Path
+
+    from bot.settings import Settings
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    names = [f"DOITHOAI_{n.upper()}" for n in Settings.model_fields if n.startswith("zalo_")]
+    assert len(names) >= 12
+    assert [n for n in names if n not in readme] == []
+    assert [n for n in names if n not in example] == []
