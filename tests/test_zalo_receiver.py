@@ -136,6 +136,8 @@ MALFORMED = [
     {"event_name": "message.text.received", "message": {"chat": {"id": "u1"}, "message_id": "m" * 500}},
     {"event_name": "message.text.received", "message": {"chat": {"id": {"nested": 1}}, "text": "x"}},
     {"event_name": ["x"], "message": {"chat": {"id": "u1"}}},
+    {"event_name": "message.text.received", "message": {"chat": {"id": "u1"}, "text": {"a": 1}}},
+    {"event_name": "message.image.received", "message": {"chat": {"id": "u1"}, "photo": ["x"]}},
 ]
 
 

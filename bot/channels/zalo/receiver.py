@@ -66,6 +66,9 @@ def chat_of(event: Any) -> str:
         raise Malformed(f"chat is a {type(chat).__name__}")
     if sender is not None and not isinstance(sender, dict):
         raise Malformed(f"from is a {type(sender).__name__}")
+    for field, kind in (("text", "message.text.received"), ("photo", "message.image.received")):
+        if event.get("event_name") == kind and not isinstance(message.get(field, ""), str):
+            raise Malformed(f"{field} is a {type(message.get(field)).__name__}")
     given = (chat or {}).get("id") or (sender or {}).get("id")
     return _id(given, "chat id", required=True)
 
