@@ -121,6 +121,7 @@ async def test_a_zalo_citizen_asks_looks_up_rates_and_reopens_reading_only_zalo_
     await me.says("xong")
     phone_step = await me.says("Nguyễn Văn An")
     assert "gõ số" in phone_step and "Gửi số điện thoại của tôi" not in phone_step
+    assert "chưa đúng" in await me.says("123")
     await me.says("0912 345 678")
     await me.says("Thôn Trung Sơn")
     await me.says("2")  # do not show my name
@@ -133,6 +134,9 @@ async def test_a_zalo_citizen_asks_looks_up_rates_and_reopens_reading_only_zalo_
     for typed in (code, code.lower(), code.replace("-", " ").lower()):
         shown = await me.says(typed)
         assert code in shown and "chưa hiểu" not in shown, shown
+    assert "/ask" in await me.says("/help")
+    assert code in await me.says("/my")
+    assert "không đọc được" in await me.says("", name="message.unsupported.received")
     privacy = await me.says("/privacy")
     assert "Zalo" in privacy and "Telegram" not in privacy
 
