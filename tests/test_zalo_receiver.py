@@ -185,3 +185,21 @@ async def test_an_event_without_message_id_is_deduplicated_by_its_content(sessio
         receiver.submit(e)
     await receiver.drain()
     assert [e["message"]["text"] for e in seen] == ["xin chào", "tạm biệt"]
+
+
+async def test_a_flood_from_one_chat_is_capped_with_a_warning(sessionmaker, clock, caplog):
+    from bot.channels.zalo.receiver import QUEUE_MAX
+
+    rec = Recorder()
+    receiver = Receiver(rec, sessionmaker, clock)
+    server = FakeZaloServer()
+    caplog.set_level(logging.WARNING, logger="bot.channels.zalo.receiver")
+    for i in range(QUEUE_MAX + 5):
+        receiver.submit(server.event("u1", text=str(i)))
+    receiver.submit(server.event("u2", text="khác"))  # another chat is not affected
+    rec.gate.set()
+    await receiver.drain()
+    assert rec.ends() == QUEUE_MAX + 1
+    assert [r.getMessage() for r in caplog.records].count(
+        f"zalo: chat u1 has {QUEUE_MAX} events waiting; this one is dropped"
+    ) == 5

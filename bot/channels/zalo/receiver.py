@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 Handler = Callable[[dict[str, Any]], Awaitable[None]]
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 ID_MAX = 64  # chat and message ids longer than this are not Zalo's
+QUEUE_MAX = 100  # events waiting in one chat beyond this are a flood: dropped with a warning
 _ID = re.compile(rf"[0-9A-Za-z_.:-]{{1,{ID_MAX}}}")
 
 
@@ -132,6 +133,9 @@ class Receiver:
             return None
         queue = self.queues.get(chat)
         if queue is not None:  # a worker is draining this chat: it takes this event after the others
+            if len(queue) >= QUEUE_MAX:
+                log.warning("zalo: chat %s has %d events waiting; this one is dropped", chat, len(queue))
+                return None
             queue.append((event, key))
             return None
         self.queues[chat] = deque([(event, key)])
