@@ -249,7 +249,9 @@ async def cmd_import_questions(args: argparse.Namespace) -> int:
 async def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
-    return await run(Settings(), webhook=args.webhook, host=args.host, port=args.port)
+    return await run(
+        Settings(), webhook=args.webhook, host=args.host, port=args.port, public_url=args.public_url or ""
+    )
 
 
 async def cmd_web(args: argparse.Namespace) -> int:
@@ -368,6 +370,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--host", default="0.0.0.0", help="Zalo webhook address (default 0.0.0.0)")
     run.add_argument("--port", type=int, default=8081, help="Zalo webhook port (default 8081)")
+    run.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="with --webhook: the address this server is reached at from the internet, e.g. "
+        "https://bot.example.gov.vn (the Zalo webhook is registered at URL/zalo/webhook)",
+    )
     run.set_defaults(func=cmd_run)
     tick = sub.add_parser("tick", help="run one deadline tick now (or at --now) and deliver what is due")
     tick.add_argument("--now", help="the time to act as, e.g. 2027-02-17T08:00 (local time)")

@@ -14,7 +14,14 @@ from bot.web.server import start_web
 log = logging.getLogger(__name__)
 
 
-async def run(settings: Settings, *, webhook: bool = False, host: str = "0.0.0.0", port: int = 8081) -> int:
+async def run(
+    settings: Settings,
+    *,
+    webhook: bool = False,
+    host: str = "0.0.0.0",
+    port: int = 8081,
+    public_url: str = "",
+) -> int:
     if not settings.bot_token:
         log.error(
             "DOITHOAI_BOT_TOKEN is not set (see README); try `doithoai demo` to see the bot without one"
@@ -31,11 +38,14 @@ async def run(settings: Settings, *, webhook: bool = False, host: str = "0.0.0.0
     from bot.ops.server import start_ops  # /health and /metrics, update counts, log context
 
     background.append(await start_ops(app, background))
-    if settings.zalo_token:
+    if settings.zalo_token or settings.zalo_channel == "oa":
         from bot.channels.zalo.receiver import start_zalo
 
-        background.append(await start_zalo(app, webhook=webhook, host=host, port=port))
-        log.info("serving Zalo citizens by %s", "webhook" if webhook else "long polling")
+        background.append(await start_zalo(app, webhook=webhook, host=host, port=port, public_url=public_url))
+        oa = settings.zalo_channel == "oa"
+        log.info(
+            "serving Zalo citizens by %s", "the OA's webhook" if oa else "webhook" if webhook else "polling"
+        )
     await app.start_polling(polling_timeout=30)
     background += await start_web(app)  # the public website (DOITHOAI_WEB_PORT) and the channel's settings
     tune_garbage_collector()

@@ -98,7 +98,7 @@ async def test_the_workbook_summary_by_department_by_topic_and_every_submission(
     report = await h1_report(sessionmaker)
     files = render_sync(report)
     wb = openpyxl.load_workbook(io.BytesIO(files.workbook))
-    assert wb.sheetnames == ["Tổng hợp", "Theo đơn vị", "Theo lĩnh vực", "Theo năm", "Danh sách"]
+    assert wb.sheetnames == ["Tổng hợp", "Theo đơn vị", "Theo lĩnh vực", "Theo năm", "Hài lòng", "Danh sách"]
 
     summary = {row[0]: row[1] for row in sheet_rows(wb["Tổng hợp"]) if row[0] and row[1] is not None}
     assert summary["Số hội nghị đối thoại đã tổ chức"] == 2
@@ -254,7 +254,7 @@ async def test_the_english_files_use_the_english_catalog(sessionmaker):
         files = await render(report)
         stats = tr.stats_text(report)
     wb = openpyxl.load_workbook(io.BytesIO(files.workbook))
-    assert wb.sheetnames == ["Summary", "By department", "By topic", "By year", "Submissions"]
+    assert wb.sheetnames == ["Summary", "By department", "By topic", "By year", "Satisfaction", "Submissions"]
     text, _ = docx_text(files.document)
     assert "SOCIALIST REPUBLIC OF VIET NAM" in text and "III. LIMITATIONS AND CAUSES" in text
     assert "first half of 2026" in text and "Land administration" in text

@@ -182,3 +182,35 @@ def test_oa_webhook_events_read_as_the_bot_api_s_and_are_signed():
     assert verify_signature("360846524940903967", "secret", body, "1750316131602", f"mac={mac}")
     assert not verify_signature("360846524940903967", "secret", body + b" ", "1750316131602", f"mac={mac}")
     assert not verify_signature("360846524940903967", "", body, "1750316131602", f"mac={mac}")
+
+
+def test_every_zalo_setting_is_documented():
+    from pathlib import Path
+
+    from bot.settings import Settings
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    example = (root / ".env.example").read_text(encoding="utf-8")
+    names = [f"DOITHOAI_{n.upper()}" for n in Settings.model_fields if n.startswith("zalo_")]
+    assert len(names) >= 12
+    assert [n for n in names if n not in readme] == []
+    assert [n for n in names if n not in example] == []
+
+
+def test_doctor_says_what_an_official_account_lacks():
+    from bot.ops.doctor import Findings, check_zalo_oa
+    from bot.settings import Settings
+
+    def lines(**values) -> list[tuple[bool, str]]:
+        found = Findings()
+        check_zalo_oa(Settings(_env_file=None, zalo_channel="oa", **values), found)
+        return found.lines
+
+    ((good, text),) = lines(zalo_oa_access_token="t")
+    assert not good and "DOITHOAI_ZALO_OA_APP_ID" in text and "DOITHOAI_ZALO_OA_SECRET_KEY" in text
+    full = {"zalo_oa_access_token": "t", "zalo_oa_app_id": "1", "zalo_oa_secret_key": "s"}
+    ((good, text),) = lines(**full, zalo_zns_templates="[1]")
+    assert not good and "DOITHOAI_ZALO_ZNS_TEMPLATES" in text
+    assert all(good for good, _ in lines(**full, zalo_zns_templates='{"*": "231680"}'))
+    assert any("office" in text for _, text in lines(**full, zalo_zns_templates='{"response": "1"}'))

@@ -100,3 +100,34 @@ async def test_start_zalo_polls_for_an_app_and_stops(sessionmaker, clock):
         await server.say("u5", "/start")
         await server.wait_for("u5", 1)
         await asyncio.wait_for(handle.stop(), 40)
+
+
+def test_run_takes_the_public_url_for_the_webhook():
+    from bot.cli import build_parser
+
+    args = build_parser().parse_args(["run", "--webhook", "--public-url", "https://bot.example.gov.vn"])
+    assert (args.webhook, args.public_url) == (True, "https://bot.example.gov.vn")
+
+
+async def test_run_with_a_public_url_registers_the_webhook_with_its_secret(sessionmaker, clock):
+    import socket
+    from types import SimpleNamespace
+
+    from bot.channels.zalo.receiver import start_zalo
+    from bot.settings import Settings
+
+    with socket.socket() as probe:  # a free port for the webhook server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    async with FakeZaloServer() as server:
+        settings = Settings(zalo_token=server.token, zalo_api=server.base_url, zalo_webhook_secret=SECRET)
+        app = SimpleNamespace(settings=settings, sessionmaker=sessionmaker, clock=clock)
+        public = f"http://127.0.0.1:{port}/"
+        handle = await start_zalo(app, webhook=True, host="127.0.0.1", port=port, public_url=public)
+        try:
+            assert server.webhook_url == f"http://127.0.0.1:{port}/zalo/webhook"
+            assert server.webhook_secret == SECRET
+            await server.say("u7", "/start")  # Zalo now delivers to the webhook, which answers
+            await server.wait_for("u7", 1)
+        finally:
+            await asyncio.wait_for(handle.stop(), 40)

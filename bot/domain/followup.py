@@ -26,6 +26,12 @@ S = SubmissionStatus
 NOT_RESOLVED = 0
 
 
+def rating_key(code: str, answered_at: datetime) -> str:
+    """The outbox key of the rating question about the answer given at ``answered_at`` (one per answer:
+    a question answered again after reopening is asked again)."""
+    return f"rate:{code}:{answered_at:%Y%m%d%H%M%S}"
+
+
 class RatingRefused(DomainError):
     code = "rating_refused"
 

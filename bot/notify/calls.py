@@ -24,7 +24,7 @@ from bot.i18n import DEFAULT_LOCALE, use_locale
 from bot.notify.outbox import enqueue_many, row
 from bot.texts import office_extra as tx
 from storage.db import insert_for
-from storage.models import CallNote, Submission
+from storage.models import CallNote, Citizen, Submission
 
 KEY = "call_notes"
 # what is worth a phone call: answers, decisions and deadline statuses (not ratings or reminders)
@@ -127,3 +127,20 @@ async def flush(db: AsyncSession, now: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return len(waiting)
+
+
+async def phone_to_call(
+    db: AsyncSession, channel: str, chat_id: str, submission_id: int | None
+) -> str | None:
+    """A message no channel could take (blocked, outside the Zalo OA's window with no template or phone
+    number…): the phone number the office can call instead — the question's, else the citizen's."""
+    phone = None
+    if submission_id is not None:
+        phone = await db.scalar(select(Submission.phone).where(Submission.id == submission_id))
+    if not phone:
+        phone = await db.scalar(
+            select(Citizen.phone).where(
+                Citizen.channel == channel, Citizen.chat_id == chat_id, Citizen.deleted_at.is_(None)
+            )
+        )
+    return phone or None

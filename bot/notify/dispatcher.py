@@ -281,9 +281,11 @@ class OutboxDispatcher:
     async def _fail(self, row_id: int, reason: str, *, blocked: bool) -> None:
         from bot.domain.directory import office_chat_id
         from bot.i18n import use_locale
+        from bot.notify.calls import phone_to_call
         from bot.notify.cards import GROUP_LOCALE
         from bot.notify.outbox import enqueue
         from bot.texts import office as to
+        from bot.texts import office_extra as tx
 
         self.stats.failed += 1
         now = self.clock.now()
@@ -308,8 +310,12 @@ class OutboxDispatcher:
             if row.submission_id is not None:
                 code = await db.scalar(select(Submission.code).where(Submission.id == row.submission_id))
             if office is not None and not (row.channel == Channel.TELEGRAM and row.chat_id == str(office)):
+                phone = await phone_to_call(db, row.channel, row.chat_id, row.submission_id)
+                citizen = row.channel != Channel.TELEGRAM or not row.chat_id.startswith("-")
                 with use_locale(GROUP_LOCALE):
                     text = to.undeliverable(row.chat_id, row.purpose, reason, code, now)
+                    if call := tx.undeliverable_call(phone, citizen):  # the number to call instead
+                        text += "\n" + call
                 await enqueue(
                     db,
                     key=f"undeliverable:{row.id}",
@@ -372,17 +378,11 @@ def telegram_dispatcher(app: Any, **kw: Any) -> OutboxDispatcher:
 
     senders: dict[str, Sender] = {Channel.TELEGRAM: TelegramSender(app.bot)}
     limits = {Channel.TELEGRAM: Limits(s.rate_global_per_s, s.rate_private_per_s, s.rate_group_per_min)}
-    if s.zalo_token:  # Zalo citizens are served through the same outbox, with Zalo's own limits
-        from bot.channels.zalo.client import ZaloClient
-        from bot.channels.zalo.sender import ZaloSender, zalo_limits
+    from bot.channels.zalo.sender import zalo_delivery
 
-        client = app.extras.setdefault("zalo_client", ZaloClient(s.zalo_token, s.zalo_api))
-        days = s.zalo_proactive_window_days
-        window = timedelta(days=days) if days > 0 else None
-        senders[Channel.ZALO] = ZaloSender(
-            client, sessionmaker=app.sessionmaker, clock=app.clock, window=window
-        )
-        limits[Channel.ZALO] = zalo_limits(s)
+    # Zalo citizens are served through the same outbox, with Zalo's own limits (a bot or an OA)
+    if (zalo := zalo_delivery(app)) is not None:
+        senders[Channel.ZALO], limits[Channel.ZALO] = zalo
     return OutboxDispatcher(app.sessionmaker, senders, limits, app.clock, **kw)
 
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import use_locale
 from bot.notify.actions import Actions
+from bot.texts.zalo import use_channel
 from storage.db import insert_for
 from storage.models import Channel, Outbox, OutboxStatus
 
@@ -104,7 +105,7 @@ def for_citizen(
     their data."""
     if not reachable(citizen):
         return None
-    with use_locale(citizen.locale):
+    with use_locale(citizen.locale), use_channel(citizen.channel):  # Zalo's wording on Zalo
         body, buttons = text(), actions() if actions is not None else None
     return row(
         key=key,

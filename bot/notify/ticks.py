@@ -39,6 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.domain import lifecycle, units
 from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
 from bot.domain.directory import _set_config, get_config, office_chat_id
+from bot.domain.followup import rating_key
 from bot.domain.privacy import retention_tick
 from bot.i18n import local_date, use_locale
 from bot.notify import cards, followthrough
@@ -412,7 +413,7 @@ async def _ratings(t: Tick) -> None:
             )
         )
     ).all()
-    keys = {sid: f"rate:{code}:{answered:%Y%m%d%H%M%S}" for sid, code, answered in candidates}
+    keys = {sid: rating_key(code, answered) for sid, code, answered in candidates}
     todo = await t.missing(list(keys.values()))
     todo_ids = [sid for sid, key in keys.items() if key in todo]
     if not todo_ids:

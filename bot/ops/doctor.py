@@ -9,7 +9,7 @@ what to do; the exit code is 1 when anything needs fixing.
 - the working-day calendar covers the months ahead (``HORIZON_DAYS``): the ``holidays`` package
   knows the year, and the year's decreed days off / make-up days are known (listed by the package,
   or in the directory's ``[calendar]``);
-- the Zalo token, when one is set.
+- the Zalo token, when one is set; the Official Account's settings with ``DOITHOAI_ZALO_CHANNEL=oa``.
 
 It talks to the Bot API directly (aiohttp, no aiogram), so it starts quickly.
 """
@@ -272,6 +272,35 @@ async def check_zalo(settings: Settings, found: Findings) -> None:
     found.ok(f"Zalo: {me.get('account_name') or me.get('display_name') or me.get('id') or 'token accepted'}")
 
 
+def check_zalo_oa(settings: Settings, found: Findings) -> None:
+    """``DOITHOAI_ZALO_CHANNEL=oa``: what the OA's webhook and its messages need (no call is made)."""
+    from bot.channels.zalo.oa import parse_templates
+
+    missing = [
+        name
+        for name, value in (
+            ("DOITHOAI_ZALO_OA_ACCESS_TOKEN", settings.zalo_oa_access_token),
+            ("DOITHOAI_ZALO_OA_APP_ID", settings.zalo_oa_app_id),
+            ("DOITHOAI_ZALO_OA_SECRET_KEY", settings.zalo_oa_secret_key),
+        )
+        if not value
+    ]
+    if missing:
+        found.fix(f"Zalo OA: set {', '.join(missing)} (the OA's page in the Zalo developer console)")
+        return
+    try:
+        templates = parse_templates(settings.zalo_zns_templates)
+    except ValueError as exc:
+        found.fix(f"DOITHOAI_ZALO_ZNS_TEMPLATES: {exc} (a JSON object of purpose → template id)")
+        return
+    found.ok(f"Zalo OA: configured, {len(templates)} ZNS template(s) for messages after the 7-day window")
+    if "*" not in templates:
+        found.ok(
+            'Zalo OA: no "*" ZNS template: other kinds of messages after the 7-day window go to the '
+            "office, with the phone number to call"
+        )
+
+
 async def diagnose(settings: Settings, clock: Clock | None = None) -> Findings:
     set_timezone(settings.timezone)
     found = Findings()
@@ -289,7 +318,9 @@ async def diagnose(settings: Settings, clock: Clock | None = None) -> Findings:
             if me is not None and with_database:
                 await check_groups(api, me, settings, found)
     await check_calendar(settings, today, found, with_database)
-    if settings.zalo_token:
+    if settings.zalo_channel == "oa":
+        check_zalo_oa(settings, found)
+    elif settings.zalo_token:
         await check_zalo(settings, found)
     return found
 

@@ -40,7 +40,11 @@ What is counted (a period covers the sessions whose date falls in it; a session,
 - **working days to respond**: the same cases, counted as R5 counts: the working days after the day
   the question was received, up to and including the day it was settled (the deployment's calendar:
   weekends, public holidays, its own days off and make-up days); 0 when settled the day it arrived.
-- **satisfaction**: every rating 1–5 given in scope (merged askers rate the shared answer too).
+- **satisfaction**: every rating 1–5 given in scope (merged askers rate the shared answer too), on
+  either channel; asked after every answer, at the session or in writing. Per department (the
+  question's), and per staff member who answered (the actor of the question's latest answer at the
+  session or written response — a merged asker's rating counts for whoever answered the question it
+  was merged into), named as the directory names them.
 """
 
 from __future__ import annotations
@@ -60,6 +64,7 @@ from storage.models import (
     AppConfig,
     Department,
     DialogueSession,
+    Staff,
     Submission,
     SubmissionEvent,
     SubmissionStatus,
@@ -132,6 +137,7 @@ class Fact:
     response_doc_no: str | None = None  # the written response's document number and date of issue
     response_doc_date: date | None = None
     response_kind: str | None = None  # document | file | text (a written response)
+    answered_by: str | None = None  # who gave the answer: "office:<user id>" | "dept:<user id>"
 
     @property
     def is_case(self) -> bool:
@@ -319,6 +325,7 @@ class Report:
     by_topic: list[Group] = field(default_factory=list)
     by_year: list[Group] = field(default_factory=list)  # by the year of the session (multi-year reviews)
     by_month: list[Group] = field(default_factory=list)  # by the session's month: id 202611, name "11/2026"
+    by_answerer: list[Group] = field(default_factory=list)  # by the staff member who answered (user id)
     facts: list[Fact] = field(default_factory=list)
     issuer: Issuer = field(default_factory=Issuer)  # who issues and signs it (the directory's [reporting])
     by_unit: list[Group] = field(default_factory=list)  # a province's report: one row per unit (#15)
@@ -523,6 +530,9 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     departments = {d.id: d for d in await db.scalars(select(Department))}
     topics = {t.id: t for t in await db.scalars(select(Topic))}
     cal = await load_calendar(db)
+    answerers = await _answerers(db, sorted(set(ids) | targets))
+    staff_names = await _staff_names(db)
+    answerer_groups: dict[int, Group] = {}
 
     dept_groups: dict[int | None, Group] = {}
     topic_groups: dict[int | None, Group] = {}
@@ -533,8 +543,12 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
         fact = make_fact(
             sub, session, report.today, forwarded_at.get(sub.id), codes, departments, topics, cal
         )
+        fact.answered_by = answerers.get(sub.merged_into_id if sub.status == S.MERGED else sub.id)
         report.facts.append(fact)
         report.totals.add(fact)
+        if (uid := _user_id(fact.answered_by)) is not None:
+            label = staff_names.get(uid) or str(fact.answered_by)
+            answerer_groups.setdefault(uid, Group(uid, Name(label, label))).counts.add(fact)
         figures[sub.session_id].counts.add(fact)
         # a group is made once, when its first question comes (not one per question: a province's year)
         dept = departments.get(fact.department_id) if fact.department_id else None
@@ -567,6 +581,39 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     report.by_topic = order(topic_groups, lambda g: (topics[g.id].sort_order, g.id))
     report.by_year = [year_groups[y] for y in sorted(year_groups)]
     report.by_month = [month_groups[m] for m in sorted(month_groups)]
+    report.by_answerer = sorted(answerer_groups.values(), key=lambda g: (str(g.name), g.id or 0))
+
+
+ANSWERS = ("answer_at_session", "respond")
+
+
+async def _answerers(db: AsyncSession, ids: list[int]) -> dict[int, str]:
+    """Question id → the actor of its latest answer (at the session, or the written response)."""
+    found: dict[int, str] = {}
+    for i in range(0, len(ids), 5000):
+        for sid, actor in await db.execute(
+            select(SubmissionEvent.submission_id, SubmissionEvent.actor)
+            .where(SubmissionEvent.action.in_(ANSWERS), SubmissionEvent.submission_id.in_(ids[i : i + 5000]))
+            .order_by(SubmissionEvent.at, SubmissionEvent.id)
+        ):
+            found[sid] = actor  # the latest one wins (a reopened question answered again)
+    return found
+
+
+async def _staff_names(db: AsyncSession) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for uid, name in await db.execute(select(Staff.user_id, Staff.name).order_by(Staff.id)):
+        if name and uid not in names:
+            names[uid] = name
+    return names
+
+
+def _user_id(actor: str | None) -> int | None:
+    """``office:123`` / ``dept:123`` → 123 (a person); anything else None."""
+    if not actor or ":" not in actor:
+        return None
+    kind, _, rest = actor.partition(":")
+    return int(rest) if kind in ("office", "dept") and rest.lstrip("-").isdigit() else None
 
 
 # The columns a Fact is made of (read as plain rows: a province's year is 100,000 of them).

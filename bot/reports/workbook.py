@@ -37,6 +37,7 @@ def build_workbook(report: Report) -> bytes:
     )
     _group_sheet(wb.create_sheet(_("Theo lĩnh vực")), _("Lĩnh vực"), report.by_topic, tr.topic_name, report)
     _group_sheet(wb.create_sheet(_("Theo năm")), _("Năm"), report.by_year, lambda g: g.id, report)
+    _satisfaction_sheet(wb.create_sheet(_("Hài lòng")), report)
     if len(report.by_unit) > 1:  # a province's: a row per unit; each unit's own report lists its questions
         first = tu.unit_column()
         _group_sheet(wb.create_sheet(tu.unit_sheet()), first, report.by_unit, lambda g: str(g.name), report)
@@ -176,6 +177,31 @@ def _group_sheet(ws: Worksheet, first: str, groups: list[Group], name, report: R
             cell.number_format = fmt[i - 2]
     _widths(ws, [40] + [12] * len(tr.group_columns()))
     ws.freeze_panes = ws.cell(row=6, column=2)
+
+
+def _satisfaction_sheet(ws: Worksheet, report: Report) -> None:
+    """The citizens' ratings per department and per staff member who answered."""
+    row = _title(ws, report, _("MỨC ĐỘ HÀI LÒNG CỦA NGƯỜI DÂN"))
+    fmt = {1: "0.00", 2: "0.0%"}  # positions in tr.satisfaction_values
+    for first, groups, name in (
+        (_("Đơn vị"), report.by_department, tr.department_name),
+        (_("Người trả lời"), report.by_answerer, tr.answerer_name),
+    ):
+        _header(ws, row, [first, *tr.satisfaction_columns()])
+        for group in [*groups, Group(None, None, report.totals)]:
+            row += 1
+            total = group.name is None and group.counts is report.totals
+            label = _("Tổng cộng") if total else name(group)
+            ws.cell(row=row, column=1, value=label).border = BOX
+            for i, value in enumerate(tr.satisfaction_values(group), start=2):
+                cell = ws.cell(row=row, column=i, value=value)
+                cell.border = BOX
+                if total:
+                    cell.font = BOLD
+                if i - 2 in fmt:
+                    cell.number_format = fmt[i - 2]
+        row += 2
+    _widths(ws, [40] + [12] * len(tr.satisfaction_columns()))
 
 
 def _list_sheet(ws: Worksheet, report: Report) -> None:

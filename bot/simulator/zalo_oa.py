@@ -6,10 +6,14 @@ for a person outside the OA's 7-day window, -108 for a phone number Zalo does no
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 
@@ -50,6 +54,36 @@ class FakeZaloOA:
     async def __aexit__(self, *exc: object) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def texts_to(self, user_id: str) -> list[str]:
+        """The free messages the OA sent this person."""
+        return [s.body["message"]["text"] for s in self.sent if s.kind == "oa" and s.to == user_id]
+
+    async def user_sends(
+        self, webhook_url: str, user_id: str, text: str, *, app_id: str, secret_key: str, oa_id: str = "1"
+    ) -> int:
+        """A person writes to the OA: Zalo posts the signed ``user_send_text`` event to the webhook,
+        and the person is inside the OA's 7-day window from now on. Returns the webhook's HTTP status."""
+        self.interacted.add(user_id)
+        stamp = str(int(time.time() * 1000))
+        body = json.dumps(
+            {
+                "app_id": app_id,
+                "event_name": "user_send_text",
+                "sender": {"id": user_id},
+                "recipient": {"id": oa_id},
+                "message": {"text": text, "msg_id": f"m{next(self._ids):016x}"},
+                "timestamp": stamp,
+            },
+            ensure_ascii=False,
+        ).encode()
+        mac = hashlib.sha256(app_id.encode() + body + stamp.encode() + secret_key.encode()).hexdigest()
+        headers = {"X-ZEvent-Signature": f"mac={mac}", "Content-Type": "application/json"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(webhook_url, data=body, headers=headers) as r,
+        ):
+            return r.status
 
     @staticmethod
     def _answer(error: int, message: str, data: dict[str, Any] | None = None) -> web.Response:

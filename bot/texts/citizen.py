@@ -8,6 +8,7 @@ from datetime import date
 
 from bot.i18n import Translator, current_locale, esc, fmt_date, fmt_datetime
 from bot.texts import citizen_extra  # the statuses and steps issue #13 added
+from bot.texts import zalo as _zalo  # the same sentences as a Zalo chat shows them (no buttons)
 from storage.models import Department, DialogueSession, Submission, SubmissionEvent, SubmissionStatus, Topic
 
 _ = Translator("citizen")
@@ -152,6 +153,8 @@ def consent() -> str:
 
 
 def consent_declined() -> str:
+    if _zalo.on_zalo():
+        return _zalo.consent_declined()
     return _("Chúng tôi không lưu thông tin gì của Ông/Bà. Khi cần, Ông/Bà bấm /start để bắt đầu lại.")
 
 
@@ -160,10 +163,14 @@ def consent_thanks() -> str:
 
 
 def main_menu() -> str:
+    if _zalo.on_zalo():
+        return _zalo.main_menu()
     return _("Ông/Bà muốn làm gì? Xin chọn một nút bên dưới.")
 
 
 def guidance() -> str:
+    if _zalo.on_zalo():
+        return _zalo.guidance()
     return _(
         "Xin lỗi, tôi chưa hiểu. Ông/Bà vui lòng chọn một nút bên dưới "
         "(hoặc gõ /ask để gửi câu hỏi, /my để xem câu hỏi đã gửi)."
@@ -201,10 +208,14 @@ def nothing_to_cancel() -> str:
 
 
 def stale_button() -> str:
+    if _zalo.on_zalo():
+        return _zalo.stale_button()
     return _("Nút này không còn dùng được. Xin xem tin nhắn mới nhất.")
 
 
 def choose_from_buttons() -> str:
+    if _zalo.on_zalo():
+        return _zalo.choose_from_buttons()
     return _("Xin Ông/Bà chọn một trong các nút của tin nhắn trên.")
 
 
@@ -273,6 +284,8 @@ def text_expected() -> str:
 
 
 def add_files(limit: int) -> str:
+    if _zalo.on_zalo():
+        return _zalo.add_files(limit)
     return _(
         "Ông/Bà có ảnh hoặc tài liệu kèm theo không? Gửi tối đa {limit} tệp, "
         "xong thì bấm «Xong, tiếp tục». Không có thì bấm luôn nút đó."
@@ -280,16 +293,22 @@ def add_files(limit: int) -> str:
 
 
 def file_received(count: int, limit: int) -> str:
+    if _zalo.on_zalo():
+        return _zalo.file_received(count, limit)
     return _("Đã nhận {count}/{limit} tệp. Gửi thêm, hoặc bấm «Xong, tiếp tục».").format(
         count=count, limit=limit
     )
 
 
 def files_limit(limit: int) -> str:
+    if _zalo.on_zalo():
+        return _zalo.files_limit(limit)
     return _("Đã đủ {limit} tệp; tệp gửi thêm không được nhận. Xin bấm «Xong, tiếp tục».").format(limit=limit)
 
 
 def files_expected() -> str:
+    if _zalo.on_zalo():
+        return _zalo.files_expected()
     return _("Ở bước này xin gửi ảnh hoặc tài liệu, hoặc bấm «Xong, tiếp tục».")
 
 
@@ -308,6 +327,8 @@ def too_long_field(length: int, maximum: int) -> str:
 
 
 def ask_phone() -> str:
+    if _zalo.on_zalo():
+        return _zalo.ask_phone()
     return _(
         "Xin cho số điện thoại để cán bộ liên hệ khi cần: bấm «Gửi số điện thoại của tôi», "
         "hoặc gõ số, hoặc bấm «Bỏ qua»."
@@ -315,6 +336,8 @@ def ask_phone() -> str:
 
 
 def bad_phone() -> str:
+    if _zalo.on_zalo():
+        return _zalo.bad_phone()
     return _("Số điện thoại chưa đúng. Xin gõ lại (ví dụ: 0912 345 678), hoặc bấm «Bỏ qua».")
 
 
@@ -327,6 +350,8 @@ def phone_skipped() -> str:
 
 
 def not_own_contact() -> str:
+    if _zalo.on_zalo():
+        return _zalo.not_own_contact()
     return _("Xin gửi số điện thoại của chính Ông/Bà (bấm nút bên dưới), hoặc gõ số.")
 
 
@@ -437,6 +462,8 @@ def event_label(action: str) -> str:
 
 
 def my_empty() -> str:
+    if _zalo.on_zalo():
+        return _zalo.my_empty()
     return _("Ông/Bà chưa gửi câu hỏi nào. Bấm «Gửi câu hỏi» để bắt đầu.")
 
 
@@ -511,6 +538,8 @@ def not_found() -> str:
 
 
 def privacy() -> str:
+    if _zalo.on_zalo():
+        return _zalo.privacy()
     return _(
         "<b>Dữ liệu cá nhân</b>\n"
         "Chúng tôi lưu: mã tài khoản Telegram (để nhắn tin trả lời), ngôn ngữ, họ tên, số điện "
@@ -747,6 +776,8 @@ def response_late(sub: Submission, dept: Department | None) -> str:
 
 
 def rate_request(sub: Submission) -> str:
+    if _zalo.on_zalo():
+        return _zalo.rate_request(sub.code)
     return _(
         "⭐ Ông/Bà có hài lòng với câu trả lời cho câu hỏi {code}? Xin chọn từ 1 (không hài lòng) "
         "đến 5 (rất hài lòng), hoặc bấm «Chưa được giải quyết»."

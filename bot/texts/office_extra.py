@@ -650,3 +650,14 @@ def menu_entries() -> list[tuple[str, str]]:
         ("forwarded", _("Câu hỏi chờ cấp trên trả lời")),
         ("coordinate", _("Thêm đơn vị phối hợp: /coordinate MÃ")),
     ]
+
+
+def undeliverable_call(phone: str | None, is_citizen: bool) -> str:
+    """Added to "could not send": whom the office can phone instead."""
+    if phone:
+        return _("📞 Không kênh nào tới được người dân: xin gọi điện cho họ theo số {phone}.").format(
+            phone=esc(phone)
+        )
+    if is_citizen:
+        return _("Người dân không để lại số điện thoại.")
+    return ""

@@ -427,6 +427,7 @@ def stats_text(report: Report) -> str:
         )
         if t.rated
         else _("Hài lòng: chưa có đánh giá."),
+        *satisfaction_lines(report),
     ]
     overdue = report.overdue
     lines.append("")
@@ -448,6 +449,44 @@ def stats_text(report: Report) -> str:
                 _("… và {n} câu hỏi khác (xem bảng tính /report).").format(n=len(overdue) - OVERDUE_SHOWN)
             )
     return "\n".join(lines)
+
+
+def satisfaction_line(name: str, c) -> str:
+    return _("• {name}: {avg} ({n} lượt; {rate} hài lòng)").format(
+        name=esc(name), avg=stars(c.avg_satisfaction), n=c.rated, rate=pct(c.satisfied_rate)
+    )
+
+
+def satisfaction_lines(report: Report) -> list[str]:
+    """Satisfaction per department and per staff member who answered (those with ratings)."""
+    depts = [g for g in report.by_department if g.counts.rated]
+    people = [g for g in report.by_answerer if g.counts.rated]
+    lines: list[str] = []
+    if depts:
+        lines += [_("<b>Hài lòng theo đơn vị</b>")]
+        lines += [satisfaction_line(department_name(g), g.counts) for g in depts]
+    if people:
+        lines += [_("<b>Hài lòng theo người trả lời</b>")]
+        lines += [satisfaction_line(answerer_name(g), g.counts) for g in people]
+    return lines
+
+
+def answerer_name(group: Group) -> str:
+    return str(group.name) if group.name else "—"
+
+
+def satisfaction_columns() -> list[str]:
+    return [
+        _("Lượt đánh giá"),
+        _("Hài lòng TB"),
+        _("Tỉ lệ hài lòng (4–5 điểm)"),
+        *[_("{n} điểm").format(n=n) for n in range(1, 6)],
+    ]
+
+
+def satisfaction_values(group: Group) -> list[int | float | None]:
+    c = group.counts
+    return [c.rated, c.avg_satisfaction, c.satisfied_rate, *[c.ratings[n] for n in range(1, 6)]]
 
 
 def nothing_in_scope(report: Report) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.channels.zalo.client import TEXT_MAX, ZaloClient
+from bot.conversation import rating
 from bot.conversation.citizen import COMMANDS, CitizenConversation, Context
 from bot.conversation.model import Document, Inbound, Outcome, Prompt, fold, match_option
 from bot.conversation.split import split_text
@@ -65,6 +66,7 @@ class ZaloChannel:
                     select(Citizen).where(Citizen.channel == Channel.ZALO, Citizen.chat_id == chat_id)
                 )
             ).scalar_one_or_none()
+            previous = citizen.last_seen_at if citizen is not None else None
             if citizen is not None:
                 citizen.last_seen_at = now
             locale = (citizen.locale if citizen else None) or self.settings.default_locale
@@ -72,11 +74,11 @@ class ZaloChannel:
             row = await db.get(FsmState, key)
             state = dict(((row.data if row else None) or {}).get("conv") or {})
             conv = CitizenConversation(Context(db, now, self.settings, Channel.ZALO, chat_id, locale))
-            if name == "message.unsupported.received":
-                with use_locale(locale):
+            with use_locale(locale), zt.use_channel(Channel.ZALO):
+                if name == "message.unsupported.received":
                     outcome = Outcome([Prompt(zt.unsupported())], state)
-            else:
-                outcome = await self._dispatch(conv, state, name, message)
+                else:
+                    outcome = await self._dispatch(conv, state, name, message, previous)
             new_state = dict(outcome.state)
             if row is None:
                 db.add(FsmState(key=key, state=None, data={"conv": new_state} if new_state else {}))
@@ -84,7 +86,7 @@ class ZaloChannel:
                 row.data = {"conv": new_state} if new_state else {}
             locale = conv.ctx.locale
             await db.commit()
-        with use_locale(locale):
+        with use_locale(locale), zt.use_channel(Channel.ZALO):
             texts = [self._text(r) for r in outcome.replies]
         for text in texts:
             for part in split_text(text, TEXT_MAX) if text.strip() else []:
@@ -96,7 +98,9 @@ class ZaloChannel:
             return render_prompt(Prompt(html.escape(reply.fallback_text), reply.options))
         return render_prompt(reply)
 
-    async def _dispatch(self, conv: CitizenConversation, state: dict, name: str, message: dict) -> Outcome:
+    async def _dispatch(
+        self, conv: CitizenConversation, state: dict, name: str, message: dict, previous: Any = None
+    ) -> Outcome:
         if name == "message.image.received":
             caption = str(message.get("caption") or "")  # the question may come as the photo's caption
             return await conv.handle(
@@ -114,6 +118,10 @@ class ZaloChannel:
             return await conv.command(state, "cancel")
         if folded in WORD_COMMANDS:
             return await conv.command(state, WORD_COMMANDS[folded])
+        # a rating typed as a number (the rating question's list), or a tracking code
+        found = await rating.typed(conv, state, text, previous_message_at=previous)
+        if found is not None:
+            return found
         if state.get("screen"):
             prompt = await conv.prompt_for(state)
             options = visible_options(prompt)

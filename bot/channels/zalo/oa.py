@@ -44,6 +44,7 @@ ZNS_API_DEFAULT = "https://business.openapi.zalo.me"
 WINDOW = timedelta(days=7)
 WINDOW_CLOSED_CODES = {-230, -213}  # not interacted within 7 days / not following the OA
 QUOTA_CODES = {-32, -1124, 429}
+SIGNATURE_HEADER = "X-ZEvent-Signature"
 PARAM_MAX = 90  # ZNS template parameters are short; longer text is cut
 
 
@@ -182,6 +183,11 @@ class OfficialAccountSender:
         self.sessionmaker, self.clock, self.window = sessionmaker, clock, window
         self.quota_retry_after = quota_retry_after
 
+    async def close(self) -> None:
+        await self.oa.close()
+        if self.zns is not None:
+            await self.zns.close()
+
     async def _recipient(
         self, chat_id: str, submission_id: int | None
     ) -> tuple[datetime | None, str | None, str]:
@@ -249,6 +255,33 @@ class OfficialAccountSender:
         }
         tracking = f"{code or chat_id}:{purpose}"[:48]
         return await self.zns.send_template(number, template, data, tracking)
+
+
+class OAChatClient:
+    """What the Zalo conversation needs to answer a person who just wrote to the OA (inside the
+    window by definition): ``send_message`` as the Bot API client has it, through the OA API."""
+
+    def __init__(self, oa: OAClient) -> None:
+        self.oa = oa
+
+    async def send_message(self, chat_id: str, text: str) -> dict[str, Any]:
+        return {"message_id": await self.oa.send_text(chat_id, text)}
+
+    async def close(self) -> None:
+        await self.oa.close()
+
+
+def build_sender(settings: Any, sessionmaker: Any, clock: Any) -> OfficialAccountSender:
+    """The outbox sender of ``DOITHOAI_ZALO_CHANNEL=oa`` (ZNS only when templates are configured)."""
+    templates = parse_templates(settings.zalo_zns_templates)
+    token = settings.zalo_oa_access_token
+    return OfficialAccountSender(
+        OAClient(token, settings.zalo_oa_api),
+        ZNSClient(token, settings.zalo_zns_api) if templates else None,
+        templates,
+        sessionmaker=sessionmaker,
+        clock=clock,
+    )
 
 
 def parse_templates(value: str) -> dict[str, str]:

@@ -102,3 +102,23 @@ def zalo_limits(settings: Any) -> Any:
     from bot.notify.ratelimit import Limits
 
     return Limits(global_per_s=settings.zalo_rate_per_s, private_per_s=1.0, group_per_min=20.0)
+
+
+def zalo_delivery(app: Any) -> tuple[Any, Any] | None:
+    """The outbox's Zalo sender and limits for an ``App``: the Official Account's (with ZNS after its
+    7-day window) when ``DOITHOAI_ZALO_CHANNEL=oa``, the Bot API's when ``DOITHOAI_ZALO_TOKEN`` is
+    set, else None. The client is closed with the app."""
+    s = app.settings
+    if s.zalo_channel == "oa":
+        from bot.channels.zalo.oa import build_sender
+
+        if not s.zalo_oa_access_token:
+            raise ValueError("DOITHOAI_ZALO_CHANNEL=oa needs DOITHOAI_ZALO_OA_ACCESS_TOKEN")
+        sender = app.extras.setdefault("zalo_client", build_sender(s, app.sessionmaker, app.clock))
+        return sender, zalo_limits(s)
+    if not s.zalo_token:
+        return None
+    client = app.extras.setdefault("zalo_client", zc.ZaloClient(s.zalo_token, s.zalo_api))
+    days = s.zalo_proactive_window_days
+    window = timedelta(days=days) if days > 0 else None
+    return ZaloSender(client, sessionmaker=app.sessionmaker, clock=app.clock, window=window), zalo_limits(s)
