@@ -396,3 +396,20 @@ async def test_after_consent_a_recorded_questions_code_is_still_understood(datab
         public = await den.hears("nêu tên")  # never asked before: asked now, then the review
         await den.presses("Được nêu tên", public)
         await den.hears("xem lại", "Hoàng Thị Đèn", "0911222333", "Thôn 2", "Nêu tên công khai: Có")
+
+
+async def test_the_websites_ask_link_names_the_session_and_a_stale_one_says_so(database_url):
+    from tests.scenario import new_session
+
+    async with running_bot(database_url) as w:
+        youth = await new_session(w.app, w.clock, days_ahead=30, title="Đối thoại với thanh niên")
+        lan = TelegramCitizen(w, 1711, "Lan")
+        # t.me/<bot>?start=s<id> (bot/web/links.py): two sessions are open, the link chose one
+        await lan.says(f"/start s{youth.id}", "Ông/Bà có đồng ý không")
+        await lan.presses("✅ Đồng ý", "Đối thoại với thanh niên", "lĩnh vực nào")
+        assert "Hội nghị đối thoại quý IV" not in text_of(lan.last)
+        assert "🔄 Chọn hội nghị khác" in lan.offers()  # and the citizen can still change it
+        # a returning citizen's link goes straight to the topics; a link to no open session says so
+        await lan.says(f"/start s{youth.id}", "Đối thoại với thanh niên", "lĩnh vực nào")
+        await lan.says("/start s999999", "ngừng nhận câu hỏi", "hội nghị nào")
+        assert sum(label.startswith("0") or "·" in label for label in lan.offers()) == 2

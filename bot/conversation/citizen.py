@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -108,13 +109,19 @@ class CitizenConversation(UnitChoice):
 
     async def command(self, state: dict, name: str, arg: str = "") -> Outcome:
         """A command (/start, /ask, …) or its equivalent; always starts afresh. ``arg``: what a link
-        carried (``/start u_TD``: the commune of the poster it came from)."""
+        carried (``/start u_TD``: the commune of the poster it came from; ``/start s7``: the session
+        the website's "ask about this session" link named)."""
         return _tag(await self._command(state, name, arg))
 
     async def _command(self, state: dict, name: str, arg: str = "") -> Outcome:
         citizen = await self._citizen()
         if name == "start" and arg and (linked := await self.start_in_unit(state, arg)) is not None:
             return linked
+        if name == "start" and (session_link := _session_link(arg)) is not None:
+            if citizen is None or citizen.consent_at is None:
+                after = {"after": "ask", "session_link": session_link}
+                return await self._enter(after, "consent", [Prompt(t.welcome())])
+            return await self._start_asking(citizen, [Prompt(t.welcome())], session_link=session_link)
         if name == "start":
             if citizen is None or citizen.consent_at is None:
                 return await self._enter({"after": "menu"}, "consent", [Prompt(t.welcome())])
@@ -241,14 +248,26 @@ class CitizenConversation(UnitChoice):
         """A returning citizen: name and address saved (the phone may have been skipped)."""
         return bool(draft.get("saved_name") and draft.get("saved_address"))
 
-    async def _start_asking(self, citizen: Citizen, before: list[Reply] | None = None, **flags) -> Outcome:
-        """A new question: first the commune on a deployment of many units when not chosen yet; the
-        session is chosen for the citizen when only one is open for questions."""
-        if citizen.unit_id is None and await units.many(self.db):
+    async def _start_asking(
+        self, citizen: Citizen, before: list[Reply] | None = None, *, session_link: int | None = None, **flags
+    ) -> Outcome:
+        """A new question: the session a link named when it is open for questions; else first the
+        commune on a deployment of many units when not chosen yet; the session is chosen for the
+        citizen when only one is open for questions."""
+        from bot.domain.sessions import open_sessions
+
+        before = list(before or [])
+        linked = None
+        if session_link is not None:
+            every_open = await open_sessions(self.db, self.ctx.now, cached=True)
+            linked = next((s for s in every_open if s.id == session_link), None)
+            if linked is None:  # closed since the link was made, or no such session
+                before.append(Prompt(t.session_closed()))
+        if linked is None and citizen.unit_id is None and await units.many(self.db):
             return await self._enter({"after": "ask"}, "unit", before)
         draft = await self._fresh_draft(citizen)
         draft.update(flags)
-        sessions = await self._open_sessions()
+        sessions = [linked] if linked is not None else await self._open_sessions()
         if len(sessions) == 1:
             draft["session_id"], draft["auto_session"] = sessions[0].id, True
             draft["unit_id"] = sessions[0].unit_id
@@ -294,7 +313,8 @@ class CitizenConversation(UnitChoice):
         self._known = citizen
         await self._unit_after_consent(state, citizen)
         if state.get("after") == "ask":
-            return await self._start_asking(citizen, [Prompt(t.consent_thanks())])
+            thanks = [Prompt(t.consent_thanks())]
+            return await self._start_asking(citizen, thanks, session_link=state.get("session_link"))
         # Someone who has just agreed has nothing to follow yet: straight to the question, the menu a
         # button away (and a recorded question's code typed now is still understood).
         return await self._start_asking(citizen, [Prompt(ti.consent_thanks_then_ask())], menu_exit=True)
@@ -781,3 +801,9 @@ class CitizenConversation(UnitChoice):
         if sub is None:
             return None
         return await self._enter({"item": sub.id}, "my_item")
+
+
+def _session_link(arg: str) -> int | None:
+    """``s7`` from ``t.me/<bot>?start=s7`` (bot/web/links.py): the session's id; None otherwise."""
+    found = re.fullmatch(r"s(\d{1,9})", (arg or "").strip())
+    return int(found.group(1)) if found else None
