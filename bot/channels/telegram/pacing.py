@@ -28,6 +28,7 @@ from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 
 from bot.notify.ratelimit import BULK, INTERACTIVE, RateLimiter
+from storage.db import end_reads_before_network
 
 log = logging.getLogger(__name__)
 
@@ -77,9 +78,17 @@ class Pacer(BaseRequestMiddleware):
         self.backoff = backoff
         self.failures = 0  # calls given up after every attempt (logged)
         self.retries_429 = 0
+        self.sent_in_transaction = 0
 
     async def __call__(self, make_request: Any, bot: Any, method: Any) -> Any:
         name = getattr(method, "__api_method__", "")
+        if not await end_reads_before_network():
+            # A handler sending before its commit: the write lock (SQLite) or row locks would be
+            # held across the round trip. A defect to fix where it is logged.
+            self.sent_in_transaction += 1
+            log.warning(
+                "telegram: %s sent while the update's transaction holds writes", name, stack_info=True
+            )  # noqa: E501
         kind = kind_of(name)
         if kind is None or _paced.get():
             return await make_request(bot, method)
