@@ -104,6 +104,10 @@ async def running_bot(database_url: str, *, with_session: bool = True, **overrid
 
     clock = FixedClock(START)
     overrides.setdefault("redis_url", "")
+    # the fake server's limits are off here (tests/test_faults.py turns them on); tests need not wait
+    overrides.setdefault("rate_private_per_s", 1000)
+    overrides.setdefault("rate_group_per_min", 100_000)
+    overrides.setdefault("rate_global_per_s", 1000)
     async with FakeTelegram() as tg:
         settings = Settings(
             _env_file=None,

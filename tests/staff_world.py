@@ -153,6 +153,9 @@ async def staff_world(database_url: str) -> AsyncIterator[World]:
             bot_token="4242:TEST",
             admin_ids=[ww.ADMIN],
             redis_url="",
+            rate_private_per_s=1000,  # the fake server's limits are off; tests need not wait
+            rate_group_per_min=100_000,
+            rate_global_per_s=1000,
         )
         app = build_app(settings, clock=clock)
         await app.migrate()
