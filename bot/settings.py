@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_locale: str = "vi"
     code_prefix: str = "DT"
-    max_concurrent_updates: int = 10
+    max_concurrent_updates: int = 50
 
     # citizen intake limits
     question_min_chars: int = 15

@@ -128,3 +128,18 @@ class UpdateGuard(BaseMiddleware):
                 await bot.send_message(chat.id, text)
         except Exception as exc:  # noqa: BLE001 - best effort: the person is being ignored anyway
             log.warning("could not ask chat %s to slow down: %s", chat.id, exc)
+
+
+def install_guard(dp: Any, settings: Any, locales: Any = None) -> UpdateGuard:
+    """Right after aiogram's own user-context middleware, before its FSM middleware: the FSM
+    middleware serialises one person's updates, so a guard behind it would count a flood at the pace
+    the bot answers it, not at the pace it arrives. Senderless or flooding updates then cost no lock
+    and no database work."""
+    from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
+
+    guard = UpdateGuard(settings, locales)
+    manager = dp.update.outer_middleware
+    chain = manager._middlewares  # noqa: SLF001 - aiogram has no "insert before"
+    after = next((i + 1 for i, m in enumerate(chain) if isinstance(m, UserContextMiddleware)), len(chain))
+    chain.insert(after, guard)
+    return guard

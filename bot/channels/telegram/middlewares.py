@@ -79,10 +79,10 @@ def install(
     dp: Any, sessionmaker: async_sessionmaker[AsyncSession], default_locale: str, settings: Any = None
 ) -> None:
     locales = LocaleMiddleware(default_locale)
-    if settings is not None:  # first: senderless or flooding updates cost no database work
-        from bot.channels.telegram.guard import UpdateGuard
+    if settings is not None:
+        from bot.channels.telegram.guard import install_guard
 
-        dp.update.outer_middleware(UpdateGuard(settings, locales))
+        install_guard(dp, settings, locales)
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
     dp.update.outer_middleware(locales)
 
