@@ -13,6 +13,7 @@ import signal
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -28,13 +29,15 @@ FIRST_CHAT = 700_000_000
 TOKEN = "4242:FAULTS"
 
 
-async def fill_notices(database_url: str, count: int, *, first_chat: int = FIRST_CHAT) -> list[int]:
+async def fill_notices(
+    database_url: str, count: int, *, first_chat: int = FIRST_CHAT, now: datetime | None = None
+) -> list[int]:
     """One notice to each of ``count`` private chats, pending in the outbox."""
     engine = make_engine(database_url)
     try:
         await upgrade(engine)
         sm = sessionmaker_for(engine)
-        now = SystemClock().now()
+        now = now or SystemClock().now()
         chats = [first_chat + i for i in range(count)]
         async with sm() as db:
             await enqueue_many(

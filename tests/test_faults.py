@@ -143,7 +143,7 @@ async def test_citizens_pressing_buttons_during_a_fan_out_are_answered_within_2_
     async with running_bot(url, **LIMITED) as world:
         world.tg.limits = FakeLimits()
         world.tg.any_chat = True
-        chats = await fill_notices(url, 400)
+        chats = await fill_notices(url, 400, now=world.clock.now())
         background = await start_background(world.app)
         try:
             await world.tg.wait_for(lambda: sum(sent_notices(world.tg, chats).values()) >= 30, timeout=30)
