@@ -108,6 +108,7 @@ async def running_bot(database_url: str, *, with_session: bool = True, **overrid
     overrides.setdefault("rate_private_per_s", 1000)
     overrides.setdefault("rate_group_per_min", 100_000)
     overrides.setdefault("rate_global_per_s", 1000)
+    overrides.setdefault("flood_max_updates", 0)  # tests act faster than a person
     async with FakeTelegram() as tg:
         settings = Settings(
             _env_file=None,

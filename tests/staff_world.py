@@ -156,6 +156,7 @@ async def staff_world(database_url: str) -> AsyncIterator[World]:
             rate_private_per_s=1000,  # the fake server's limits are off; tests need not wait
             rate_group_per_min=100_000,
             rate_global_per_s=1000,
+            flood_max_updates=0,  # tests press buttons faster than a person
         )
         app = build_app(settings, clock=clock)
         await app.migrate()
