@@ -158,3 +158,28 @@ async def test_citizens_pressing_buttons_during_a_fan_out_are_answered_within_2_
             for job in background:
                 await job.stop()
         assert world.tg.count_429 == 0
+
+
+async def test_a_reply_refused_with_429_is_sent_after_retry_after_and_a_lost_one_is_logged(tmp_path, caplog):
+    from tests.scenario import running_bot
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'retry.db'}"
+    async with running_bot(url, reply_attempts=3) as world:
+        lan = world.citizen(9301, "Lan")
+        world.tg.fail_next(
+            "sendMessage", 429, "Too Many Requests: retry after 1", parameters={"retry_after": 1}
+        )  # noqa: E501
+        await lan.say("/start")
+        await lan.hears("Xin chào Ông/Bà")  # the same reply, once, after the pause
+        assert [c.ok for c in world.tg.calls if c.method == "sendMessage"] == [False, True]
+
+        world.tg.fail_next("sendMessage", 502, "Bad Gateway", times=3)
+        with caplog.at_level("WARNING"):
+            await lan.say("/start")
+            await world.tg.wait_for(
+                lambda: sum(1 for c in world.tg.calls if c.method == "sendMessage") == 5, timeout=10
+            )
+            await world.tg.wait_for(lambda: "failed after 3 attempt(s)" in caplog.text, timeout=10)
+        assert f"to chat {lan.chat_id} failed after 3 attempt(s)" in caplog.text
+        await lan.say("/start")  # the error handler sent nothing more: the next message is this reply
+        await lan.hears("Xin chào Ông/Bà")
