@@ -76,7 +76,7 @@ async def test_kill_9_during_a_fan_out_ten_times_loses_nothing(database_url):
 
 
 async def test_a_second_run_waits_as_a_standby_and_takes_over_when_the_first_dies(database_url):
-    count = 150
+    count = 450  # 15 s at 30/s: the first is still sending when it is killed
     async with FakeTelegram(limits=FakeLimits(), any_chat=True) as tg:
         chats = await fill_notices(database_url, count)
         fleet = Fleet(database_url, tg.base_url)
@@ -93,8 +93,13 @@ async def test_a_second_run_waits_as_a_standby_and_takes_over_when_the_first_die
             assert second.returncode is None
             await fleet.kill(first)
             in_flight = stranded(await outbox_statuses(database_url))
+            assert total() < count
+
+            async def took_over() -> bool:
+                return fleet.said(second, "taking over")
+
+            await until(took_over, timeout=30)
             await until(lambda: all_sent(database_url, count), timeout=120)
-            assert fleet.said(second, "taking over")
             await fleet.stop(second)
         finally:
             await fleet.close()
