@@ -19,8 +19,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot import i18n
 from bot.channels.telegram import middlewares
 from bot.channels.telegram.client import KeepAliveSession
+from bot.channels.telegram.pacing import Pacer
 from bot.clock import Clock, SystemClock
 from bot.notify import sessionmaker_for
+from bot.notify.ratelimit import Limits, RateLimiter
 from bot.settings import Settings
 from storage.db import make_engine, upgrade
 from storage.fsm import SqlStorage
@@ -115,6 +117,10 @@ def _keep_response_types() -> None:
 def make_bot(settings: Settings) -> Bot:
     _keep_response_types()
     session = KeepAliveSession(api=TelegramAPIServer.from_base(settings.telegram_api.rstrip("/")))
+    # One sending path: replies and outbox deliveries share this limiter (bot/channels/telegram/pacing.py).
+    limits = Limits(settings.rate_global_per_s, settings.rate_private_per_s, settings.rate_group_per_min)
+    session.pacer = Pacer(RateLimiter(limits), attempts=settings.reply_attempts)
+    session.middleware(session.pacer)
     return Bot(
         token=settings.bot_token or DEMO_TOKEN,
         session=session,
@@ -149,7 +155,7 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     dp["settings"] = settings
     dp["clock"] = clock
     dp["sessionmaker"] = sessionmaker
-    middlewares.install(dp, sessionmaker, settings.default_locale)
+    middlewares.install(dp, sessionmaker, settings.default_locale, settings)
 
     from handlers import errors, get_routers
 

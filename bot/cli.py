@@ -270,7 +270,14 @@ async def cmd_tick(args: argparse.Namespace) -> int:
     app = build_app(settings, clock=clock)
     try:
         await app.migrate()
-        report = await run_tick(app, clock.now(), deliver=not args.no_deliver)
+        deliver = not args.no_deliver
+        if deliver:
+            from bot.ops.standby import run_is_active
+
+            if await run_is_active(app.sessionmaker):
+                print("`doithoai run` is active: it delivers what this tick enqueues", file=sys.stderr)
+                deliver = False
+        report = await run_tick(app, clock.now(), deliver=deliver)
     finally:
         await app.close()
     print(report)

@@ -34,6 +34,13 @@ async def run(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    from bot.ops.standby import RunLease  # one active process per database, the others on standby
+
+    lease = RunLease(app.sessionmaker, settings.run_lease_s)
+    if not await lease.wait_for_turn(stop):
+        await app.close()
+        return 0
+    keeping = asyncio.create_task(lease.keep(stop))
     background = await start_background(app)
     from bot.ops.server import start_ops  # /health and /metrics, update counts, log context
 
@@ -53,6 +60,9 @@ async def run(
     await stop.wait()
     for job in background:
         await job.stop()
+    keeping.cancel()
+    await app.stop_polling()
+    await lease.release()  # in-flight deliveries are recorded, polling stopped: a standby may start
     await app.close()
     return 0
 

@@ -24,7 +24,7 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     default_locale: str = "vi"
     code_prefix: str = "DT"
-    max_concurrent_updates: int = 10
+    max_concurrent_updates: int = 50
 
     # citizen intake limits
     question_min_chars: int = 15
@@ -35,6 +35,18 @@ class Settings(BaseSettings):
     rate_global_per_s: float = 30.0
     rate_private_per_s: float = 1.0
     rate_group_per_min: float = 20.0
+    # a row left 'sending' this long (by a killed process) goes back to pending and is sent again
+    outbox_sending_timeout_s: float = 120.0
+    # direct replies: attempts after a 429 or a network/5xx failure before the failure is logged
+    reply_attempts: int = 4
+    # one `doithoai run` per database: the others wait as hot standbys; the holder renews its lease
+    # every few seconds and a standby takes over this long after the holder stops renewing it
+    run_lease_s: float = 10.0
+    # flood control: more than `flood_max_updates` updates in `flood_window_s` seconds from one
+    # person → one "please slow down", then their updates are ignored for `flood_mute_s` seconds
+    flood_max_updates: int = 20
+    flood_window_s: float = 10.0
+    flood_mute_s: float = 30.0
     reminder_working_days: IntList = [5, 1]
 
     # Zalo

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from aiogram import Bot, Dispatcher
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
 from aiogram.types import ErrorEvent
 
 from bot.texts import citizen as t
@@ -18,6 +19,11 @@ def install(dp: Dispatcher) -> None:
     @dp.errors()
     async def on_error(event: ErrorEvent, bot: Bot) -> bool:
         update = event.update
+        if isinstance(event.exception, TelegramRetryAfter | TelegramNetworkError | TelegramServerError):
+            # Sending itself failed, after the pacer's retries (which logged the chat and why):
+            # another message would only fail the same way.
+            log.warning("update %s: a reply could not be sent: %s", update.update_id, event.exception)
+            return True
         log.exception("error while handling update %s", update.update_id, exc_info=event.exception)
         chat_id = None
         if update.message is not None:

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import functools
+import re
 import sqlite3
+import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from pathlib import Path
@@ -19,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -65,14 +70,78 @@ def _inline_sqlite(database: str):
     return connect
 
 
+WROTE = "doithoai_wrote"  # connection info: the transaction has written (PostgreSQL)
+LOCK_WAIT_S = 30.0  # how long a transaction waits for SQLite's write lock before failing
+_READS = re.compile(r"\s*(SELECT|PRAGMA|EXPLAIN|VALUES)\b", re.IGNORECASE)
+_WRITES_IN_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+def is_read(statement: str) -> bool:
+    if _READS.match(statement):
+        return True
+    return statement.lstrip()[:4].upper() == "WITH" and not _WRITES_IN_WITH.search(statement)
+
+
+def _try_begin(raw: sqlite3.Connection) -> bool:
+    """BEGIN IMMEDIATE without waiting: True when this connection now holds the write lock."""
+    raw.execute("PRAGMA busy_timeout = 0")
+    try:
+        raw.execute("BEGIN IMMEDIATE")
+        return True
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        return False
+    finally:
+        raw.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT_S * 1000)}")
+
+
+def _lock_timeout() -> sqlite3.OperationalError:
+    return sqlite3.OperationalError(f"database is locked (waited {LOCK_WAIT_S:g} s for the write lock)")
+
+
+def begin_write_sync(raw: sqlite3.Connection) -> None:
+    """Take the write lock for the transaction of ``raw`` (a no-op when it holds it already). The
+    wait for another process (a CLI command) to commit is an asyncio sleep when called from the
+    event loop's SQLAlchemy calls, so the bot keeps answering meanwhile; elsewhere a plain sleep."""
+    if raw.in_transaction:
+        return
+    deadline = time.monotonic() + LOCK_WAIT_S
+    pause = 0.002
+    while not _try_begin(raw):
+        if time.monotonic() > deadline:
+            raise _lock_timeout()
+        if in_greenlet():
+            await_only(asyncio.sleep(pause))
+        else:
+            time.sleep(pause)
+        pause = min(0.05, pause * 2)
+
+
+async def begin_write(raw: sqlite3.Connection) -> None:
+    """``begin_write_sync`` for code that talks to sqlite3 directly from a coroutine."""
+    if raw.in_transaction:
+        return
+    deadline = time.monotonic() + LOCK_WAIT_S
+    pause = 0.002
+    while not _try_begin(raw):
+        if time.monotonic() > deadline:
+            raise _lock_timeout()
+        await asyncio.sleep(pause)
+        pause = min(0.05, pause * 2)
+
+
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         # SQLite allows one writer. Within a process, transactions queue for the pool's single
-        # connection (an asyncio wait, no polling); across processes (a CLI tick beside `run`) every
-        # transaction takes the write lock when it begins (BEGIN IMMEDIATE) and waits its turn (busy
-        # timeout), so a read-then-write never fails with "database is locked". Statements run
-        # inline (InlineSqliteConnection): while another process holds the write lock, the bot's
-        # event loop waits with it (transactions are short; the busy timeout bounds the wait).
+        # connection (an asyncio wait, no polling). A transaction's reads run without a BEGIN (each
+        # statement sees the latest committed data, as PostgreSQL's READ COMMITTED does) and take no
+        # lock; its first write begins the transaction with BEGIN IMMEDIATE, which takes the write
+        # lock at once or waits for it — across processes (a CLI tick beside `run`) with asyncio
+        # sleeps, so the bot's event loop keeps answering while another process holds the lock.
+        # From there to the commit the transaction is serialisable, so a read-then-write after the
+        # first write never fails with "database is locked". Statements run inline
+        # (InlineSqliteConnection): keep write transactions short.
         engine = create_async_engine(
             url,
             async_creator=_inline_sqlite(make_url(url).database or ":memory:"),
@@ -90,14 +159,57 @@ def make_engine(url: str) -> AsyncEngine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
-        @event.listens_for(engine.sync_engine, "begin")
-        def _sqlite_begin(conn):  # pragma: no cover - trivial
-            # Straight to sqlite3 (statements run inline): one per update, so it skips SQLAlchemy's
-            # statement execution.
-            sqlite3_of(conn.connection).execute("BEGIN IMMEDIATE")
+        @event.listens_for(engine.sync_engine, "before_cursor_execute")
+        def _sqlite_write_lock(conn, _cursor, statement, _params, _context, _many):
+            # The transaction's first write takes the write lock (see above); reads take none.
+            if not is_read(statement):
+                begin_write_sync(sqlite3_of(conn.connection))
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _note_write(conn, _cursor, statement, _params, _context, _many):
+        if not is_read(statement):
+            conn.info[WROTE] = True
+
+    @event.listens_for(engine.sync_engine, "commit")
+    @event.listens_for(engine.sync_engine, "rollback")
+    def _forget_write(conn):
+        conn.info.pop(WROTE, None)
+
+    return engine
+
+
+def holds_write_lock(db: AsyncSession) -> bool:
+    """Whether the session's transaction has written (on SQLite: holds the write lock)."""
+    if db.new or db.dirty or db.deleted or db.info.get("events"):
+        return True
+    tx = db.sync_session.get_transaction()
+    if tx is None:
+        return False
+    for conn, *_ in list(tx._connections.values()):  # noqa: SLF001 - no public accessor
+        if conn.info.get(WROTE):
+            return True
+        if db.bind.dialect.name == "sqlite":
+            with contextlib.suppress(Exception):
+                if sqlite3_of(conn.connection).in_transaction:
+                    return True
+    return False
+
+
+async def end_reads_before_network() -> bool:
+    """Called before a Bot API call: the update's session (``current_session``) must not keep a
+    transaction open across the network round trip. One that only read is committed (nothing to
+    lose; it frees the connection — SQLite's pool has one). Returns False when the session holds
+    writes: a handler sending before its commit (logged by the caller)."""
+    db = current_session.get()
+    if db is None or not db.in_transaction():
+        return True
+    if holds_write_lock(db):
+        return False
+    await db.commit()
+    return True
 
 
 Hook = Callable[[AsyncSession], Awaitable[None]]

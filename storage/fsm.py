@@ -20,7 +20,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from storage.db import current_session, insert_for, sqlite3_of
+from storage.db import begin_write, current_session, insert_for, sqlite3_of
 from storage.models import FsmState
 
 Record = tuple[str | None, dict[str, Any]]
@@ -118,6 +118,7 @@ class SqlStorage(BaseStorage):
             return
         if conn.dialect.name == "sqlite":
             sqlite = sqlite3_of(await conn.get_raw_connection())
+            await begin_write(sqlite)  # joins the session's transaction, or begins it (a write)
             sqlite.execute(_SQLITE_UPSERT, (key, state, json.dumps(data)))
             return
         upsert = insert_for(db)(FsmState)
@@ -140,7 +141,7 @@ class SqlStorage(BaseStorage):
         if alone and (state is not None or data) and db.bind.dialect.name == "sqlite":
             async with db.bind.connect() as conn:
                 sqlite = sqlite3_of(await conn.get_raw_connection())
-                sqlite.execute("BEGIN IMMEDIATE")
+                await begin_write(sqlite)
                 try:
                     sqlite.execute(_SQLITE_UPSERT, (name, state, json.dumps(data)))
                     sqlite.commit()

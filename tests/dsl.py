@@ -504,6 +504,7 @@ async def procedure(database_url: str, *, days_ahead: int = 20, **overrides: Any
             rate_private_per_s=1000,  # the fake server's limits are off; tests need not wait
             rate_group_per_min=100_000,
             rate_global_per_s=1000,
+            flood_max_updates=0,  # tests press buttons faster than a person (tests/test_faults.py floods)
             **overrides,
         )
         app = build_app(settings, clock=clock)

@@ -22,6 +22,7 @@ from bot.domain.intake import NewAttachment
 from bot.settings import Settings
 from storage.models import Outbox, OutboxStatus, Submission
 from tests import workflow_world as ww
+from tests.scenario import UNPACED
 
 START = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Hà Nội, a Monday
 TIMEOUT = 5
@@ -153,6 +154,7 @@ async def staff_world(database_url: str) -> AsyncIterator[World]:
             bot_token="4242:TEST",
             admin_ids=[ww.ADMIN],
             redis_url="",
+            **UNPACED,  # the fake server's limits are off; tests need not wait
         )
         app = build_app(settings, clock=clock)
         await app.migrate()

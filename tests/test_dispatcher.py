@@ -57,19 +57,39 @@ class FakeSender:
         return str(len(self.sent))
 
 
-def test_rate_limiter_spaces_reservations_per_chat_and_overall():
+async def test_rate_limiter_paces_chats_and_overall_and_serves_interactive_first():
+    from bot.notify.ratelimit import BULK, INTERACTIVE
+
     now = [100.0]
     limiter = RateLimiter(
         Limits(global_per_s=10, private_per_s=1, group_per_min=6), margin=1.0, monotonic=lambda: now[0]
     )
-    assert limiter.reserve("1") == 0
-    assert limiter.reserve("2") == pytest.approx(0.1)  # the global pace: 10/s
-    assert limiter.reserve("1") == pytest.approx(1.0)  # the same private chat: 1/s
-    assert limiter.reserve("-5") == pytest.approx(0.2)  # a group: chat 1 waiting holds nobody back
-    assert limiter.reserve("-5") == pytest.approx(10.2)  # then 6/min
-    assert limiter.reserve("3") == pytest.approx(0.3)
+    first = await limiter.acquire("1")
+    limiter.finish("1", first)
+    assert limiter.ready_at("1") == pytest.approx(101.005)  # the same private chat: 1 s after it ended
+    assert limiter.bucket.delay(now[0]) == pytest.approx(0.1)  # the global pace: 10/s
+    order: list[str] = []
+
+    async def take(chat: str, priority: int) -> None:
+        ticket = await limiter.acquire(chat, priority)
+        order.append(chat)
+        limiter.finish(chat, ticket)
+
+    bulk = [asyncio.create_task(take(str(10 + i), BULK)) for i in range(3)]
+    await asyncio.sleep(0)
+    reply = asyncio.create_task(take("99", INTERACTIVE))
+    await asyncio.sleep(0)
+    for _ in range(4):
+        now[0] += 0.1
+        limiter.bucket._bump()
+        for _ in range(5):
+            await asyncio.sleep(0)
+    await asyncio.gather(*bulk, reply)
+    assert order[0] == "99"  # the reply went ahead of the bulk deliveries waiting before it
     limiter.pause(30, "2")
-    assert limiter.ready_at("2") == pytest.approx(130.0)
+    assert limiter.ready_at("2") == pytest.approx(now[0] + 30)
+    limiter.pause(5)
+    assert limiter.bucket.delay(now[0]) == pytest.approx(5)
 
 
 async def test_messages_to_one_chat_keep_their_order_and_pace(sessionmaker, clock):

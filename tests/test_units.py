@@ -26,6 +26,7 @@ from bot.settings import Settings
 from storage.models import Submission
 from tests import dsl
 from tests.dsl import START, Citizen, Department, Office, World, labels, text_of
+from tests.scenario import UNPACED
 
 PROVINCE_FILE = Path(__file__).resolve().parent.parent / "directory" / "sample_province.toml"
 HT_OFFICE, TD_OFFICE, CX_OFFICE = -1002000000001, -1002000000101, -1002000000201
@@ -51,15 +52,13 @@ async def province(database_url: str) -> AsyncIterator[Province]:
     clock = FixedClock(START)
     async with FakeTelegram() as tg:
         settings = Settings(
+            **UNPACED,
             _env_file=None,
             telegram_api=tg.base_url,
             database_url=database_url,
             bot_token="4242:TEST",
             admin_ids=[ADMIN],
             redis_url="",
-            rate_private_per_s=1000,
-            rate_group_per_min=100_000,
-            rate_global_per_s=1000,
         )
         app = build_app(settings, clock=clock)
         await app.migrate()

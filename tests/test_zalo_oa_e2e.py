@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
 from bot.simulator.zalo_oa import FakeZaloOA
 from storage.models import Department, DialogueSession, Outbox, Submission
-from tests.scenario import SAMPLE_DIRECTORY, START
+from tests.scenario import SAMPLE_DIRECTORY, START, UNPACED
 
 APP_ID, SECRET = "360846524940903967", "oa-secret-key"
 OFFICE = -1001000000001
@@ -37,6 +37,7 @@ async def oa_world(database_url):
     await tg.start()
     async with FakeZaloOA() as oa:
         settings = Settings(
+            **UNPACED,
             _env_file=None,
             telegram_api=tg.base_url,
             database_url=database_url,

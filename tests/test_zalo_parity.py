@@ -24,7 +24,7 @@ from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
 from bot.simulator.zalo import FakeZaloServer
 from storage.models import Citizen, Department, DialogueSession, Submission
-from tests.scenario import SAMPLE_DIRECTORY, START
+from tests.scenario import SAMPLE_DIRECTORY, START, UNPACED
 from tests.test_zalo_conversation import Handled, ZaloCitizen
 
 ASKER = "6ede9afa66b88fe6d6a9"
@@ -41,6 +41,7 @@ async def world(database_url):
     await tg.start()
     await zalo.start()
     settings = Settings(
+        **UNPACED,
         _env_file=None,
         telegram_api=tg.base_url,
         database_url=database_url,

@@ -5,10 +5,10 @@ Rows are written by ``bot.notify.outbox.enqueue`` in the transaction that causes
 ``pending``). ``OutboxDispatcher.deliver_due`` takes the due rows (oldest first, at most one per
 chat at a time so a chat's messages keep their order), and for each:
 
-1. claims the row: ``UPDATE … SET status='sending' WHERE id=? AND status='pending'`` and commits
+1. waits for a slot in the channel's ``RateLimiter`` (30/s overall, 1/s per private chat, 20/min
+   per group by default; the same limiter paces the bot's direct replies, which go first);
+2. claims the row: ``UPDATE … SET status='sending' WHERE id=? AND status='pending'`` and commits
    (the conditional update makes the claim atomic across processes: exactly one wins);
-2. waits for a slot in the channel's ``RateLimiter`` (30/s overall, 1/s per private chat, 20/min
-   per group by default);
 3. calls the channel's ``Sender``;
 4. records the outcome and commits: ``sent`` with the message id; on ``RetryAfter`` (a 429) the
    row goes back to ``pending`` and the chat (or everything, for a global flood) waits
@@ -17,15 +17,17 @@ chat at a time so a chat's messages keep their order), and for each:
    blocked, chat not found, a request Telegram will never accept) it becomes ``failed`` with the
    reason, the citizen is marked blocked, and the office group is told (itself through the outbox).
 
-Steps 1–4 run shielded from cancellation: stopping the dispatcher (``run``'s stop event, a task
+Steps 2–4 run shielded from cancellation: stopping the dispatcher (``run``'s stop event, a task
 cancel, Ctrl-C) lets the in-flight calls finish and be recorded, so a graceful stop loses nothing
 and repeats nothing.
 
-The unavoidable window. A hard crash (SIGKILL, power loss) between step 1's commit and step 4's
+The unavoidable window. A hard crash (SIGKILL, power loss) between step 2's commit and step 4's
 commit leaves a row in ``sending``: the HTTP request may or may not have reached Telegram, and the
-Bot API has no idempotency key to ask. The window is one HTTP round trip per in-flight message (a
-few tens of milliseconds; at most ``concurrency`` rows). On restart ``recover_stale`` puts such
-rows (claimed more than ``stale_after`` ago) back to ``pending``, so they are sent again: we choose
+Bot API has no idempotency key to ask. Because the slot is taken before the claim, only rows whose
+request is about to go or is on the wire are ``sending`` (at most ``concurrency``). The running
+dispatcher puts rows ``sending`` for longer than ``stale_after`` (wall clock, default 2 minutes,
+``DOITHOAI_OUTBOX_SENDING_TIMEOUT_S``) back to ``pending`` every ``recover_every`` seconds — a
+restarted or standby process recovers what a killed one left —, so they are sent again: we choose
 at-least-once for these few rows, because a citizen missing a deadline notice is worse than
 receiving one twice. Everything outside the window is exactly once. (``recover_stale(resend=False)``
 marks them ``failed`` with reason "uncertain" instead, for an at-most-once policy.)
@@ -45,7 +47,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
-from bot.notify.ratelimit import Limits, RateLimiter
+from bot.notify.ratelimit import BULK, Limits, RateLimiter
 from bot.notify.sender import PermanentError, RetryAfter, Sender, TransientError
 from storage.models import Channel, Citizen, Outbox, OutboxStatus, Submission
 
@@ -77,6 +79,8 @@ class OutboxDispatcher:
         stale_after: timedelta = timedelta(minutes=2),
         poll_interval: float = 1.0,
         wall_clock: Clock | None = None,
+        limiters: Mapping[str, RateLimiter] | None = None,
+        recover_every: float | None = None,
     ) -> None:
         from bot.clock import SystemClock
 
@@ -87,13 +91,17 @@ class OutboxDispatcher:
         # about live processes, even when ``clock`` is fixed (``doithoai tick --now``).
         self.wall_clock = wall_clock or SystemClock()
         limits = dict(limits or {})
-        self.limiters = {ch: RateLimiter(limits.get(ch, Limits())) for ch in self.senders}
+        shared = dict(limiters or {})  # e.g. the bot's own limiter, shared with its direct replies
+        self.limiters = {ch: shared.get(ch) or RateLimiter(limits.get(ch, Limits())) for ch in self.senders}
         self.concurrency = concurrency
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
         self.stale_after = stale_after
         self.poll_interval = poll_interval
+        if recover_every is None:
+            recover_every = max(1.0, min(30.0, stale_after.total_seconds() / 4))
+        self.recover_every = recover_every
         self.stats = DeliveryStats()
         self._inflight: set[tuple[str, str]] = set()
         self._wake = asyncio.Event()
@@ -181,26 +189,18 @@ class OutboxDispatcher:
         chat = (channel, chat_id)
         self._inflight.add(chat)
         try:
-            claimed = await _shielded(self._claim(row_id))
-            if claimed is None:
-                return
-            payload, attempts = claimed
-            # Pace right before the request (not before the claim), so the database's latency never
-            # bunches requests up. Stopped while waiting: the row goes back to 'pending', unsent.
+            # The slot first, then the claim: a row says 'sending' only while its request is about to
+            # go or on the wire, so a hard kill strands no more than the calls in flight.
+            limiter = self.limiters[channel]
+            ticket = await limiter.acquire(chat_id, BULK)
             try:
-                entry = await self.limiters[channel].acquire(chat_id)
-            except asyncio.CancelledError:
-                release = {
-                    "status": OutboxStatus.PENDING,
-                    "attempts": attempts - 1,
-                    "available_at": self.clock.now(),
-                }
-                await _shielded(self._record(row_id, **release))
-                raise
-            try:
+                claimed = await _shielded(self._claim(row_id))
+                if claimed is None:
+                    return
+                payload, attempts = claimed
                 await _shielded(self._send_record(row_id, channel, chat_id, payload, attempts))
             finally:
-                self.limiters[channel].finish(chat_id, entry)
+                limiter.finish(chat_id, ticket)
         finally:
             self._inflight.discard(chat)
 
@@ -336,9 +336,17 @@ class OutboxDispatcher:
         log.warning("outbox: message %s failed permanently: %s", row_id, reason)
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Deliver continuously until ``stop`` is set; in-flight messages finish and are recorded."""
-        await self.recover_stale()
+        """Deliver continuously until ``stop`` is set; in-flight messages finish and are recorded.
+        Rows a killed process left ``sending`` are recovered every ``recover_every`` seconds."""
+        loop = asyncio.get_running_loop()
+        next_recovery = 0.0
         while not stop.is_set():
+            if loop.time() >= next_recovery:
+                next_recovery = loop.time() + self.recover_every
+                try:
+                    await self.recover_stale()
+                except Exception:
+                    log.exception("outbox: recovering stale rows failed; retrying")
             try:
                 sent = await self.deliver_due()
             except Exception:
@@ -383,7 +391,12 @@ def telegram_dispatcher(app: Any, **kw: Any) -> OutboxDispatcher:
     # Zalo citizens are served through the same outbox, with Zalo's own limits (a bot or an OA)
     if (zalo := zalo_delivery(app)) is not None:
         senders[Channel.ZALO], limits[Channel.ZALO] = zalo
-    return OutboxDispatcher(app.sessionmaker, senders, limits, app.clock, **kw)
+    shared = {}
+    pacer = getattr(app.bot.session, "pacer", None)  # bot/channels/telegram/pacing.py
+    if pacer is not None:
+        shared[Channel.TELEGRAM] = pacer.limiter
+    kw.setdefault("stale_after", timedelta(seconds=s.outbox_sending_timeout_s))
+    return OutboxDispatcher(app.sessionmaker, senders, limits, app.clock, limiters=shared, **kw)
 
 
 __all__ = [

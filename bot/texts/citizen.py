@@ -578,6 +578,13 @@ def error_generic() -> str:
     return _("Xin lỗi, đã có lỗi. Ông/Bà vui lòng thử lại sau ít phút.")
 
 
+def slow_down(seconds: int) -> str:
+    return _(
+        "Ông/Bà đang gửi quá nhanh. Xin vui lòng chờ khoảng {n} giây rồi gửi tiếp; "
+        "các tin gửi trong lúc này sẽ không được xử lý."
+    ).format(n=seconds)
+
+
 # --- what the office and departments did (sent through the outbox, in the citizen's locale) --------
 
 

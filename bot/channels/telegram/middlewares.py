@@ -75,9 +75,16 @@ class LocaleMiddleware(BaseMiddleware):
             return await handler(event, data)
 
 
-def install(dp: Any, sessionmaker: async_sessionmaker[AsyncSession], default_locale: str) -> None:
+def install(
+    dp: Any, sessionmaker: async_sessionmaker[AsyncSession], default_locale: str, settings: Any = None
+) -> None:
+    locales = LocaleMiddleware(default_locale)
+    if settings is not None:
+        from bot.channels.telegram.guard import install_guard
+
+        install_guard(dp, settings, locales)
     dp.update.outer_middleware(DbSessionMiddleware(sessionmaker))
-    dp.update.outer_middleware(LocaleMiddleware(default_locale))
+    dp.update.outer_middleware(locales)
 
 
 __all__ = ["DbSessionMiddleware", "LocaleMiddleware", "install", "Update"]

@@ -24,6 +24,12 @@ class TelegramSender:
         return markup(payload.get("actions"))
 
     async def send(self, chat_id: str, payload: dict[str, Any]) -> str:
+        from bot.channels.telegram.pacing import already_paced
+
+        with already_paced():  # the dispatcher took the slot before it claimed the row
+            return await self._send(chat_id, payload)
+
+    async def _send(self, chat_id: str, payload: dict[str, Any]) -> str:
         from aiogram import exceptions as ex
 
         text = payload.get("text") or ""
