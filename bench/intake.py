@@ -279,7 +279,7 @@ async def main() -> None:
         "--statements", action="store_true", help="count the bot's database round trips per update"
     )
     args = parser.parse_args()
-    counted = tempfile.NamedTemporaryFile(suffix=".json", delete=False).name if args.statements else ""
+    counted = str(Path(tempfile.mkdtemp()) / "statements.json") if args.statements else ""
     if counted:
         os.environ["BENCH_STATEMENTS"] = counted
     backend = args.database_url.split(":")[0] if args.database_url else "sqlite"

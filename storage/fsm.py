@@ -35,7 +35,7 @@ _PG_UPSERT = (
     'INSERT INTO fsm_states ("key", state, data) VALUES ($1, $2, $3::json) '
     'ON CONFLICT ("key") DO UPDATE SET state = excluded.state, data = excluded.data'
 )
-_PG_READ = "SELECT state, data::text FROM fsm_states WHERE \"key\" = $1"
+_PG_READ = 'SELECT state, data::text FROM fsm_states WHERE "key" = $1'
 
 
 @event.listens_for(Session, "after_commit")

@@ -723,8 +723,9 @@ class FakeTelegram:
     async def _m_getUpdates(self, p, u):
         if self.webhook is not None:
             raise ApiError(
-                409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
-                "delete the webhook first"
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+                "delete the webhook first",
             )
         offset = int(p.get("offset") or 0)
         limit = int(p.get("limit") or 100)
@@ -812,9 +813,7 @@ class FakeTelegram:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._hook_task
             self._hook_task = None
-        left = sorted(
-            (u for q in self._hook_queues.values() for u in q), key=lambda u: u["update_id"]
-        )
+        left = sorted((u for q in self._hook_queues.values() for u in q), key=lambda u: u["update_id"])
         self._hook_queues.clear()
         self._hook_ready.clear()
         self._hook_busy.clear()
@@ -863,7 +862,8 @@ class FakeTelegram:
                         if 200 <= status < 300:
                             queue.popleft()
                             break
-                        self._hook_last_error = (int(time.time()), f"Wrong response from the webhook: {status}")
+                        error = f"Wrong response from the webhook: {status}"
+                        self._hook_last_error = (int(time.time()), error)
                         await asyncio.sleep(0.2)  # Telegram waits longer; the fake keeps tests short
                 finally:
                     slots.release()
