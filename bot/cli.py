@@ -241,7 +241,17 @@ async def cmd_import_questions(args: argparse.Namespace) -> int:
 async def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
-    return await run(Settings(), webhook=args.webhook, host=args.host, port=args.port)
+    settings = Settings()
+    return await run(
+        settings,
+        webhook=args.webhook,
+        host=args.host,
+        port=args.port,
+        public_url=args.public_url or (settings.public_url if args.webhook else ""),
+        telegram_port=args.telegram_port,
+        workers=args.workers,
+        worker=args.worker,
+    )
 
 
 async def cmd_web(args: argparse.Namespace) -> int:
@@ -360,6 +370,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--host", default="0.0.0.0", help="Zalo webhook address (default 0.0.0.0)")
     run.add_argument("--port", type=int, default=8081, help="Zalo webhook port (default 8081)")
+    run.add_argument(
+        "--public-url",
+        default="",
+        help="with --webhook: the public https address; Telegram posts to URL/telegram/webhook "
+        "(default DOITHOAI_PUBLIC_URL)",
+    )
+    run.add_argument("--telegram-port", type=int, default=8443, help="Telegram webhook port (default 8443)")
+    run.add_argument(
+        "--workers", type=int, default=1, help="Telegram webhook worker processes on one port (PostgreSQL)"
+    )
+    run.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)  # set by --workers
     run.set_defaults(func=cmd_run)
     tick = sub.add_parser("tick", help="run one deadline tick now (or at --now) and deliver what is due")
     tick.add_argument("--now", help="the time to act as, e.g. 2027-02-17T08:00 (local time)")

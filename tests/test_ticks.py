@@ -13,11 +13,13 @@ from bot.settings import Settings
 async def test_only_one_tick_at_a_time(sessionmaker):
     now = datetime(2026, 12, 29, 1, tzinfo=UTC)
     assert await acquire_lease(sessionmaker, LEASE_NAME, "other-process", now)
-    report = await run_tick(TickParts(sessionmaker, Settings(_env_file=None)), now, holder="me")
+    report = await run_tick(
+        TickParts(sessionmaker, Settings(_env_file=None)), now, holder="me", lease_now=now
+    )
     assert report.skipped
     # the other holder crashed: its lease expires after 5 minutes
     later = now + timedelta(minutes=6)
-    report = await run_tick(TickParts(sessionmaker, Settings(_env_file=None)), later, holder="me")
+    report = await run_tick(parts, later, holder="me", lease_now=later)
     assert not report.skipped
 
 

@@ -84,12 +84,23 @@ class TickParts:
 
 
 async def run_tick(
-    app_or_parts: Any, now: datetime, *, deliver: bool = True, holder: str = HOLDER
+    app_or_parts: Any,
+    now: datetime,
+    *,
+    deliver: bool = True,
+    holder: str = HOLDER,
+    lease_now: datetime | None = None,
 ) -> TickReport:
-    """One tick: take the lease, enqueue what is due at ``now`` (one transaction), deliver it."""
+    """One tick: take the lease, enqueue what is due at ``now`` (one transaction), deliver it. The
+    lease is a question about live processes: it is stamped with the wall clock (``lease_now``), even
+    when ``now`` is another time (``doithoai tick --now``)."""
     sessionmaker = app_or_parts.sessionmaker
     settings = app_or_parts.settings
-    if not await acquire_lease(sessionmaker, LEASE_NAME, holder, now):
+    if lease_now is None:
+        from bot.clock import SystemClock
+
+        lease_now = SystemClock().now()
+    if not await acquire_lease(sessionmaker, LEASE_NAME, holder, lease_now):
         return TickReport(skipped=True)
     try:
         async with sessionmaker() as db:
@@ -116,7 +127,13 @@ def _dispatcher_of(app_or_parts: Any) -> OutboxDispatcher | None:
     if extras is None:
         return None
     if "dispatcher" not in extras:
-        extras["dispatcher"] = telegram_dispatcher(app_or_parts)
+        settings = app_or_parts.settings
+        if settings.workers > 1 and settings.database_url.startswith("postgresql"):
+            from bot.notify.shared_dispatcher import shared_dispatcher  # several workers share it
+
+            extras["dispatcher"] = shared_dispatcher(app_or_parts)
+        else:
+            extras["dispatcher"] = telegram_dispatcher(app_or_parts)
     return extras["dispatcher"]
 
 
