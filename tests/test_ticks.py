@@ -13,9 +13,8 @@ from bot.settings import Settings
 async def test_only_one_tick_at_a_time(sessionmaker):
     now = datetime(2026, 12, 29, 1, tzinfo=UTC)
     assert await acquire_lease(sessionmaker, LEASE_NAME, "other-process", now)
-    report = await run_tick(
-        TickParts(sessionmaker, Settings(_env_file=None)), now, holder="me", lease_now=now
-    )
+    parts = TickParts(sessionmaker, Settings(_env_file=None))
+    report = await run_tick(parts, now, holder="me", lease_now=now)
     assert report.skipped
     # the other holder crashed: its lease expires after 5 minutes
     later = now + timedelta(minutes=6)
