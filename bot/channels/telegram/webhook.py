@@ -52,7 +52,7 @@ class WebhookReceiver:
         self.handled = 0
         self.refused = 0
 
-    async def __call__(self, request: web.Request) -> web.Response:
+    async def receive(self, request: web.Request) -> web.Response:
         given = request.headers.get(SECRET_HEADER, "").encode()
         if not hmac.compare_digest(given, self._expected):
             self.refused += 1
@@ -106,7 +106,7 @@ async def serve_webhook(app: Any, host: str, port: int, *, reuse_port: bool = Fa
     listen on the same port (Linux SO_REUSEPORT: the kernel spreads the connections among them)."""
     receiver = WebhookReceiver(app, webhook_secret(app.settings))
     web_app = web.Application()
-    web_app.router.add_post(PATH, receiver)
+    web_app.router.add_post(PATH, receiver.receive)
     runner = web.AppRunner(web_app, access_log=None, shutdown_timeout=30)
     await runner.setup()
     await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
