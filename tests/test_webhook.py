@@ -89,8 +89,9 @@ async def test_a_post_without_the_secret_is_refused_and_not_handled(hooked):
                 assert response.status == 403
         assert server.receiver.handled == 0
         assert server.receiver.refused == 3
-        async with http.post(url, data=b"{not json", headers={SECRET_HEADER: tg.webhook["secret_token"]}) as r:
-            assert r.status == 400
+        secret = {SECRET_HEADER: tg.webhook["secret_token"]}
+        async with http.post(url, data=b"{not json", headers=secret) as response:
+            assert response.status == 400
 
 
 async def test_get_updates_is_refused_while_the_webhook_is_set(hooked):
