@@ -24,7 +24,7 @@ from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import DateTime, bindparam, text
 
 from bot.notify.dispatcher import OutboxDispatcher, _shielded
 from bot.notify.ratelimit import Limits
@@ -50,7 +50,7 @@ WHERE id IN (
     FOR UPDATE SKIP LOCKED)
 RETURNING id, chat_id, payload, attempts
 """
-)
+).bindparams(*(bindparam(name, type_=DateTime()) for name in ("wall_now", "now", "group_cut", "private_cut")))
 
 
 class SharedOutboxDispatcher(OutboxDispatcher):
@@ -83,7 +83,7 @@ class SharedOutboxDispatcher(OutboxDispatcher):
         rate, well under the stale-claim delay) and deliver them."""
         before = self.stats.sent
         claimed = [
-            (channel, *row)
+            (row[0], channel, *row[1:])
             for channel in self.senders
             for row in await self._claim_due(channel, min(max_batch, self.concurrency))
         ]

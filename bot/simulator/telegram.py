@@ -194,6 +194,9 @@ class FakeTelegram:
         # after the other (the next once the previous was answered 2xx), different chats at once, at
         # most ``max_connections`` requests at a time; a failed post is repeated.
         self.webhook: dict[str, Any] | None = None
+        # False: a new connection for every post (several workers on one port then each get a share
+        # of the posts, whatever the kernel's choice for a few long-lived connections)
+        self.webhook_keepalive = True
         self.webhook_posts: list[tuple[int, int]] = []  # (update_id, HTTP status) of every post
         self._hook_queues: dict[Any, deque[dict[str, Any]]] = {}
         self._hook_ready: deque[Any] = deque()
@@ -848,7 +851,9 @@ class FakeTelegram:
             headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
         slots = asyncio.Semaphore(hook["max_connections"])
         tasks: set[asyncio.Task[None]] = set()
-        connector = aiohttp.TCPConnector(limit=hook["max_connections"])
+        connector = aiohttp.TCPConnector(
+            limit=hook["max_connections"], force_close=not self.webhook_keepalive
+        )
         timeout = aiohttp.ClientTimeout(total=60)
         async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
 
