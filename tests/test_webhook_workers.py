@@ -119,8 +119,9 @@ async def test_two_webhook_workers_share_the_chats_the_outbox_and_the_rate(datab
     async with FakeTelegram(token=TOKEN, limits=first_limits) as tg:
         tg.webhook_keepalive = False
         tg.group(OFFICE, "Văn phòng UBND xã")
-        settings = Settings(_env_file=None, telegram_api=tg.base_url, database_url=database_url, bot_token=TOKEN)
-        app = build_app(settings)
+        app = build_app(
+            Settings(_env_file=None, telegram_api=tg.base_url, database_url=database_url, bot_token=TOKEN)
+        )
         await app.migrate()
         async with app.sessionmaker() as db:
             await load_directory(db, app.clock.now())
