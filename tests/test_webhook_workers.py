@@ -203,3 +203,63 @@ async def test_two_webhook_workers_share_the_chats_the_outbox_and_the_rate(datab
         assert len(handled) == 2, "".join(log[-30:])  # two workers…
         assert all(n > 0 for n in handled)  # …each handled some of the updates
         assert sum(handled) == len(people) * 15  # fifteen updates each, every one handled once
+
+
+async def test_the_lock_per_chat_holds_across_processes(database_url):
+    """Two isolations (as in two worker processes): the second waits for the chat's lock until the
+    first lets it go; another chat is not held up."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL advisory locks")
+    from aiogram.fsm.storage.base import StorageKey
+
+    from storage.locks import AdvisoryLockIsolation
+
+    first, second = AdvisoryLockIsolation(database_url, 2), AdvisoryLockIsolation(database_url, 2)
+    chat, other = (
+        StorageKey(bot_id=1, chat_id=7001, user_id=7001),
+        StorageKey(bot_id=1, chat_id=7002, user_id=7002),
+    )
+    engine = make_engine(database_url)
+
+    async def waiting_for_a_lock() -> bool:
+        async with engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            return bool(
+                await raw.fetchval(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                )
+            )
+
+    order: list[str] = []
+    release, held = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with first.lock(chat):
+            order.append("first in")
+            held.set()
+            await release.wait()
+            order.append("first out")
+
+    async def wait_turn() -> None:
+        async with second.lock(chat):
+            order.append("second in")
+
+    try:
+        holder = asyncio.create_task(hold())
+        await asyncio.wait_for(held.wait(), WAIT)
+        waiter = asyncio.create_task(wait_turn())
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + WAIT
+        while not await waiting_for_a_lock():
+            assert loop.time() < deadline
+            await asyncio.sleep(0.01)
+        async with second.lock(other):  # another chat goes at once
+            order.append("other chat")
+        assert order == ["first in", "other chat"]
+        release.set()
+        await asyncio.wait_for(asyncio.gather(holder, waiter), WAIT)
+        assert order == ["first in", "other chat", "first out", "second in"]
+    finally:
+        await first.close()
+        await second.close()
+        await engine.dispose()
