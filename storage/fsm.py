@@ -81,6 +81,8 @@ class SqlStorage(BaseStorage):
             return shared.info["fsm_pending"][self, key]  # written earlier in this update
         if key in self._cache:
             return self._cache[key]
+        if shared is not None and (self, key) in shared.info.get("fsm_read", {}):
+            return shared.info["fsm_read"][self, key]  # read earlier in this update (no cache kept)
         record: Record = await self._load(key)
         self._remember(key, record)
         return record
@@ -98,7 +100,12 @@ class SqlStorage(BaseStorage):
         return (row.state, dict(row.data or {})) if row else EMPTY
 
     def _remember(self, key: str, record: Record) -> None:
-        if self._cache_size <= 0:  # several worker processes share the chats: always read the database
+        if self._cache_size <= 0:
+            # Several worker processes share the chats: nothing is kept beyond the update being handled
+            # (another worker may handle the chat's next one; the chat's lock orders them).
+            shared = current_session.get()
+            if shared is not None:
+                shared.info.setdefault("fsm_read", {})[self, key] = record
             return
         if len(self._cache) >= self._cache_size:
             self._cache.pop(next(iter(self._cache)))
