@@ -161,6 +161,20 @@ def _count_statements(engine) -> dict[str, int]:
     for name in ("begin", "commit", "rollback"):
         event.listen(engine.sync_engine, name, lambda conn, _n=name: note(_n))
     event.listen(engine.sync_engine.pool, "checkout", lambda *a: note("checkout"))
+    if engine.dialect.name == "postgresql":  # statements sent on asyncpg's own connection too
+        import asyncpg
+
+        for method in ("execute", "fetch", "fetchrow", "fetchval"):
+            original = getattr(asyncpg.Connection, method)
+
+            async def counted(self, query, *args, _original=original, **kw):
+                words = " ".join(str(query).split()[:4])[:60]
+                if words.split(" ")[0].rstrip(";").upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):  # above
+                    note("statements")
+                    note("asyncpg: " + words)
+                return await _original(self, query, *args, **kw)
+
+            setattr(asyncpg.Connection, method, counted)
     return counts
 
 

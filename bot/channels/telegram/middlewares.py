@@ -65,7 +65,8 @@ class LocaleMiddleware(BaseMiddleware):
 
     def remember(self, chat_id: int, locale: str) -> None:
         """Called when a citizen changes language."""
-        self._known[chat_id] = locale
+        if self.remember_chats:
+            self._known[chat_id] = locale
 
     async def _lookup(self, db: AsyncSession, chat_id: int) -> str:
         if chat_id not in self._known:

@@ -94,6 +94,7 @@ class WebhookServer:
 
     async def stop(self) -> None:
         await self.runner.cleanup()
+        self.receiver.app.extras.pop("telegram_webhook", None)
         log.info(
             "telegram webhook: %d update(s) handled, %d refused by this process",
             self.receiver.handled,
@@ -111,7 +112,8 @@ async def serve_webhook(app: Any, host: str, port: int, *, reuse_port: bool = Fa
     await runner.setup()
     await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
     await app.dp.emit_startup(bot=app.bot, **app.dp.workflow_data)
-    return WebhookServer(runner, receiver)
+    server = app.extras["telegram_webhook"] = WebhookServer(runner, receiver)
+    return server
 
 
 async def register_webhook(app: Any, public_url: str, *, max_connections: int = 40) -> str:
