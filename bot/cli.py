@@ -247,7 +247,7 @@ async def cmd_run(args: argparse.Namespace) -> int:
         webhook=args.webhook,
         host=args.host,
         port=args.port,
-        public_url=args.public_url or (settings.public_url if args.webhook else ""),
+        public_url=args.public_url,
         telegram_port=args.telegram_port,
         workers=args.workers,
         worker=args.worker,
@@ -373,8 +373,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--public-url",
         default="",
-        help="with --webhook: the public https address; Telegram posts to URL/telegram/webhook "
-        "(default DOITHOAI_PUBLIC_URL)",
+        help="with --webhook: Telegram by webhook too, at URL/telegram/webhook (the public https address)",
     )
     run.add_argument("--telegram-port", type=int, default=8443, help="Telegram webhook port (default 8443)")
     run.add_argument(

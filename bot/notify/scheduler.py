@@ -184,6 +184,9 @@ class Background:
                 self._loop_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._loop_task
+        close = getattr(self.dispatcher, "close", None)  # a shared rate's connection (shared_dispatcher)
+        if close is not None:
+            await close()
 
 
 async def start_background(app: Any) -> Background:
