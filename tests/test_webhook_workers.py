@@ -152,6 +152,11 @@ async def test_two_webhook_workers_share_the_chats_the_outbox_and_the_rate(datab
         reader = asyncio.create_task(read_log())
         try:
             await tg.wait_for(lambda: tg.webhook is not None, timeout=WAIT)
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + WAIT
+            while sum("serving Telegram by webhook" in line for line in log) < 2:  # both listening
+                assert loop.time() < deadline, "".join(log[-30:])
+                await asyncio.sleep(0.05)  # polling the log for the condition, within the deadline
 
             # citizens at the same time, each with a burst of three files
             people = [tg.user(7100 + i, f"Dân {i}") for i in range(4)]
