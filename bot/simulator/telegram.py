@@ -19,6 +19,12 @@ would refuse, with why), ``commands``, ``files``, ``callback_answers``/``wait_an
 getUpdates), ``count_429``/``sent_per_chat``. Steering: ``block``, ``fail_next``,
 ``member_status[(chat_id, user_id)]`` for getChatMember, ``Limits`` for flood control,
 ``any_chat=True`` to accept chats never seen. ``wait_for(condition)`` is re-checked after every call.
+
+Webhooks: after ``setWebhook`` the updates are POSTed to its URL with the secret token header, a chat's
+one after the other (the next once the previous was answered 2xx; a failed post is repeated), chats
+at once up to ``max_connections``; getUpdates is then refused (409) until ``deleteWebhook``.
+``webhook`` (url, secret, connections), ``webhook_posts`` ((update_id, HTTP status) of each post),
+``webhook_keepalive = False`` for a new connection per post.
 """
 
 from __future__ import annotations
