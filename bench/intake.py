@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import json
 import os
 import signal
 import statistics
@@ -99,11 +100,14 @@ async def _run_bot_process(kind: str, base_url: str, database_url: str) -> int:
             redis_url="",
         )
         app = build_app(settings)
+        counts = _count_statements(app.engine) if os.environ.get("BENCH_STATEMENTS") else None
         await app.start_polling()
         tune_garbage_collector()  # as `doithoai run` does
         print("ready", flush=True)
         await stop.wait()
         await app.close()
+        if counts is not None:
+            Path(os.environ["BENCH_STATEMENTS"]).write_text(json.dumps(counts))
         return 0
     if kind == "echo":  # bare aiogram: its default session and settings
         bot = Bot("4343:ECHO", session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
@@ -125,6 +129,47 @@ async def _run_bot_process(kind: str, base_url: str, database_url: str) -> int:
     await task
     await bot.session.close()
     return 0
+
+
+def _count_statements(engine) -> dict[str, int]:
+    """Database round trips the bot makes, by kind (BENCH_STATEMENTS=FILE, printed per update): each
+    statement SQLAlchemy executes, each connection checked out of the pool, each BEGIN/COMMIT/ROLLBACK."""
+    from collections import Counter
+
+    from sqlalchemy import event
+
+    counts: Counter[str] = Counter()
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _statement(conn, cursor, statement, parameters, context, executemany) -> None:
+        counts["statements"] += 1
+        counts["statement: " + " ".join(statement.split()[:4])[:60]] += 1
+        if os.environ.get("BENCH_TRACE"):
+            print("SQL", " ".join(statement.split()[:6])[:80], file=sys.stderr)
+
+    def note(name: str) -> None:
+        counts[name] += 1
+        if os.environ.get("BENCH_TRACE"):
+            print("SQL", name, file=sys.stderr)
+
+    for name in ("begin", "commit", "rollback"):
+        event.listen(engine.sync_engine, name, lambda conn, _n=name: note(_n))
+    event.listen(engine.sync_engine.pool, "checkout", lambda *a: note("checkout"))
+    if engine.dialect.name == "postgresql":  # statements sent on asyncpg's own connection too
+        import asyncpg
+
+        for method in ("execute", "fetch", "fetchrow", "fetchval"):
+            original = getattr(asyncpg.Connection, method)
+
+            async def counted(self, query, *args, _original=original, **kw):
+                words = " ".join(str(query).split()[:4])[:60]
+                if words.split(" ")[0].rstrip(";").upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):  # above
+                    note("statements")
+                    note("asyncpg: " + words)
+                return await _original(self, query, *args, **kw)
+
+            setattr(asyncpg.Connection, method, counted)
+    return counts
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -186,6 +231,14 @@ async def bench_flow(
         return result
 
 
+def print_statements(path: str, updates: int) -> None:
+    counts = json.loads(Path(path).read_text())
+    print(f"database round trips per update (the bot process, {updates} updates):")
+    for name, count in sorted(counts.items(), key=lambda kv: -kv[1]):
+        if count / updates >= 0.05:
+            print(f"  {count / updates:6.2f}  {name}")
+
+
 def echo_steps(tg, user):
     """As many updates per user as the flow has."""
     return [(lambda i=i: tg.send_text(user, f"tin nhắn {i}"), 1) for i in range(len(steps(tg, user)))]
@@ -231,7 +284,13 @@ async def main() -> None:
     parser.add_argument("--citizens", type=int, default=500)
     parser.add_argument("--database-url", default="")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument(
+        "--statements", action="store_true", help="count the bot's database round trips per update"
+    )
     args = parser.parse_args()
+    counted = str(Path(tempfile.mkdtemp()) / "statements.json") if args.statements else ""
+    if counted:
+        os.environ["BENCH_STATEMENTS"] = counted
     backend = args.database_url.split(":")[0] if args.database_url else "sqlite"
     print(
         f"citizens: {args.citizens}, database: {backend}, "
@@ -250,6 +309,9 @@ async def main() -> None:
             f"ratio {flow.ups / echo.ups:.2f}",
             flush=True,
         )
+    if counted:
+        print_statements(counted, rounds[-1][1].n)  # the last round's
+        os.unlink(counted)
     ratio, flow, echo = sorted(rounds, key=lambda r: r[0])[len(rounds) // 2]  # the median round
     print("the median round:")
     print(

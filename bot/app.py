@@ -132,11 +132,22 @@ def make_fsm(
     settings: Settings, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> tuple[BaseStorage, BaseEventIsolation]:
     """Conversation state in Redis when configured, else in the database. Updates of one chat are
-    serialised in-process: Telegram lets one process poll a bot, so no distributed lock is needed."""
+    serialised in-process: Telegram lets one process poll a bot, so no distributed lock is needed.
+    Several webhook workers (``settings.workers > 1``) share the chats: the lock per chat is Redis's
+    or a PostgreSQL advisory lock (storage/locks.py), and no conversation state is kept in-process."""
+    shared = settings.workers > 1
     if settings.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
-        return RedisStorage.from_url(settings.redis_url), SimpleEventIsolation()
+        redis = RedisStorage.from_url(settings.redis_url)
+        return redis, redis.create_isolation() if shared else SimpleEventIsolation()
+    if shared:
+        if not settings.database_url.startswith("postgresql"):
+            raise ValueError("several worker processes need PostgreSQL (DOITHOAI_DATABASE_URL) or Redis")
+        from storage.locks import AdvisoryLockIsolation
+
+        isolation = AdvisoryLockIsolation(settings.database_url, settings.max_concurrent_updates + 2)
+        return SqlStorage(sessionmaker, cache_size=0), isolation
     return SqlStorage(sessionmaker), SimpleEventIsolation()
 
 
@@ -155,7 +166,7 @@ def build_app(settings: Settings | None = None, *, clock: Clock | None = None) -
     dp["settings"] = settings
     dp["clock"] = clock
     dp["sessionmaker"] = sessionmaker
-    middlewares.install(dp, sessionmaker, settings.default_locale, settings)
+    middlewares.install(dp, sessionmaker, settings.default_locale, settings, shared=settings.workers > 1)
 
     from handlers import errors, get_routers
 

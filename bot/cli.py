@@ -249,8 +249,16 @@ async def cmd_import_questions(args: argparse.Namespace) -> int:
 async def cmd_run(args: argparse.Namespace) -> int:
     from bot.runner import run
 
+    settings = Settings()
     return await run(
-        Settings(), webhook=args.webhook, host=args.host, port=args.port, public_url=args.public_url or ""
+        settings,
+        webhook=args.webhook,
+        host=args.host,
+        port=args.port,
+        public_url=args.public_url or "",
+        telegram_port=args.telegram_port,
+        workers=args.workers,
+        worker=args.worker,
     )
 
 
@@ -380,9 +388,16 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--public-url",
         metavar="URL",
+        default="",
         help="with --webhook: the address this server is reached at from the internet, e.g. "
-        "https://bot.example.gov.vn (the Zalo webhook is registered at URL/zalo/webhook)",
+        "https://bot.example.gov.vn (Telegram's webhook is registered at URL/telegram/webhook, "
+        "Zalo's at URL/zalo/webhook)",
     )
+    run.add_argument("--telegram-port", type=int, default=8443, help="Telegram webhook port (default 8443)")
+    run.add_argument(
+        "--workers", type=int, default=1, help="Telegram webhook worker processes on one port (PostgreSQL)"
+    )
+    run.add_argument("--worker", type=int, default=None, help=argparse.SUPPRESS)  # set by --workers
     run.set_defaults(func=cmd_run)
     tick = sub.add_parser("tick", help="run one deadline tick now (or at --now) and deliver what is due")
     tick.add_argument("--now", help="the time to act as, e.g. 2027-02-17T08:00 (local time)")

@@ -25,6 +25,11 @@ class Settings(BaseSettings):
     default_locale: str = "vi"
     code_prefix: str = "DT"
     max_concurrent_updates: int = 50
+    # Webhook mode (`doithoai run --webhook`): the secret token Telegram sends back (derived from the bot
+    # token when empty), and how many worker processes share the address (set by `--workers`; more
+    # than one needs PostgreSQL, and Redis optionally).
+    telegram_webhook_secret: str = ""
+    workers: int = 1
 
     # citizen intake limits
     question_min_chars: int = 15

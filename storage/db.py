@@ -166,7 +166,17 @@ def make_engine(url: str) -> AsyncEngine:
                 begin_write_sync(sqlite3_of(conn.connection))
 
         return engine
-    engine = create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    # PostgreSQL: no pre-ping (it costs a round trip at every checkout, i.e. every update; a connection
+    # the server dropped is invalidated on its first error and the pool is refreshed); asyncpg keeps a
+    # larger cache of prepared statements per connection than SQLAlchemy's default of 100 (the
+    # application has more distinct statements than that).
+    engine = create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_recycle=1800,
+        connect_args={"prepared_statement_cache_size": 500},
+    )
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _note_write(conn, _cursor, statement, _params, _context, _many):

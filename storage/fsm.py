@@ -31,6 +31,11 @@ _SQLITE_UPSERT = (
     'INSERT INTO fsm_states ("key", state, data) VALUES (?, ?, ?) '
     'ON CONFLICT ("key") DO UPDATE SET state = excluded.state, data = excluded.data'
 )
+_PG_UPSERT = (
+    'INSERT INTO fsm_states ("key", state, data) VALUES ($1, $2, $3::json) '
+    'ON CONFLICT ("key") DO UPDATE SET state = excluded.state, data = excluded.data'
+)
+_PG_READ = 'SELECT state, data::text FROM fsm_states WHERE "key" = $1'
 
 
 @event.listens_for(Session, "after_commit")
@@ -76,14 +81,32 @@ class SqlStorage(BaseStorage):
             return shared.info["fsm_pending"][self, key]  # written earlier in this update
         if key in self._cache:
             return self._cache[key]
-        async with self._sessionmaker() as db:
-            row = (await db.execute(select(FsmState.state, FsmState.data).where(FsmState.key == key))).first()
-            await db.commit()
-        record: Record = (row.state, dict(row.data or {})) if row else EMPTY
+        if shared is not None and (self, key) in shared.info.get("fsm_read", {}):
+            return shared.info["fsm_read"][self, key]  # read earlier in this update (no cache kept)
+        record: Record = await self._load(key)
         self._remember(key, record)
         return record
 
+    async def _load(self, key: str) -> Record:
+        engine = self._sessionmaker.kw["bind"]
+        if engine.dialect.name == "postgresql":  # autocommit, asyncpg's own statement: one round trip
+            async with engine.connect() as conn:
+                raw = (await conn.get_raw_connection()).driver_connection
+                found = await raw.fetchrow(_PG_READ, key)
+            return (found[0], json.loads(found[1]) if found[1] else {}) if found else EMPTY
+        async with self._sessionmaker() as db:
+            row = (await db.execute(select(FsmState.state, FsmState.data).where(FsmState.key == key))).first()
+            await db.commit()
+        return (row.state, dict(row.data or {})) if row else EMPTY
+
     def _remember(self, key: str, record: Record) -> None:
+        if self._cache_size <= 0:
+            # Several worker processes share the chats: nothing is kept beyond the update being handled
+            # (another worker may handle the chat's next one; the chat's lock orders them).
+            shared = current_session.get()
+            if shared is not None:
+                shared.info.setdefault("fsm_read", {})[self, key] = record
+            return
         if len(self._cache) >= self._cache_size:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = record
@@ -148,6 +171,14 @@ class SqlStorage(BaseStorage):
                 except BaseException:
                     sqlite.rollback()
                     raise
+            self._remember(name, (state, dict(data)))
+            return
+        if alone and (state is not None or data) and db.bind.dialect.name == "postgresql":
+            # One statement in autocommit on asyncpg's own connection (its statement cache): one round
+            # trip, where the session's BEGIN, upsert and COMMIT take three.
+            async with db.bind.connect() as conn:
+                raw = (await conn.get_raw_connection()).driver_connection
+                await raw.execute(_PG_UPSERT, name, state, json.dumps(data))
             self._remember(name, (state, dict(data)))
             return
         await self._write(name, (state, dict(data)))

@@ -339,7 +339,10 @@ class Outbox(Base):
     """Messages that must not be lost; written in the transaction that causes them."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_due", "status", "available_at"),)
+    __table_args__ = (
+        Index("ix_outbox_due", "status", "available_at"),
+        Index("ix_outbox_chat", "channel", "chat_id", "id"),  # a chat's order (shared_dispatcher.py)
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(200), unique=True)  # idempotency key
     channel: Mapped[str] = mapped_column(String(16), default=Channel.TELEGRAM)

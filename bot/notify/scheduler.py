@@ -129,7 +129,13 @@ def _dispatcher_of(app_or_parts: Any) -> OutboxDispatcher | None:
     if extras is None:
         return None
     if "dispatcher" not in extras:
-        extras["dispatcher"] = telegram_dispatcher(app_or_parts)
+        settings = app_or_parts.settings
+        if settings.workers > 1 and settings.database_url.startswith("postgresql"):
+            from bot.notify.shared_dispatcher import shared_dispatcher  # several workers share it
+
+            extras["dispatcher"] = shared_dispatcher(app_or_parts)
+        else:
+            extras["dispatcher"] = telegram_dispatcher(app_or_parts)
     return extras["dispatcher"]
 
 
@@ -180,6 +186,9 @@ class Background:
                 self._loop_task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._loop_task
+        close = getattr(self.dispatcher, "close", None)  # a shared rate's connection (shared_dispatcher)
+        if close is not None:
+            await close()
 
 
 async def start_background(app: Any) -> Background:

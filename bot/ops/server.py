@@ -77,7 +77,9 @@ class Ops:
             checks["database"] = f"failed: {type(exc).__name__}: {exc}"[:300]
             ok = False
         polling = getattr(self.app, "_polling", None)
-        if polling is None or polling.done():
+        if self.app.extras.get("telegram_webhook") is not None:  # updates come by webhook instead
+            checks["telegram_webhook"] = "ok"
+        elif polling is None or polling.done():
             checks["telegram_polling"] = "stopped"
             ok = False
         else:

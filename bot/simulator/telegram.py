@@ -19,6 +19,12 @@ would refuse, with why), ``commands``, ``files``, ``callback_answers``/``wait_an
 getUpdates), ``count_429``/``sent_per_chat``. Steering: ``block``, ``fail_next``,
 ``member_status[(chat_id, user_id)]`` for getChatMember, ``Limits`` for flood control,
 ``any_chat=True`` to accept chats never seen. ``wait_for(condition)`` is re-checked after every call.
+
+Webhooks: after ``setWebhook`` the updates are POSTed to its URL with the secret token header, a chat's
+one after the other (the next once the previous was answered 2xx; a failed post is repeated), chats
+at once up to ``max_connections``; getUpdates is then refused (409) until ``deleteWebhook``.
+``webhook`` (url, secret, connections), ``webhook_posts`` ((update_id, HTTP status) of each post),
+``webhook_keepalive = False`` for a new connection per post.
 """
 
 from __future__ import annotations
@@ -190,6 +196,20 @@ class FakeTelegram:
         self._global_window: deque[float] = deque()
         self._chat_windows: dict[int, deque[float]] = defaultdict(deque)
         self._runner: web.AppRunner | None = None
+        # Webhook delivery (setWebhook): as Telegram does, the updates of one chat are posted one
+        # after the other (the next once the previous was answered 2xx), different chats at once, at
+        # most ``max_connections`` requests at a time; a failed post is repeated.
+        self.webhook: dict[str, Any] | None = None
+        # False: a new connection for every post (several workers on one port then each get a share
+        # of the posts, whatever the kernel's choice for a few long-lived connections)
+        self.webhook_keepalive = True
+        self.webhook_posts: list[tuple[int, int]] = []  # (update_id, HTTP status) of every post
+        self._hook_queues: dict[Any, deque[dict[str, Any]]] = {}
+        self._hook_ready: deque[Any] = deque()
+        self._hook_busy: set[Any] = set()
+        self._hook_wake = asyncio.Event()
+        self._hook_task: asyncio.Task[None] | None = None
+        self._hook_last_error: tuple[int, str] | None = None
 
     # --- lifecycle -------------------------------------------------------------------------------
 
@@ -207,6 +227,7 @@ class FakeTelegram:
         return self
 
     async def stop(self) -> None:
+        await self._stop_webhook()
         if self._runner is not None:
             self._new_update.set()
             await self._runner.cleanup()
@@ -472,6 +493,10 @@ class FakeTelegram:
         update["update_id"] = next(self._update_ids)
         if self._allowed_updates and not self._wanted(update):
             return  # Telegram never delivers kinds the bot did not ask for
+        if self.webhook is not None:
+            self._queue_for_webhook(update)
+            await self._notify()
+            return
         self._updates.append(update)
         self._new_update.set()
         await self._notify()
@@ -705,6 +730,12 @@ class FakeTelegram:
         }
 
     async def _m_getUpdates(self, p, u):
+        if self.webhook is not None:
+            raise ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to "
+                "delete the webhook first",
+            )
         offset = int(p.get("offset") or 0)
         limit = int(p.get("limit") or 100)
         timeout = min(float(p.get("timeout") or 0), 50)
@@ -731,11 +762,161 @@ class FakeTelegram:
         allowed = self._allowed_updates or ()
         return any(kind in allowed for kind in update if kind != "update_id")
 
+    # --- webhook -------------------------------------------------------------------------------
+
+    async def _m_setWebhook(self, p, u):
+        url = str(p.get("url") or "")
+        if not url:
+            await self._stop_webhook()
+            return True
+        # Telegram requires HTTPS on port 443, 80, 88 or 8443; the fake posts to plain HTTP on
+        # 127.0.0.1 (tests, the benchmark), so only the scheme is checked.
+        if not url.startswith(("http://", "https://")):
+            raise ApiError(400, "Bad Request: bad webhook: invalid URL")
+        secret = p.get("secret_token")
+        if secret is not None and not (
+            1 <= len(str(secret)) <= 256 and all(c.isalnum() or c in "_-" for c in str(secret))
+        ):
+            self.violations.append("setWebhook: secret_token must be 1-256 characters A-Z, a-z, 0-9, _, -")
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        connections = int(p.get("max_connections") or 40)
+        if not 1 <= connections <= 100:
+            raise ApiError(400, "Bad Request: bad webhook: max_connections must be 1-100")
+        allowed = p.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = list(allowed) or None
+        if p.get("drop_pending_updates"):
+            self._updates.clear()
+            self._hook_queues.clear()
+        await self._stop_webhook()
+        self.webhook = {"url": url, "secret_token": secret, "max_connections": connections}
+        while self._updates:  # what getUpdates has not confirmed goes by webhook now
+            self._queue_for_webhook(self._updates.popleft())
+        self._hook_task = asyncio.create_task(self._deliver_webhook(dict(self.webhook)))
+        return True
+
     async def _m_deleteWebhook(self, p, u):
+        await self._stop_webhook(drop=bool(p.get("drop_pending_updates")))
         return True
 
     async def _m_getWebhookInfo(self, p, u):
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": len(self._updates)}
+        pending = len(self._updates) + sum(len(q) for q in self._hook_queues.values())
+        info: dict[str, Any] = {
+            "url": self.webhook["url"] if self.webhook else "",
+            "has_custom_certificate": False,
+            "pending_update_count": pending,
+        }
+        if self.webhook:
+            info["max_connections"] = self.webhook["max_connections"]
+            if self._allowed_updates:
+                info["allowed_updates"] = list(self._allowed_updates)
+        if self._hook_last_error is not None:
+            info["last_error_date"], info["last_error_message"] = self._hook_last_error
+        return info
+
+    async def _stop_webhook(self, drop: bool = False) -> None:
+        """Stop posting; updates not yet delivered wait for getUpdates again (in order)."""
+        self.webhook = None
+        if self._hook_task is not None:
+            self._hook_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._hook_task
+            self._hook_task = None
+        left = sorted((u for q in self._hook_queues.values() for u in q), key=lambda u: u["update_id"])
+        self._hook_queues.clear()
+        self._hook_ready.clear()
+        self._hook_busy.clear()
+        if not drop:
+            self._updates.extend(left)
+
+    @staticmethod
+    def _chat_of(update: dict[str, Any]) -> Any:
+        for kind, value in update.items():
+            if kind == "update_id" or not isinstance(value, dict):
+                continue
+            chat = value.get("chat") or (value.get("message") or {}).get("chat")
+            if chat:
+                return chat["id"]
+            if value.get("from"):
+                return value["from"]["id"]
+        return ("update", update["update_id"])
+
+    def _queue_for_webhook(self, update: dict[str, Any]) -> None:
+        chat = self._chat_of(update)
+        queue = self._hook_queues.setdefault(chat, deque())
+        queue.append(update)
+        if len(queue) == 1 and chat not in self._hook_busy:
+            self._hook_ready.append(chat)
+            self._hook_wake.set()
+
+    async def _deliver_webhook(self, hook: dict[str, Any]) -> None:
+        import aiohttp
+
+        headers = {"Content-Type": "application/json"}
+        if hook["secret_token"]:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
+        slots = asyncio.Semaphore(hook["max_connections"])
+        tasks: set[asyncio.Task[None]] = set()
+        connector = aiohttp.TCPConnector(
+            limit=hook["max_connections"], force_close=not self.webhook_keepalive
+        )
+        timeout = aiohttp.ClientTimeout(total=60)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+
+            async def one_chat(chat: Any) -> None:
+                try:
+                    queue = self._hook_queues.get(chat)
+                    while queue:
+                        update = queue[0]
+                        status = await post(update)
+                        self.webhook_posts.append((update["update_id"], status))
+                        if 200 <= status < 300:
+                            queue.popleft()
+                            break
+                        error = f"Wrong response from the webhook: {status}"
+                        self._hook_last_error = (int(time.time()), error)
+                        await asyncio.sleep(0.2)  # Telegram waits longer; the fake keeps tests short
+                finally:
+                    slots.release()
+                    self._hook_busy.discard(chat)
+                    queue = self._hook_queues.get(chat)
+                    if queue:
+                        self._hook_ready.append(chat)
+                        self._hook_wake.set()
+                    elif queue is not None:
+                        del self._hook_queues[chat]
+                    self._wake()
+
+            async def post(update: dict[str, Any]) -> int:
+                body = json.dumps(update, ensure_ascii=False).encode()
+                try:
+                    async with http.post(hook["url"], data=body, headers=headers) as response:
+                        await response.read()
+                        return response.status
+                except (aiohttp.ClientError, TimeoutError) as exc:
+                    self._hook_last_error = (int(time.time()), f"Connection failed: {exc!r}"[:200])
+                    return 0
+
+            try:
+                while True:
+                    while not self._hook_ready:
+                        self._hook_wake.clear()
+                        await self._hook_wake.wait()
+                    await slots.acquire()
+                    chat = self._hook_ready.popleft()
+                    if chat in self._hook_busy or not self._hook_queues.get(chat):
+                        slots.release()
+                        continue
+                    self._hook_busy.add(chat)
+                    task = asyncio.create_task(one_chat(chat))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+            finally:
+                for task in list(tasks):
+                    task.cancel()
+                for task in list(tasks):
+                    with contextlib.suppress(asyncio.CancelledError):
+                        await task
 
     @staticmethod
     def _visible(params: dict[str, Any], value: str) -> str:

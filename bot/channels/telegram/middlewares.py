@@ -36,31 +36,47 @@ class DbSessionMiddleware(BaseMiddleware):
                 current_session.reset(token)
 
 
+_PG_LOCALE = "SELECT locale FROM citizens WHERE channel = $1 AND chat_id = $2"
+
+
+async def _stored_locale(db: AsyncSession, chat_id: int) -> str | None:
+    if db.bind.dialect.name == "postgresql" and not db.in_transaction():
+        # autocommit on asyncpg's own connection: one round trip instead of BEGIN, SELECT, COMMIT
+        async with db.bind.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            return await raw.fetchval(_PG_LOCALE, Channel.TELEGRAM.value, str(chat_id))
+    stored = await db.scalar(
+        select(Citizen.locale).where(Citizen.channel == Channel.TELEGRAM, Citizen.chat_id == str(chat_id))
+    )
+    await db.commit()  # end the read; on SQLite every transaction holds the write lock
+    return stored
+
+
 class LocaleMiddleware(BaseMiddleware):
     """Sets the reader's locale: in private chats the citizen's choice, in groups the deployment's
     default. Handlers receive it as ``locale``, and this middleware as ``locales``."""
 
-    def __init__(self, default_locale: str) -> None:
+    def __init__(self, default_locale: str, *, remember_chats: bool = True) -> None:
         self.default_locale = default_locale
-        self._known: dict[int, str] = {}  # chat id -> locale, for chats already looked up
+        # chat id -> locale, for chats already looked up; off when several worker processes share the
+        # chats (a change made in one would not be seen by the others)
+        self.remember_chats = remember_chats
+        self._known: dict[int, str] = {}
 
     def remember(self, chat_id: int, locale: str) -> None:
         """Called when a citizen changes language."""
-        self._known[chat_id] = locale
+        if self.remember_chats:
+            self._known[chat_id] = locale
 
     async def _lookup(self, db: AsyncSession, chat_id: int) -> str:
         if chat_id not in self._known:
-            stored = await db.scalar(
-                select(Citizen.locale).where(
-                    Citizen.channel == Channel.TELEGRAM, Citizen.chat_id == str(chat_id)
-                )
-            )
-            await db.commit()  # end the read; on SQLite every transaction holds the write lock
+            stored = await _stored_locale(db, chat_id)
+            locale = normalize_locale(stored, self.default_locale) if stored else self.default_locale
+            if not self.remember_chats:
+                return locale
             if len(self._known) > 100_000:
                 self._known.clear()
-            self._known[chat_id] = (
-                normalize_locale(stored, self.default_locale) if stored else self.default_locale
-            )
+            self._known[chat_id] = locale
         return self._known[chat_id]
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
@@ -76,9 +92,16 @@ class LocaleMiddleware(BaseMiddleware):
 
 
 def install(
-    dp: Any, sessionmaker: async_sessionmaker[AsyncSession], default_locale: str, settings: Any = None
+    dp: Any,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    default_locale: str,
+    settings: Any = None,
+    *,
+    shared: bool = False,
 ) -> None:
-    locales = LocaleMiddleware(default_locale)
+    """``shared``: several worker processes handle the same chats (webhook workers): nothing about a
+    chat is remembered in the process (the flood guard still counts per process)."""
+    locales = LocaleMiddleware(default_locale, remember_chats=not shared)
     if settings is not None:
         from bot.channels.telegram.guard import install_guard
 

@@ -409,6 +409,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("key", name=op.f("uq_outbox_key")),
     )
     with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_outbox_chat", ["channel", "chat_id", "id"], unique=False)
         batch_op.create_index("ix_outbox_due", ["status", "available_at"], unique=False)
 
     op.create_table(
@@ -437,6 +438,7 @@ def downgrade() -> None:
     op.drop_table("submission_events")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_due")
+        batch_op.drop_index("ix_outbox_chat")
 
     op.drop_table("outbox")
     with op.batch_alter_table("extension_requests", schema=None) as batch_op:

@@ -1,0 +1,96 @@
+"""One overall send rate shared by every worker process (``doithoai run --webhook --workers N``).
+
+Telegram's 30 messages per second are the bot's, not a process's: each worker's own ``RateLimiter``
+would let N times as many through. ``await bucket.acquire()`` reserves the next free moment on one
+shared line of slots, one gap apart (``1 / (rate × margin)``), and sleeps until it. The line is kept
+by the database server (a row of the ``leases`` table, ``rate:<channel>``: its ``expires_at`` is the
+next free slot, moved on by one conditional UPDATE in autocommit — one round trip per message, the
+server's own clock, no clock skew between machines) or, when ``DOITHOAI_REDIS_URL`` is set, by Redis
+(one script call, Redis's clock).
+
+The per-chat limits (1 per second in a private chat, 20 per minute in a group) are kept by the outbox
+claim itself (bot/notify/shared_dispatcher.py): a chat's next message is claimed only once its
+previous one was answered a full gap ago.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Protocol
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+MARGIN = 0.9  # a little under the published rate: network jitter must not push two slots together
+
+
+class SharedBucket(Protocol):
+    async def acquire(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+_PG_ENSURE = (
+    "INSERT INTO leases (name, holder, expires_at) VALUES ($1, 'rate', now() AT TIME ZONE 'UTC') "
+    "ON CONFLICT (name) DO NOTHING"
+)
+_PG_RESERVE = """
+UPDATE leases SET expires_at = GREATEST(expires_at, clock_timestamp() AT TIME ZONE 'UTC')
+                               + make_interval(secs => $2)
+WHERE name = $1
+RETURNING extract(epoch FROM expires_at - make_interval(secs => $2)
+                              - clock_timestamp() AT TIME ZONE 'UTC')::float8
+"""
+
+
+class PgBucket:
+    def __init__(self, engine: AsyncEngine, name: str, per_second: float, margin: float = MARGIN) -> None:
+        self.engine = engine
+        self.name = f"rate:{name}"
+        self.gap = 1.0 / (per_second * margin)
+        self._ready = False
+
+    async def acquire(self) -> None:
+        async with self.engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            if not self._ready:
+                await raw.execute(_PG_ENSURE, self.name)
+                self._ready = True
+            wait = await raw.fetchval(_PG_RESERVE, self.name, self.gap)
+        if wait is not None and wait > 0:
+            await asyncio.sleep(wait)
+
+    async def close(self) -> None:
+        return None
+
+
+_REDIS_RESERVE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local slot = math.max(tonumber(redis.call('GET', KEYS[1]) or '0'), now)
+redis.call('SET', KEYS[1], tostring(slot + tonumber(ARGV[1])), 'EX', 3600)
+return tostring(slot - now)
+"""
+
+
+class RedisBucket:
+    def __init__(self, url: str, name: str, per_second: float, margin: float = MARGIN) -> None:
+        from redis.asyncio import Redis
+
+        self.redis: Any = Redis.from_url(url)
+        self.key = f"doithoai:rate:{name}"
+        self.gap = 1.0 / (per_second * margin)
+        self._script = self.redis.register_script(_REDIS_RESERVE)
+
+    async def acquire(self) -> None:
+        wait = float(await self._script(keys=[self.key], args=[repr(self.gap)]))
+        if wait > 0:
+            await asyncio.sleep(wait)
+
+    async def close(self) -> None:
+        await self.redis.aclose()
+
+
+def shared_bucket(settings: Any, engine: AsyncEngine, name: str, per_second: float) -> SharedBucket:
+    if settings.redis_url:
+        return RedisBucket(settings.redis_url, name, per_second)
+    return PgBucket(engine, name, per_second)
