@@ -43,6 +43,7 @@ from bot.i18n import set_timezone  # noqa: E402
 from bot.notify import sessionmaker_for  # noqa: E402
 from bot.notify.ticks import deadline_tick  # noqa: E402
 from bot.reports import render, resolve  # noqa: E402
+from bot.reports.metrics import EXCEPTIONS  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.texts import reports as tr  # noqa: E402
 from bot.texts import units as tu  # noqa: E402
@@ -278,7 +279,7 @@ async def run(url: str, count: int, questions: int) -> None:
 
     async def stats():
         async with maker() as db:
-            report = await resolve(db, "2026H2", NOW, everyone)
+            report = await resolve(db, "2026H2", NOW, everyone, facts=EXCEPTIONS)
             await db.commit()
         files = await render(report, documents=False)
         text = tr.stats_text(report) + tu.report_units(report.by_unit)

@@ -56,6 +56,7 @@ from bot.domain import lifecycle, reporting
 from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
 from bot.domain.reporting import Issuer
 from bot.i18n import current_locale, local_date
+from bot.reports import sums
 from storage.models import (
     AppConfig,
     Department,
@@ -81,6 +82,10 @@ HELD = lifecycle.SESSION_HELD
 AT_SESSION, RESPONDED, FORWARDED, OPEN_OUTCOME = "at_session", "responded", "forwarded", "open"
 # timeliness of one case
 ON_TIME, LATE, OVERDUE, PENDING = "on_time", "late", "overdue", "pending"
+# Which questions a report carries as ``Fact`` records (``Report.facts``): all of them (the workbook and
+# the document list them), or only those settled late or overdue (``Report.late``, ``Report.overdue``:
+# /stats, which shows the figures and the overdue list). The figures are the same either way.
+ALL_FACTS, EXCEPTIONS = "all", "exceptions"
 
 
 @dataclass(frozen=True)
@@ -385,9 +390,18 @@ def session_day(session: DialogueSession) -> date:
 
 
 async def for_period(
-    db: AsyncSession, period: Period, now: datetime, unit_ids: list[int] | None = None
+    db: AsyncSession,
+    period: Period,
+    now: datetime,
+    unit_ids: list[int] | None = None,
+    *,
+    facts: str = ALL_FACTS,
+    summed: bool = True,
 ) -> Report:
-    """``unit_ids``: the sessions of these units only (a deployment of many units: a commune's own, or
+    """``facts``: which questions ``Report.facts`` holds (``ALL_FACTS`` or ``EXCEPTIONS``); ``summed``
+    False: the figures counted question by question (the reference the database's sums are tested
+    against).
+    ``unit_ids``: the sessions of these units only (a deployment of many units: a commune's own, or
     a province's and its communes'); the report then has a row per unit. Inside a staff action confined
     to a unit, that unit and those below it by default."""
     unit_ids = await _scope_units(db, unit_ids)
@@ -398,7 +412,7 @@ async def for_period(
         sessions = [s for s in await db.scalars(query) if period.contains(session_day(s))]
         report = Report(today=local_date(now), unit=await unit_name(db, unit_ids), period=period)
         report.issuer = (await reporting.load(db)).issuer
-        await _fill(db, report, sessions)
+        await _fill(db, report, sessions, facts, summed)
         if unit_ids is not None:
             await _by_unit(db, report, sessions, unit_ids)
     return report
@@ -458,7 +472,13 @@ async def _scope_units(db: AsyncSession, unit_ids: list[int] | None) -> list[int
 
 
 async def for_session(
-    db: AsyncSession, session_id: int, now: datetime, unit_ids: list[int] | None = None
+    db: AsyncSession,
+    session_id: int,
+    now: datetime,
+    unit_ids: list[int] | None = None,
+    *,
+    facts: str = ALL_FACTS,
+    summed: bool = True,
 ) -> Report | None:
     unit_ids = await _scope_units(db, unit_ids)
     with unscoped():
@@ -468,13 +488,20 @@ async def for_session(
     report = Report(today=local_date(now), unit=await unit_name(db, unit_ids))
     report.issuer = (await reporting.load(db)).issuer
     with unscoped():
-        await _fill(db, report, [session])
+        await _fill(db, report, [session], facts, summed)
     report.session = report.sessions[0]
     return report
 
 
-async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession]) -> None:
-    by_id = {s.id: s for s in sessions}
+async def _fill(
+    db: AsyncSession,
+    report: Report,
+    sessions: list[DialogueSession],
+    facts: str = ALL_FACTS,
+    summed: bool = True,
+) -> None:
+    """The figures of ``sessions``: summed in the database (``bot.reports.sums``) or, with ``summed``
+    False or where the database cannot give local dates, question by question from the facts."""
     cal = await load_calendar(db)
     figures = {
         s.id: SessionFigures(
@@ -495,14 +522,126 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     report.sessions = list(figures.values())
     if not sessions:
         return
+    departments = {d.id: d for d in await db.scalars(select(Department))}
+    topics = {t.id: t for t in await db.scalars(select(Topic))}
+    if summed and sums.supported(db.bind.dialect.name, report.today):
+        await _sum_in_database(db, report, figures, departments, topics, cal)
+        if facts == ALL_FACTS:
+            report.facts = await _facts(db, report.today, sessions, departments, topics, cal)
+        else:
+            ids = await sums.exception_ids(db, list(figures), report.today)
+            report.facts = await _facts(db, report.today, sessions, departments, topics, cal, ids)
+        return
+    report.facts = await _facts(db, report.today, sessions, departments, topics, cal)
+    dept_groups: dict[int | None, Group] = {}
+    topic_groups: dict[int | None, Group] = {}
+    for fact in report.facts:
+        report.totals.add(fact)
+        figures[fact.session_id].counts.add(fact)
+        _group(dept_groups, fact.department_id, departments).counts.add(fact)
+        _group(topic_groups, fact.topic_id, topics).counts.add(fact)
+    _by_session_date(report)
+    _order_groups(report, dept_groups, topic_groups, topics)
+
+
+async def _sum_in_database(
+    db: AsyncSession,
+    report: Report,
+    figures: dict[int, SessionFigures],
+    departments: dict[int, Department],
+    topics: dict[int, Topic],
+    cal: WorkCalendar,
+) -> None:
+    """``Counts`` per session, department and topic from GROUP BY queries; the totals, years and months
+    summed from the sessions'. Another grouping (e.g. per staff member) is one more ``counts_by``."""
+    ids = list(figures)
+    today = report.today
+    for session_id, values in (await sums.counts_by(db, Submission.session_id, ids, today, cal)).items():
+        figures[session_id].counts = Counts(**values)
+    for session in report.sessions:
+        _add_counts(report.totals, session.counts)
+    _by_session_date(report)
+    dept_groups: dict[int | None, Group] = {}
+    for key, values in (await sums.counts_by(db, Submission.department_id, ids, today, cal)).items():
+        _add_counts(_group(dept_groups, key, departments).counts, Counts(**values))
+    topic_groups: dict[int | None, Group] = {}
+    for key, values in (await sums.counts_by(db, Submission.topic_id, ids, today, cal)).items():
+        _add_counts(_group(topic_groups, key, topics).counts, Counts(**values))
+    _order_groups(report, dept_groups, topic_groups, topics)
+
+
+def _group(groups: dict[int | None, Group], key: int | None, rows: dict) -> Group:
+    """The group of a department or topic id (made when its first question comes; an unknown or no id:
+    the group ``None``)."""
+    row = rows.get(key) if key else None
+    key = key if row is not None else None
+    if key not in groups:
+        groups[key] = Group(row.id, Name(row.name_vi, row.name_en)) if row is not None else Group(None, None)
+    return groups[key]
+
+
+def _by_session_date(report: Report) -> None:
+    """The year and month groups: the sessions' figures (of those with questions) by the session's day."""
+    years: dict[int, Group] = {}
+    months: dict[int, Group] = {}
+    for session in report.sessions:
+        if not session.counts.received:
+            continue
+        year = session.day.year
+        if year not in years:
+            years[year] = Group(year, Name(str(year), str(year)))
+        _add_counts(years[year].counts, session.counts)
+        month = year * 100 + session.day.month
+        if month not in months:
+            label = f"{session.day.month:02d}/{year}"
+            months[month] = Group(month, Name(label, label))
+        _add_counts(months[month].counts, session.counts)
+    report.by_year = [years[y] for y in sorted(years)]
+    report.by_month = [months[m] for m in sorted(months)]
+
+
+def _order_groups(
+    report: Report,
+    dept_groups: dict[int | None, Group],
+    topic_groups: dict[int | None, Group],
+    topics: dict[int, Topic],
+) -> None:
+    def order(groups: dict[int | None, Group], sort_key) -> list[Group]:
+        named = sorted((g for k, g in groups.items() if k is not None), key=sort_key)
+        return named + ([groups[None]] if None in groups else [])
+
+    report.by_department = order(dept_groups, lambda g: g.id)
+    report.by_topic = order(topic_groups, lambda g: (topics[g.id].sort_order, g.id))
+
+
+async def _facts(
+    db: AsyncSession,
+    today: date,
+    sessions: list[DialogueSession],
+    departments: dict[int, Department],
+    topics: dict[int, Topic],
+    cal: WorkCalendar,
+    only: list[int] | None = None,
+) -> list[Fact]:
+    """The questions of ``sessions`` (or only those of ids ``only``) as facts, in the order of their id."""
+    by_id = {s.id: s for s in sessions}
     # Plain rows (the columns, read like a Submission): no ORM objects to build for every question,
-    # departments and topics are read once below.
-    subs = (
-        await db.execute(
-            select(*FACT_COLUMNS).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
-        )
-    ).all()
-    ids = [s.id for s in subs]
+    # departments and topics are read once by the caller.
+    if only is None:
+        subs = (
+            await db.execute(
+                select(*FACT_COLUMNS).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
+            )
+        ).all()
+    else:
+        subs = []
+        for i in range(0, len(only), 10_000):  # more ids than a statement may carry
+            part = only[i : i + 10_000]
+            subs += (
+                await db.execute(select(*FACT_COLUMNS).where(Submission.id.in_(part)).order_by(Submission.id))
+            ).all()
+    if not subs:
+        return []
     targets = {s.merged_into_id for s in subs if s.merged_into_id}
     codes: dict[int, str] = {}
     chunks = sorted(targets)
@@ -512,61 +651,19 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
             (await db.execute(select(Submission.id, Submission.code).where(Submission.id.in_(part)))).all()
         )
     forwarded_at: dict[int, datetime] = {}
-    if ids:
-        in_scope = select(Submission.id).where(Submission.session_id.in_(list(by_id)))
-        for sid, at in await db.execute(
-            select(SubmissionEvent.submission_id, SubmissionEvent.at)
-            .where(SubmissionEvent.action == "forward", SubmissionEvent.submission_id.in_(in_scope))
-            .order_by(SubmissionEvent.at)
-        ):
-            forwarded_at[sid] = at  # the latest one wins
-    departments = {d.id: d for d in await db.scalars(select(Department))}
-    topics = {t.id: t for t in await db.scalars(select(Topic))}
-    cal = await load_calendar(db)
-
-    dept_groups: dict[int | None, Group] = {}
-    topic_groups: dict[int | None, Group] = {}
-    year_groups: dict[int, Group] = {}
-    month_groups: dict[int, Group] = {}
-    for sub in subs:
-        session = by_id[sub.session_id]
-        fact = make_fact(
-            sub, session, report.today, forwarded_at.get(sub.id), codes, departments, topics, cal
+    in_scope = select(Submission.id).where(Submission.session_id.in_(list(by_id)))
+    for sid, at in await db.execute(
+        select(SubmissionEvent.submission_id, SubmissionEvent.at)
+        .where(SubmissionEvent.action == "forward", SubmissionEvent.submission_id.in_(in_scope))
+        .order_by(SubmissionEvent.at)
+    ):
+        forwarded_at[sid] = at  # the latest one wins
+    return [
+        make_fact(
+            sub, by_id[sub.session_id], today, forwarded_at.get(sub.id), codes, departments, topics, cal
         )
-        report.facts.append(fact)
-        report.totals.add(fact)
-        figures[sub.session_id].counts.add(fact)
-        # a group is made once, when its first question comes (not one per question: a province's year)
-        dept = departments.get(fact.department_id) if fact.department_id else None
-        key = fact.department_id if dept else None
-        if key not in dept_groups:
-            dept_groups[key] = Group(dept.id, Name(dept.name_vi, dept.name_en)) if dept else Group(None, None)
-        dept_groups[key].counts.add(fact)
-        topic = topics.get(fact.topic_id) if fact.topic_id else None
-        key = fact.topic_id if topic else None
-        if key not in topic_groups:
-            topic_groups[key] = (
-                Group(topic.id, Name(topic.name_vi, topic.name_en)) if topic else Group(None, None)
-            )
-        topic_groups[key].counts.add(fact)
-        year = fact.session_date.year
-        if year not in year_groups:
-            year_groups[year] = Group(year, Name(str(year), str(year)))
-        year_groups[year].counts.add(fact)
-        month = year * 100 + fact.session_date.month
-        if month not in month_groups:
-            label = f"{fact.session_date.month:02d}/{year}"
-            month_groups[month] = Group(month, Name(label, label))
-        month_groups[month].counts.add(fact)
-
-    def order(groups: dict[int | None, Group], sort_key) -> list[Group]:
-        named = sorted((g for k, g in groups.items() if k is not None), key=sort_key)
-        return named + ([groups[None]] if None in groups else [])
-
-    report.by_department = order(dept_groups, lambda g: g.id)
-    report.by_topic = order(topic_groups, lambda g: (topics[g.id].sort_order, g.id))
-    report.by_year = [year_groups[y] for y in sorted(year_groups)]
-    report.by_month = [month_groups[m] for m in sorted(month_groups)]
+        for sub in subs
+    ]
 
 
 # The columns a Fact is made of (read as plain rows: a province's year is 100,000 of them).

@@ -1,0 +1,238 @@
+"""The figures summed in the database (GROUP BY), the same as ``metrics.make_fact`` + ``Counts.add`` give
+question by question (bench/province.py: a province's year is 100,000 questions).
+
+``counts_by(db, key, session_ids, today, cal)`` returns, for each value of ``key`` (a column of
+``submissions``: ``session_id``, ``department_id``, ``topic_id``, and later any other column, e.g. the
+staff member who answered), the keyword arguments of a ``metrics.Counts``. Each row's outcome,
+timeliness and dates are derived in SQL exactly as ``make_fact`` derives them in Python (see the module
+docstring of ``bot.reports.metrics`` for the definitions); only the working days are counted in Python,
+once per distinct (received, settled) pair of a group, with the deployment's calendar.
+
+Local dates: on PostgreSQL ``timezone(zone, …)``; on SQLite the zone's offset, when it is the same all
+year round in the years around ``today`` (``fixed_offset``; otherwise ``supported`` is False and the
+caller takes the question-by-question path).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.domain import lifecycle
+from bot.domain.deadlines import WorkCalendar
+from bot.i18n import timezone
+from storage.models import DialogueSession, Submission, SubmissionEvent, SubmissionStatus
+
+S = SubmissionStatus
+SUB = Submission.__table__
+SESSION = DialogueSession.__table__
+EVENT = SubmissionEvent.__table__
+# the same names as bot.reports.metrics (which imports this module)
+AT_SESSION, RESPONDED, FORWARDED, OPEN_OUTCOME = "at_session", "responded", "forwarded", "open"
+ON_TIME, LATE, OVERDUE, PENDING = "on_time", "late", "overdue", "pending"
+
+
+def fixed_offset(today: date) -> int | None:
+    """The deployment zone's UTC offset in seconds if it is the same on every day of the years around
+    ``today`` (no daylight saving: Asia/Ho_Chi_Minh), else None."""
+    zone = timezone()
+    day = datetime(today.year - 30, 1, 1, 12, tzinfo=UTC)
+    offsets = set()
+    while day.year <= today.year + 1:
+        offset = day.astimezone(zone).utcoffset()
+        offsets.add(offset.total_seconds() if offset is not None else 0)
+        day += timedelta(days=7)
+    return int(offsets.pop()) if len(offsets) == 1 else None
+
+
+def supported(dialect: str, today: date) -> bool:
+    return dialect == "postgresql" or (dialect == "sqlite" and fixed_offset(today) is not None)
+
+
+def _local_day(dialect: str, column, today: date):
+    """The local date of a naive-UTC datetime column, as SQL."""
+    if dialect == "postgresql":
+        return cast(func.timezone(timezone().key, func.timezone("UTC", column)), Date)
+    return func.date(column, f"{fixed_offset(today):+d} seconds", type_=Date)
+
+
+def _days(dialect: str, later, earlier):
+    if dialect == "postgresql":
+        return later - earlier
+    return cast(func.julianday(later) - func.julianday(earlier), Integer)
+
+
+def _filled(column):
+    return func.coalesce(column, "") != ""
+
+
+def _rows(dialect: str, key, session_ids: list[int], today: date):
+    """One row per question in scope: its key and what the figures need of it (a subquery)."""
+    latest_forward = (
+        select(EVENT.c.submission_id, func.max(EVENT.c.at).label("at"))
+        .where(
+            EVENT.c.action == "forward",
+            EVENT.c.submission_id.in_(select(SUB.c.id).where(SUB.c.session_id.in_(session_ids))),
+        )
+        .group_by(EVENT.c.submission_id)
+        .subquery()
+    )
+    status = SUB.c.status
+    outcome = case(
+        (status.in_(lifecycle.EXCLUDED), None),
+        (status == S.ANSWERED_AT_SESSION, AT_SESSION),
+        (status == S.RESPONDED, RESPONDED),
+        (status.in_(lifecycle.FORWARDED_ALL), FORWARDED),
+        else_=OPEN_OUTCOME,
+    )
+
+    def day(*columns):
+        return _local_day(dialect, func.coalesce(*columns), today)
+
+    settled = case(
+        (status.in_(lifecycle.EXCLUDED), None),
+        (
+            status == S.ANSWERED_AT_SESSION,
+            day(SESSION.c.held_at, SESSION.c.starts_at),
+        ),
+        (status == S.RESPONDED, day(SUB.c.responded_at, SUB.c.updated_at)),
+        (
+            status.in_(lifecycle.FORWARDED_ALL),
+            day(SUB.c.forwarded_at, latest_forward.c.at, SUB.c.updated_at),
+        ),
+        else_=None,
+    )
+    extended = or_(
+        _filled(SUB.c.extension_reason),
+        and_(
+            SUB.c.original_due.is_not(None),
+            SUB.c.response_due.is_not(None),
+            SUB.c.original_due != SUB.c.response_due,
+        ),
+    )
+    source = SUB.c.source
+    return (
+        select(
+            key.label("key"),
+            status.label("status"),
+            outcome.label("outcome"),
+            settled.label("settled"),
+            _local_day(dialect, SUB.c.created_at, today).label("received"),
+            SUB.c.response_due.label("due"),
+            case((extended, 1), else_=0).label("extended"),
+            SUB.c.satisfaction.label("satisfaction"),
+            case((func.coalesce(SUB.c.reopened_count, 0) > 0, 1), else_=0).label("reopened"),
+            case((_filled(SUB.c.response_doc_no), 1), else_=0).label("document"),
+            case((_filled(SUB.c.response_file_id), 1), else_=0).label("file"),
+            case((_filled(source), source), else_="chat").label("source"),
+            case((and_(source == "front", _filled(SUB.c.source_org)), SUB.c.source_org), else_=None).label(
+                "org"
+            ),
+            func.coalesce(SUB.c.nature, "").label("nature"),
+            case((status == S.ANSWERED_ABOVE, 1), else_=0).label("above"),
+        )
+        .select_from(
+            SUB.join(SESSION, SESSION.c.id == SUB.c.session_id).outerjoin(
+                latest_forward, latest_forward.c.submission_id == SUB.c.id
+            )
+        )
+        .where(SUB.c.session_id.in_(session_ids))
+        .subquery()
+    )
+
+
+def _judged(dialect: str, key, session_ids: list[int], today: date):
+    """``_rows`` with each question's timeliness."""
+    row = _rows(dialect, key, session_ids, today)
+    day = literal(today, Date)
+    timeliness = case(
+        (row.c.outcome == AT_SESSION, ON_TIME),
+        (and_(row.c.outcome == RESPONDED, row.c.due.is_not(None), row.c.settled > row.c.due), LATE),
+        (row.c.outcome == RESPONDED, ON_TIME),
+        (and_(row.c.outcome == OPEN_OUTCOME, row.c.due.is_not(None), day > row.c.due), OVERDUE),
+        (row.c.outcome == OPEN_OUTCOME, PENDING),
+        else_=None,
+    )
+    return select(*row.c, timeliness.label("timeliness")).subquery()
+
+
+def _n(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+async def counts_by(
+    db: AsyncSession, key, session_ids: list[int], today: date, cal: WorkCalendar
+) -> dict[Any, dict[str, Any]]:
+    """{key value: Counts keyword arguments} over the questions of ``session_ids``."""
+    if not session_ids:
+        return {}
+    dialect = db.bind.dialect.name
+    r = _judged(dialect, key, session_ids, today).c
+    case_ = r.outcome.is_not(None)
+    on_time, late, overdue = r.timeliness == ON_TIME, r.timeliness == LATE, r.timeliness == OVERDUE
+    responded, forwarded = r.outcome == RESPONDED, r.outcome == FORWARDED
+    timed = and_(r.outcome.in_((RESPONDED, FORWARDED)), r.settled.is_not(None))
+    days = _days(dialect, r.settled, r.received)
+    rated = r.satisfaction.between(1, 5)
+    sums = {
+        "received": func.count(),
+        "merged": _n(r.status == S.MERGED),
+        "withdrawn": _n(r.status == S.WITHDRAWN),
+        "rejected": _n(r.status == S.REJECTED),
+        "set_aside": _n(r.status == S.SET_ASIDE),
+        "cases": _n(case_),
+        "reopened": _n(and_(case_, r.reopened == 1)),
+        "answered_at_session": _n(r.outcome == AT_SESSION),
+        "responded": _n(responded),
+        "responded_on_time": _n(and_(responded, on_time)),
+        "responded_late": _n(and_(responded, late)),
+        "responded_document": _n(and_(responded, r.document == 1)),
+        "responded_text": _n(and_(responded, r.document == 0, r.file == 0)),
+        "forwarded": _n(forwarded),
+        "forwarded_answered": _n(and_(forwarded, r.above == 1)),
+        "forwarded_awaiting": _n(and_(forwarded, r.above == 0)),
+        "open": _n(r.outcome == OPEN_OUTCOME),
+        "overdue": _n(and_(r.outcome == OPEN_OUTCOME, overdue)),
+        "on_time": _n(and_(case_, on_time)),
+        "late": _n(and_(case_, late)),
+        "extended": _n(and_(case_, r.extended == 1)),
+        "extended_on_time": _n(and_(case_, r.extended == 1, on_time)),
+        "extended_late": _n(and_(case_, r.extended == 1, or_(late, overdue))),
+        "rated": _n(rated),
+        "satisfaction_sum": func.sum(case((rated, r.satisfaction), else_=0)),
+        "satisfied": _n(r.satisfaction.between(4, 5)),
+        "response_days_sum": func.sum(case((timed, case((days < 0, 0), else_=days)), else_=0)),
+        "response_days_n": _n(timed),
+        **{f"rating_{k}": _n(r.satisfaction == k) for k in range(1, 6)},
+    }
+    out: dict[Any, dict[str, Any]] = {}
+    query = select(r.key, *(value.label(name) for name, value in sums.items())).group_by(r.key)
+    for row in (await db.execute(query)).mappings():
+        values = {name: int(row[name] or 0) for name in sums}
+        values["ratings"] = {k: values.pop(f"rating_{k}") for k in range(1, 6)}
+        values.update(by_source={}, by_org={}, by_nature={}, response_working_days_sum=0)
+        values["response_working_days_n"] = values["response_days_n"]
+        out[row["key"]] = values
+    where = select(r.key, r.source, r.org, r.nature, func.count()).group_by(r.key, r.source, r.org, r.nature)
+    for value, source, org, nature, n in await db.execute(where):
+        counts = out[value]
+        counts["by_source"][source] = counts["by_source"].get(source, 0) + n
+        if org:
+            counts["by_org"][org] = counts["by_org"].get(org, 0) + n
+        counts["by_nature"][nature] = counts["by_nature"].get(nature, 0) + n
+    pair = (r.key, r.received, r.settled)
+    pairs = select(*pair, func.count()).where(timed).group_by(*pair)
+    for value, received, settled, n in await db.execute(pairs):
+        out[value]["response_working_days_sum"] += n * max(0, cal.working_days_between(received, settled))
+    return out
+
+
+async def exception_ids(db: AsyncSession, session_ids: list[int], today: date) -> list[int]:
+    """The questions settled late or overdue (what ``Report.late`` and ``Report.overdue`` list)."""
+    if not session_ids:
+        return []
+    r = _judged(db.bind.dialect.name, SUB.c.id, session_ids, today).c
+    return list(await db.scalars(select(r.key).where(r.timeliness.in_((LATE, OVERDUE))).order_by(r.key)))
