@@ -553,19 +553,20 @@ async def _sum_in_database(
     cal: WorkCalendar,
 ) -> None:
     """``Counts`` per session, department and topic from GROUP BY queries; the totals, years and months
-    summed from the sessions'. Another grouping (e.g. per staff member) is one more ``counts_by``."""
-    ids = list(figures)
-    today = report.today
-    for session_id, values in (await sums.counts_by(db, Submission.session_id, ids, today, cal)).items():
+    summed from the sessions'. Another grouping (e.g. per staff member) is one more key."""
+    keys = {"session": Submission.session_id, "department": Submission.department_id}
+    keys["topic"] = Submission.topic_id
+    summed = await sums.counts_by(db, keys, list(figures), report.today, cal)
+    for session_id, values in summed["session"].items():
         figures[session_id].counts = Counts(**values)
     for session in report.sessions:
         _add_counts(report.totals, session.counts)
     _by_session_date(report)
     dept_groups: dict[int | None, Group] = {}
-    for key, values in (await sums.counts_by(db, Submission.department_id, ids, today, cal)).items():
+    for key, values in summed["department"].items():
         _add_counts(_group(dept_groups, key, departments).counts, Counts(**values))
     topic_groups: dict[int | None, Group] = {}
-    for key, values in (await sums.counts_by(db, Submission.topic_id, ids, today, cal)).items():
+    for key, values in summed["topic"].items():
         _add_counts(_group(topic_groups, key, topics).counts, Counts(**values))
     _order_groups(report, dept_groups, topic_groups, topics)
 

@@ -1,9 +1,9 @@
 """The figures summed in the database (GROUP BY), the same as ``metrics.make_fact`` + ``Counts.add`` give
 question by question (bench/province.py: a province's year is 100,000 questions).
 
-``counts_by(db, key, session_ids, today, cal)`` returns, for each value of ``key`` (a column of
-``submissions``: ``session_id``, ``department_id``, ``topic_id``, and later any other column, e.g. the
-staff member who answered), the keyword arguments of a ``metrics.Counts``. Each row's outcome,
+``counts_by(db, keys, session_ids, today, cal)`` returns, for each key column of ``submissions``
+(``session_id``, ``department_id``, ``topic_id``; another grouping, e.g. the staff member who answered,
+is one more entry) and each of its values, the keyword arguments of a ``metrics.Counts``. Each row's outcome,
 timeliness and dates are derived in SQL exactly as ``make_fact`` derives them in Python (see the module
 docstring of ``bot.reports.metrics`` for the definitions); only the working days are counted in Python,
 once per distinct (received, settled) pair of a group, with the deployment's calendar.
@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select
+from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import lifecycle
@@ -54,9 +54,12 @@ def supported(dialect: str, today: date) -> bool:
 
 def _local_day(dialect: str, column, today: date):
     """The local date of a naive-UTC datetime column, as SQL."""
-    if dialect == "postgresql":
+    offset = fixed_offset(today)
+    if dialect == "postgresql" and offset is None:
         return cast(func.timezone(timezone().key, func.timezone("UTC", column)), Date)
-    return func.date(column, f"{fixed_offset(today):+d} seconds", type_=Date)
+    if dialect == "postgresql":  # the same, cheaper per row
+        return cast(column + text(f"interval '{offset:d} seconds'"), Date)
+    return func.date(column, f"{offset:+d} seconds", type_=Date)
 
 
 def _days(dialect: str, later, earlier):
@@ -69,8 +72,8 @@ def _filled(column):
     return func.coalesce(column, "") != ""
 
 
-def _rows(dialect: str, key, session_ids: list[int], today: date):
-    """One row per question in scope: its key and what the figures need of it (a subquery)."""
+def _rows(dialect: str, keys: dict[str, Any], session_ids: list[int], today: date):
+    """One row per question in scope: its keys and what the figures need of it (a subquery)."""
     latest_forward = (
         select(EVENT.c.submission_id, func.max(EVENT.c.at).label("at"))
         .where(
@@ -116,7 +119,7 @@ def _rows(dialect: str, key, session_ids: list[int], today: date):
     source = SUB.c.source
     return (
         select(
-            key.label("key"),
+            *(column.label(f"key_{name}") for name, column in keys.items()),
             status.label("status"),
             outcome.label("outcome"),
             settled.label("settled"),
@@ -144,9 +147,9 @@ def _rows(dialect: str, key, session_ids: list[int], today: date):
     )
 
 
-def _judged(dialect: str, key, session_ids: list[int], today: date):
+def _judged(dialect: str, keys: dict[str, Any], session_ids: list[int], today: date):
     """``_rows`` with each question's timeliness."""
-    row = _rows(dialect, key, session_ids, today)
+    row = _rows(dialect, keys, session_ids, today)
     day = literal(today, Date)
     timeliness = case(
         (row.c.outcome == AT_SESSION, ON_TIME),
@@ -164,13 +167,17 @@ def _n(condition):
 
 
 async def counts_by(
-    db: AsyncSession, key, session_ids: list[int], today: date, cal: WorkCalendar
-) -> dict[Any, dict[str, Any]]:
-    """{key value: Counts keyword arguments} over the questions of ``session_ids``."""
+    db: AsyncSession, keys: dict[str, Any], session_ids: list[int], today: date, cal: WorkCalendar
+) -> dict[str, dict[Any, dict[str, Any]]]:
+    """{name: {key value: Counts keyword arguments}} over the questions of ``session_ids``, for each
+    key column of ``keys`` ({name: column}). The database groups by all the keys at once (one pass over
+    the questions); their sums per key are added up here."""
+    out: dict[str, dict[Any, dict[str, Any]]] = {name: {} for name in keys}
     if not session_ids:
-        return {}
+        return out
     dialect = db.bind.dialect.name
-    r = _judged(dialect, key, session_ids, today).c
+    r = _judged(dialect, keys, session_ids, today).c
+    key_columns = [r[f"key_{name}"] for name in keys]
     case_ = r.outcome.is_not(None)
     on_time, late, overdue = r.timeliness == ON_TIME, r.timeliness == LATE, r.timeliness == OVERDUE
     responded, forwarded = r.outcome == RESPONDED, r.outcome == FORWARDED
@@ -208,25 +215,39 @@ async def counts_by(
         "response_days_n": _n(timed),
         **{f"rating_{k}": _n(r.satisfaction == k) for k in range(1, 6)},
     }
-    out: dict[Any, dict[str, Any]] = {}
-    query = select(r.key, *(value.label(name) for name, value in sums.items())).group_by(r.key)
-    for row in (await db.execute(query)).mappings():
-        values = {name: int(row[name] or 0) for name in sums}
-        values["ratings"] = {k: values.pop(f"rating_{k}") for k in range(1, 6)}
-        values.update(by_source={}, by_org={}, by_nature={}, response_working_days_sum=0)
-        values["response_working_days_n"] = values["response_days_n"]
-        out[row["key"]] = values
-    where = select(r.key, r.source, r.org, r.nature, func.count()).group_by(r.key, r.source, r.org, r.nature)
-    for value, source, org, nature, n in await db.execute(where):
-        counts = out[value]
-        counts["by_source"][source] = counts["by_source"].get(source, 0) + n
-        if org:
-            counts["by_org"][org] = counts["by_org"].get(org, 0) + n
-        counts["by_nature"][nature] = counts["by_nature"].get(nature, 0) + n
-    pair = (r.key, r.received, r.settled)
-    pairs = select(*pair, func.count()).where(timed).group_by(*pair)
-    for value, received, settled, n in await db.execute(pairs):
-        out[value]["response_working_days_sum"] += n * max(0, cal.working_days_between(received, settled))
+    names = list(sums)
+    width = len(keys)
+    totals: dict[str, dict[Any, list[int]]] = {name: {} for name in keys}
+    query = select(*key_columns, *(value.label(name) for name, value in sums.items())).group_by(*key_columns)
+    for row in await db.execute(query):
+        values = [int(v or 0) for v in row[width:]]
+        for name, value in zip(keys, row[:width], strict=True):
+            known = totals[name].get(value)
+            totals[name][value] = (
+                values if known is None else [a + b for a, b in zip(known, values, strict=True)]
+            )
+    for name in keys:
+        for value, numbers in totals[name].items():
+            counts: dict[str, Any] = dict(zip(names, numbers, strict=True))
+            counts["ratings"] = {k: counts.pop(f"rating_{k}") for k in range(1, 6)}
+            counts.update(by_source={}, by_org={}, by_nature={}, response_working_days_sum=0)
+            counts["response_working_days_n"] = counts["response_days_n"]
+            out[name][value] = counts
+    dims = (*key_columns, r.source, r.org, r.nature)
+    for *values, source, org, nature, n in await db.execute(select(*dims, func.count()).group_by(*dims)):
+        for name, value in zip(keys, values, strict=True):
+            counts = out[name][value]
+            counts["by_source"][source] = counts["by_source"].get(source, 0) + n
+            if org:
+                counts["by_org"][org] = counts["by_org"].get(org, 0) + n
+            counts["by_nature"][nature] = counts["by_nature"].get(nature, 0) + n
+    pair = (*key_columns, r.received, r.settled)
+    for *values, received, settled, n in await db.execute(
+        select(*pair, func.count()).where(timed).group_by(*pair)
+    ):
+        working = n * max(0, cal.working_days_between(received, settled))
+        for name, value in zip(keys, values, strict=True):
+            out[name][value]["response_working_days_sum"] += working
     return out
 
 
@@ -234,5 +255,7 @@ async def exception_ids(db: AsyncSession, session_ids: list[int], today: date) -
     """The questions settled late or overdue (what ``Report.late`` and ``Report.overdue`` list)."""
     if not session_ids:
         return []
-    r = _judged(db.bind.dialect.name, SUB.c.id, session_ids, today).c
-    return list(await db.scalars(select(r.key).where(r.timeliness.in_((LATE, OVERDUE))).order_by(r.key)))
+    r = _judged(db.bind.dialect.name, {"id": SUB.c.id}, session_ids, today).c
+    return list(
+        await db.scalars(select(r.key_id).where(r.timeliness.in_((LATE, OVERDUE))).order_by(r.key_id))
+    )
