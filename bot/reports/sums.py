@@ -143,6 +143,7 @@ def _rows(dialect: str, keys: dict[str, Any], session_ids: list[int], today: dat
             )
         )
         .where(SUB.c.session_id.in_(session_ids))
+        .offset(0)  # computed once per row: not folded into every sum that reads it (PostgreSQL)
         .subquery()
     )
 
@@ -159,7 +160,7 @@ def _judged(dialect: str, keys: dict[str, Any], session_ids: list[int], today: d
         (row.c.outcome == OPEN_OUTCOME, PENDING),
         else_=None,
     )
-    return select(*row.c, timeliness.label("timeliness")).subquery()
+    return select(*row.c, timeliness.label("timeliness")).offset(0).subquery()
 
 
 def _n(condition):
