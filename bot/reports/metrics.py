@@ -45,8 +45,10 @@ What is counted (a period covers the sessions whose date falls in it; a session,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from sqlalchemy import select
@@ -526,11 +528,9 @@ async def _fill(
     topics = {t.id: t for t in await db.scalars(select(Topic))}
     if summed and sums.supported(db.bind.dialect.name, report.today):
         await _sum_in_database(db, report, figures, departments, topics, cal)
-        if facts == ALL_FACTS:
-            report.facts = await _facts(db, report.today, sessions, departments, topics, cal)
-        else:
-            ids = await sums.exception_ids(db, list(figures), report.today)
-            report.facts = await _facts(db, report.today, sessions, departments, topics, cal, ids)
+        day = _local_day_function(report.today)
+        ids = None if facts == ALL_FACTS else await sums.exception_ids(db, list(figures), report.today)
+        report.facts = await _facts(db, report.today, sessions, departments, topics, cal, ids, day)
         return
     report.facts = await _facts(db, report.today, sessions, departments, topics, cal)
     dept_groups: dict[int | None, Group] = {}
@@ -623,6 +623,7 @@ async def _facts(
     topics: dict[int, Topic],
     cal: WorkCalendar,
     only: list[int] | None = None,
+    day: Callable[[datetime], date] = local_date,
 ) -> list[Fact]:
     """The questions of ``sessions`` (or only those of ids ``only``) as facts, in the order of their id."""
     by_id = {s.id: s for s in sessions}
@@ -659,12 +660,37 @@ async def _facts(
         .order_by(SubmissionEvent.at)
     ):
         forwarded_at[sid] = at  # the latest one wins
+    # plain copies of the few fields read per question (an ORM attribute costs more to read)
+    plain_sessions = {
+        s.id: SimpleNamespace(id=s.id, title=s.title, starts_at=s.starts_at, held_at=s.held_at)
+        for s in sessions
+    }
+    plain_depts = {d.id: SimpleNamespace(name_vi=d.name_vi, name_en=d.name_en) for d in departments.values()}
+    plain_topics = {t.id: SimpleNamespace(name_vi=t.name_vi, name_en=t.name_en) for t in topics.values()}
     return [
         make_fact(
-            sub, by_id[sub.session_id], today, forwarded_at.get(sub.id), codes, departments, topics, cal
+            sub,
+            plain_sessions[sub.session_id],
+            today,
+            forwarded_at.get(sub.id),
+            codes,
+            plain_depts,
+            plain_topics,
+            cal,
+            day,
         )
         for sub in subs
     ]
+
+
+def _local_day_function(today: date) -> Callable[[datetime], date]:
+    """``local_date``, or where the zone keeps one offset all year the same by adding it (a province's
+    year: 300,000 dates)."""
+    offset = sums.fixed_offset(today)
+    if offset is None:
+        return local_date
+    delta = timedelta(seconds=offset)
+    return lambda value: (value + delta).date()
 
 
 # The columns a Fact is made of (read as plain rows: a province's year is 100,000 of them).
@@ -712,9 +738,11 @@ def make_fact(
     departments: dict[int, Department],
     topics: dict[int, Topic],
     cal: WorkCalendar | None = None,
+    day: Callable[[datetime], date] = local_date,
 ) -> Fact:
+    """``day``: the local date of an instant (``local_date``, or the same by a fixed offset, faster)."""
     status = sub.status
-    received_on = local_date(sub.created_at)
+    received_on = day(sub.created_at)
     due = sub.response_due
     extended = bool(sub.extension_reason) or (
         sub.original_due is not None and due is not None and sub.original_due != due
@@ -725,13 +753,13 @@ def make_fact(
         outcome = None
     elif status == S.ANSWERED_AT_SESSION:
         outcome = AT_SESSION
-        settled_on = local_date(session.held_at or session.starts_at)
+        settled_on = day(session.held_at or session.starts_at)
     elif status == S.RESPONDED:
         outcome = RESPONDED
-        settled_on = local_date(sub.responded_at or sub.updated_at)
+        settled_on = day(sub.responded_at or sub.updated_at)
     elif status in lifecycle.FORWARDED_ALL:
         outcome = FORWARDED
-        settled_on = local_date(sub.forwarded_at or forwarded_at or sub.updated_at)
+        settled_on = day(sub.forwarded_at or forwarded_at or sub.updated_at)
     else:
         outcome = OPEN_OUTCOME
 
@@ -766,7 +794,7 @@ def make_fact(
         code=sub.code,
         session_id=session.id,
         session_title=session.title,
-        session_date=session_day(session),
+        session_date=day(session.starts_at),
         received_on=received_on,
         topic=Name(topic.name_vi, topic.name_en) if topic else None,
         department=Name(dept.name_vi, dept.name_en) if dept else None,
