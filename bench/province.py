@@ -13,7 +13,8 @@ status (bulk inserts: a benchmark's fixture, not a scenario), then times, in one
   enqueued at once) and a second one the same day (the steady state, after ``ANALYZE outbox`` as
   autovacuum does after that many new rows) — target under 1 s;
 - a province-wide ``/stats`` (the figures of every unit, the per-unit table, the chart) — target under
-  2 s;
+  2 s — twice: the first in the process also imports matplotlib for the chart (once per process), the
+  second is what a running bot spends;
 - the annual report (the figures, the workbook and the document) — target under 10 s.
 
 The intake figures (updates/s with 1 and 2 webhook worker processes, and their ratio) are the scale
@@ -285,7 +286,10 @@ async def run(url: str, count: int, questions: int) -> None:
         text = tr.stats_text(report) + tu.report_units(report.by_unit)
         return report, files, text
 
-    stats_time, (report, _files, text) = await timed("province-wide /stats 2026H2 (target < 2 s)", stats)
+    cold, _ = await timed("province-wide /stats 2026H2, the first (imports matplotlib)", stats)
+    stats_time, (report, _files, text) = await timed(
+        "province-wide /stats 2026H2 again, as a running bot (< 2 s)", stats
+    )
     print(f"  {report.totals.received} questions, {len(report.by_unit)} unit rows, {len(text)} characters")
 
     async def annual():
