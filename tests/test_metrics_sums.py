@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
+from bot.i18n import set_timezone, timezone
 from bot.reports import metrics, sums
 from bot.reports.periods import half_period, parse_period, year_period
 from storage.models import Citizen, Department, DialogueSession, Submission, SubmissionEvent, Topic
@@ -162,3 +163,28 @@ async def test_the_sums_in_the_database_equal_the_question_by_question_count(ses
     assert any(g.id is None for g in year.by_department) and any(g.id is None for g in year.by_topic)
     late = {f.code: f.days_late for f in year.late}
     assert late["VX-0001"] == 1 and "VX-0002" not in late
+
+
+async def test_a_zone_with_daylight_saving_gives_the_same_figures(sessionmaker):
+    """Where the zone's offset changes (here Europe/Paris), PostgreSQL converts each date with the zone
+    and SQLite counts question by question: the figures are the same as the reference's."""
+    async with sessionmaker() as db:
+        ids = await rf.build(db)
+        await add_variety(db, ids)
+        await db.commit()
+    before = timezone().key
+    set_timezone("Europe/Paris")
+    try:
+        assert sums.fixed_offset(rf.NOW.date()) is None
+        async with sessionmaker() as db:
+            dialect = db.bind.dialect.name
+            assert sums.supported(dialect, rf.NOW.date()) == (dialect == "postgresql")
+            for period in (half_period(2026, 1), year_period(2026)):
+                summed = await metrics.for_period(db, period, rf.NOW)
+                counted = await metrics.for_period(db, period, rf.NOW, summed=False)
+                same(summed, counted)
+                assert summed.facts == counted.facts
+            await db.commit()
+    finally:
+        set_timezone(before)
+    assert summed.totals.received and summed.totals.responded_late

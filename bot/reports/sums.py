@@ -8,15 +8,18 @@ timeliness and dates are derived in SQL exactly as ``make_fact`` derives them in
 docstring of ``bot.reports.metrics`` for the definitions); only the working days are counted in Python,
 once per distinct (received, settled) pair of a group, with the deployment's calendar.
 
-Local dates: on PostgreSQL ``timezone(zone, …)``; on SQLite the zone's offset, when it is the same all
-year round in the years around ``today`` (``fixed_offset``; otherwise ``supported`` is False and the
-caller takes the question-by-question path).
+Local dates: the zone's offset added, when it is the same all year round in the years around ``today``
+(``fixed_offset``: Asia/Ho_Chi_Minh); otherwise on PostgreSQL ``timezone(zone, …)``, and on SQLite
+``supported`` is False and the caller takes the question-by-question path. Each question's derived
+values are computed once (``OFFSET 0`` keeps PostgreSQL from folding them into every sum).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -36,12 +39,18 @@ ON_TIME, LATE, OVERDUE, PENDING = "on_time", "late", "overdue", "pending"
 
 
 def fixed_offset(today: date) -> int | None:
-    """The deployment zone's UTC offset in seconds if it is the same on every day of the years around
-    ``today`` (no daylight saving: Asia/Ho_Chi_Minh), else None."""
-    zone = timezone()
-    day = datetime(today.year - 30, 1, 1, 12, tzinfo=UTC)
+    """The deployment zone's UTC offset in seconds if it is the same on every day of the thirty years
+    before ``today`` and the next one (no daylight saving, no change of zone: Asia/Ho_Chi_Minh), else
+    None."""
+    return _fixed_offset(timezone().key, today.year)
+
+
+@cache
+def _fixed_offset(zone_name: str, year: int) -> int | None:
+    zone = ZoneInfo(zone_name)
+    day = datetime(year - 30, 1, 1, 12, tzinfo=UTC)
     offsets = set()
-    while day.year <= today.year + 1:
+    while day.year <= year + 1:
         offset = day.astimezone(zone).utcoffset()
         offsets.add(offset.total_seconds() if offset is not None else 0)
         day += timedelta(days=7)
