@@ -58,7 +58,8 @@ from bot.domain import lifecycle, reporting
 from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
 from bot.domain.reporting import Issuer
 from bot.i18n import current_locale, local_date
-from bot.reports import sums
+from bot.reports.sums import counts_by, exception_ids, fixed_offset
+from bot.reports.sums import supported as summed_in_database
 from storage.models import (
     AppConfig,
     Department,
@@ -526,10 +527,10 @@ async def _fill(
         return
     departments = {d.id: d for d in await db.scalars(select(Department))}
     topics = {t.id: t for t in await db.scalars(select(Topic))}
-    if summed and sums.supported(db.bind.dialect.name, report.today):
+    if summed and summed_in_database(db.bind.dialect.name, report.today):
         await _sum_in_database(db, report, figures, departments, topics, cal)
         day = _local_day_function(report.today)
-        ids = None if facts == ALL_FACTS else await sums.exception_ids(db, list(figures), report.today)
+        ids = None if facts == ALL_FACTS else await exception_ids(db, list(figures), report.today)
         report.facts = await _facts(db, report.today, sessions, departments, topics, cal, ids, day)
         return
     report.facts = await _facts(db, report.today, sessions, departments, topics, cal)
@@ -556,7 +557,7 @@ async def _sum_in_database(
     summed from the sessions'. Another grouping (e.g. per staff member) is one more key."""
     keys = {"session": Submission.session_id, "department": Submission.department_id}
     keys["topic"] = Submission.topic_id
-    summed = await sums.counts_by(db, keys, list(figures), report.today, cal)
+    summed = await counts_by(db, keys, list(figures), report.today, cal)
     for session_id, values in summed["session"].items():
         figures[session_id].counts = Counts(**values)
     for session in report.sessions:
@@ -686,7 +687,7 @@ async def _facts(
 def _local_day_function(today: date) -> Callable[[datetime], date]:
     """``local_date``, or where the zone keeps one offset all year the same by adding it (a province's
     year: 300,000 dates)."""
-    offset = sums.fixed_offset(today)
+    offset = fixed_offset(today)
     if offset is None:
         return local_date
     delta = timedelta(seconds=offset)
