@@ -13,7 +13,8 @@ status (bulk inserts: a benchmark's fixture, not a scenario), then times, in one
   enqueued at once) and a second one the same day (the steady state, after ``ANALYZE outbox`` as
   autovacuum does after that many new rows) — target under 1 s;
 - a province-wide ``/stats`` (the figures of every unit, the per-unit table, the chart) — target under
-  2 s;
+  2 s — twice: the first in the process also imports matplotlib for the chart (once per process), the
+  second is what a running bot spends;
 - the annual report (the figures, the workbook and the document) — target under 10 s.
 
 The intake figures (updates/s with 1 and 2 webhook worker processes, and their ratio) are the scale
@@ -43,6 +44,7 @@ from bot.i18n import set_timezone  # noqa: E402
 from bot.notify import sessionmaker_for  # noqa: E402
 from bot.notify.ticks import deadline_tick  # noqa: E402
 from bot.reports import render, resolve  # noqa: E402
+from bot.reports.metrics import EXCEPTIONS  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.texts import reports as tr  # noqa: E402
 from bot.texts import units as tu  # noqa: E402
@@ -278,13 +280,16 @@ async def run(url: str, count: int, questions: int) -> None:
 
     async def stats():
         async with maker() as db:
-            report = await resolve(db, "2026H2", NOW, everyone)
+            report = await resolve(db, "2026H2", NOW, everyone, facts=EXCEPTIONS)
             await db.commit()
         files = await render(report, documents=False)
         text = tr.stats_text(report) + tu.report_units(report.by_unit)
         return report, files, text
 
-    stats_time, (report, _files, text) = await timed("province-wide /stats 2026H2 (target < 2 s)", stats)
+    cold, _ = await timed("province-wide /stats 2026H2, the first (imports matplotlib)", stats)
+    stats_time, (report, _files, text) = await timed(
+        "province-wide /stats 2026H2 again, as a running bot (< 2 s)", stats
+    )
     print(f"  {report.totals.received} questions, {len(report.by_unit)} unit rows, {len(text)} characters")
 
     async def annual():

@@ -24,7 +24,7 @@ from bot.conversation.split import split_text
 from bot.domain import units
 from bot.i18n import esc
 from bot.reports import ScopeError, render, resolve
-from bot.reports.metrics import Report
+from bot.reports.metrics import ALL_FACTS, EXCEPTIONS, Report
 from bot.settings import Settings
 from bot.texts import reports as tr
 from bot.texts import units as tu
@@ -36,11 +36,17 @@ TEXT_LIMIT = 4000  # a Telegram message holds 4096 characters
 
 
 async def _report_for(
-    message: Message, db: AsyncSession, clock: Clock, args: str | None, usage: str, unit_id: int | None = None
+    message: Message,
+    db: AsyncSession,
+    clock: Clock,
+    args: str | None,
+    usage: str,
+    unit_id: int | None = None,
+    facts: str = ALL_FACTS,
 ) -> Report | None:
     try:
         args, unit_ids = await _units_of(db, args, unit_id)
-        report = await resolve(db, args, clock.now(), unit_ids)
+        report = await resolve(db, args, clock.now(), unit_ids, facts=facts)
     except ScopeError as exc:
         await db.rollback()
         await message.reply(esc(f"{exc}\n{usage}"))  # the error quotes what was typed
@@ -77,7 +83,8 @@ def make_router(settings: Settings) -> Router:
     async def stats(
         message: Message, command: CommandObject, db: AsyncSession, clock: Clock, unit_id: int | None = None
     ) -> None:
-        report = await _report_for(message, db, clock, command.args, tr.usage_stats(), unit_id)
+        # the figures and the overdue list: not every question's record
+        report = await _report_for(message, db, clock, command.args, tr.usage_stats(), unit_id, EXCEPTIONS)
         if report is None:
             return
         try:

@@ -204,7 +204,9 @@ async def test_two_webhook_workers_share_the_chats_the_outbox_and_the_rate(datab
         handled = [int(n) for n in re.findall(r"telegram webhook: (\d+) update\(s\) handled", "".join(log))]
         assert len(handled) == 2, "".join(log[-30:])  # two workers…
         assert all(n > 0 for n in handled)  # …each handled some of the updates
-        assert sum(handled) == len(people) * 12  # twelve updates each (three of them files), each handled once
+        assert (
+            sum(handled) == len(people) * 12
+        )  # twelve updates each (three of them files), each handled once
 
 
 async def test_the_lock_per_chat_holds_across_processes(database_url):

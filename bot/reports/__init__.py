@@ -33,17 +33,24 @@ _SESSION = re.compile(r"^\s*#\s*(\d{1,9})\s*$|^\s*(\d{1,3})\s*$")
 
 
 async def resolve(
-    db: AsyncSession, text: str | None, now: datetime, unit_ids: list[int] | None = None
+    db: AsyncSession,
+    text: str | None,
+    now: datetime,
+    unit_ids: list[int] | None = None,
+    *,
+    facts: str = metrics.ALL_FACTS,
 ) -> Report:
     """A period (``2026H1``, ``2026``, a date range; empty: the current half-year) or a session (``#3``).
-    ``unit_ids``: the units covered (a deployment of many units; the first is the one reporting)."""
+    ``unit_ids``: the units covered (a deployment of many units; the first is the one reporting).
+    ``facts``: ``metrics.EXCEPTIONS`` when only the figures and the late and overdue lists are needed
+    (/stats), not every question's record (the workbook and the document)."""
     value = (text or "").strip()
     if not value:
-        return await metrics.for_period(db, current_half(local_date(now)), now, unit_ids)
+        return await metrics.for_period(db, current_half(local_date(now)), now, unit_ids, facts=facts)
     m = _SESSION.match(value)
     if m:
         number = int(m.group(1) or m.group(2))
-        report = await metrics.for_session(db, number, now, unit_ids)
+        report = await metrics.for_session(db, number, now, unit_ids, facts=facts)
         if report is None:
             raise ScopeError(tr.session_not_found(number))
         return report
@@ -51,7 +58,7 @@ async def resolve(
         period = parse_period(value)
     except PeriodError as exc:
         raise ScopeError(str(exc)) from None
-    return await metrics.for_period(db, period, now, unit_ids)
+    return await metrics.for_period(db, period, now, unit_ids, facts=facts)
 
 
 @dataclass

@@ -49,17 +49,21 @@ What is counted (a period covers the sessions whose date falls in it; a session,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import lifecycle, reporting
 from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
 from bot.domain.reporting import Issuer
 from bot.i18n import current_locale, local_date
+from bot.reports.sums import counts_by, exception_ids, fixed_offset
+from bot.reports.sums import supported as summed_in_database
 from storage.models import (
     AppConfig,
     Department,
@@ -86,6 +90,10 @@ HELD = lifecycle.SESSION_HELD
 AT_SESSION, RESPONDED, FORWARDED, OPEN_OUTCOME = "at_session", "responded", "forwarded", "open"
 # timeliness of one case
 ON_TIME, LATE, OVERDUE, PENDING = "on_time", "late", "overdue", "pending"
+# Which questions a report carries as ``Fact`` records (``Report.facts``): all of them (the workbook and
+# the document list them), or only those settled late or overdue (``Report.late``, ``Report.overdue``:
+# /stats, which shows the figures and the overdue list). The figures are the same either way.
+ALL_FACTS, EXCEPTIONS = "all", "exceptions"
 
 
 @dataclass(frozen=True)
@@ -392,9 +400,18 @@ def session_day(session: DialogueSession) -> date:
 
 
 async def for_period(
-    db: AsyncSession, period: Period, now: datetime, unit_ids: list[int] | None = None
+    db: AsyncSession,
+    period: Period,
+    now: datetime,
+    unit_ids: list[int] | None = None,
+    *,
+    facts: str = ALL_FACTS,
+    summed: bool = True,
 ) -> Report:
-    """``unit_ids``: the sessions of these units only (a deployment of many units: a commune's own, or
+    """``facts``: which questions ``Report.facts`` holds (``ALL_FACTS`` or ``EXCEPTIONS``); ``summed``
+    False: the figures counted question by question (the reference the database's sums are tested
+    against).
+    ``unit_ids``: the sessions of these units only (a deployment of many units: a commune's own, or
     a province's and its communes'); the report then has a row per unit. Inside a staff action confined
     to a unit, that unit and those below it by default."""
     unit_ids = await _scope_units(db, unit_ids)
@@ -405,7 +422,7 @@ async def for_period(
         sessions = [s for s in await db.scalars(query) if period.contains(session_day(s))]
         report = Report(today=local_date(now), unit=await unit_name(db, unit_ids), period=period)
         report.issuer = (await reporting.load(db)).issuer
-        await _fill(db, report, sessions)
+        await _fill(db, report, sessions, facts, summed)
         if unit_ids is not None:
             await _by_unit(db, report, sessions, unit_ids)
     return report
@@ -465,7 +482,13 @@ async def _scope_units(db: AsyncSession, unit_ids: list[int] | None) -> list[int
 
 
 async def for_session(
-    db: AsyncSession, session_id: int, now: datetime, unit_ids: list[int] | None = None
+    db: AsyncSession,
+    session_id: int,
+    now: datetime,
+    unit_ids: list[int] | None = None,
+    *,
+    facts: str = ALL_FACTS,
+    summed: bool = True,
 ) -> Report | None:
     unit_ids = await _scope_units(db, unit_ids)
     with unscoped():
@@ -475,13 +498,20 @@ async def for_session(
     report = Report(today=local_date(now), unit=await unit_name(db, unit_ids))
     report.issuer = (await reporting.load(db)).issuer
     with unscoped():
-        await _fill(db, report, [session])
+        await _fill(db, report, [session], facts, summed)
     report.session = report.sessions[0]
     return report
 
 
-async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession]) -> None:
-    by_id = {s.id: s for s in sessions}
+async def _fill(
+    db: AsyncSession,
+    report: Report,
+    sessions: list[DialogueSession],
+    facts: str = ALL_FACTS,
+    summed: bool = True,
+) -> None:
+    """The figures of ``sessions``: summed in the database (``bot.reports.sums``) or, with ``summed``
+    False or where the database cannot give local dates, question by question from the facts."""
     cal = await load_calendar(db)
     figures = {
         s.id: SessionFigures(
@@ -502,14 +532,138 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
     report.sessions = list(figures.values())
     if not sessions:
         return
+    departments = {d.id: d for d in await db.scalars(select(Department))}
+    topics = {t.id: t for t in await db.scalars(select(Topic))}
+    if summed and summed_in_database(db.bind.dialect.name, report.today):
+        await _sum_in_database(db, report, figures, departments, topics, cal)
+        day = _local_day_function(report.today)
+        ids = None if facts == ALL_FACTS else await exception_ids(db, list(figures), report.today)
+        report.facts = await _facts(db, report.today, sessions, departments, topics, cal, ids, day)
+        return
+    report.facts = await _facts(db, report.today, sessions, departments, topics, cal)
+    dept_groups: dict[int | None, Group] = {}
+    topic_groups: dict[int | None, Group] = {}
+    staff_names = await _staff_names(db)
+    answerer_groups: dict[int, Group] = {}
+    for fact in report.facts:
+        report.totals.add(fact)
+        figures[fact.session_id].counts.add(fact)
+        _group(dept_groups, fact.department_id, departments).counts.add(fact)
+        _group(topic_groups, fact.topic_id, topics).counts.add(fact)
+        if (uid := _user_id(fact.answered_by)) is not None:
+            _answerer_group(answerer_groups, uid, fact.answered_by, staff_names).counts.add(fact)
+    _by_session_date(report)
+    _order_groups(report, dept_groups, topic_groups, topics)
+    report.by_answerer = _ordered_answerers(answerer_groups)
+
+
+async def _sum_in_database(
+    db: AsyncSession,
+    report: Report,
+    figures: dict[int, SessionFigures],
+    departments: dict[int, Department],
+    topics: dict[int, Topic],
+    cal: WorkCalendar,
+) -> None:
+    """``Counts`` per session, department and topic from GROUP BY queries; the totals, years and months
+    summed from the sessions'. Another grouping (e.g. per staff member) is one more key."""
+    keys = {"session": Submission.session_id, "department": Submission.department_id}
+    keys["topic"] = Submission.topic_id
+    keys["answerer"] = answerer_of_question()
+    summed = await counts_by(db, keys, list(figures), report.today, cal)
+    staff_names = await _staff_names(db)
+    answerer_groups: dict[int, Group] = {}
+    for actor, values in summed["answerer"].items():
+        if (uid := _user_id(actor)) is not None:
+            _add_counts(_answerer_group(answerer_groups, uid, actor, staff_names).counts, Counts(**values))
+    report.by_answerer = _ordered_answerers(answerer_groups)
+    for session_id, values in summed["session"].items():
+        figures[session_id].counts = Counts(**values)
+    for session in report.sessions:
+        _add_counts(report.totals, session.counts)
+    _by_session_date(report)
+    dept_groups: dict[int | None, Group] = {}
+    for key, values in summed["department"].items():
+        _add_counts(_group(dept_groups, key, departments).counts, Counts(**values))
+    topic_groups: dict[int | None, Group] = {}
+    for key, values in summed["topic"].items():
+        _add_counts(_group(topic_groups, key, topics).counts, Counts(**values))
+    _order_groups(report, dept_groups, topic_groups, topics)
+
+
+def _group(groups: dict[int | None, Group], key: int | None, rows: dict) -> Group:
+    """The group of a department or topic id (made when its first question comes; an unknown or no id:
+    the group ``None``)."""
+    row = rows.get(key) if key else None
+    key = key if row is not None else None
+    if key not in groups:
+        groups[key] = Group(row.id, Name(row.name_vi, row.name_en)) if row is not None else Group(None, None)
+    return groups[key]
+
+
+def _by_session_date(report: Report) -> None:
+    """The year and month groups: the sessions' figures (of those with questions) by the session's day."""
+    years: dict[int, Group] = {}
+    months: dict[int, Group] = {}
+    for session in report.sessions:
+        if not session.counts.received:
+            continue
+        year = session.day.year
+        if year not in years:
+            years[year] = Group(year, Name(str(year), str(year)))
+        _add_counts(years[year].counts, session.counts)
+        month = year * 100 + session.day.month
+        if month not in months:
+            label = f"{session.day.month:02d}/{year}"
+            months[month] = Group(month, Name(label, label))
+        _add_counts(months[month].counts, session.counts)
+    report.by_year = [years[y] for y in sorted(years)]
+    report.by_month = [months[m] for m in sorted(months)]
+
+
+def _order_groups(
+    report: Report,
+    dept_groups: dict[int | None, Group],
+    topic_groups: dict[int | None, Group],
+    topics: dict[int, Topic],
+) -> None:
+    def order(groups: dict[int | None, Group], sort_key) -> list[Group]:
+        named = sorted((g for k, g in groups.items() if k is not None), key=sort_key)
+        return named + ([groups[None]] if None in groups else [])
+
+    report.by_department = order(dept_groups, lambda g: g.id)
+    report.by_topic = order(topic_groups, lambda g: (topics[g.id].sort_order, g.id))
+
+
+async def _facts(
+    db: AsyncSession,
+    today: date,
+    sessions: list[DialogueSession],
+    departments: dict[int, Department],
+    topics: dict[int, Topic],
+    cal: WorkCalendar,
+    only: list[int] | None = None,
+    day: Callable[[datetime], date] = local_date,
+) -> list[Fact]:
+    """The questions of ``sessions`` (or only those of ids ``only``) as facts, in the order of their id."""
+    by_id = {s.id: s for s in sessions}
     # Plain rows (the columns, read like a Submission): no ORM objects to build for every question,
-    # departments and topics are read once below.
-    subs = (
-        await db.execute(
-            select(*FACT_COLUMNS).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
-        )
-    ).all()
-    ids = [s.id for s in subs]
+    # departments and topics are read once by the caller.
+    if only is None:
+        subs = (
+            await db.execute(
+                select(*FACT_COLUMNS).where(Submission.session_id.in_(list(by_id))).order_by(Submission.id)
+            )
+        ).all()
+    else:
+        subs = []
+        for i in range(0, len(only), 10_000):  # more ids than a statement may carry
+            part = only[i : i + 10_000]
+            subs += (
+                await db.execute(select(*FACT_COLUMNS).where(Submission.id.in_(part)).order_by(Submission.id))
+            ).all()
+    if not subs:
+        return []
     targets = {s.merged_into_id for s in subs if s.merged_into_id}
     codes: dict[int, str] = {}
     chunks = sorted(targets)
@@ -519,72 +673,56 @@ async def _fill(db: AsyncSession, report: Report, sessions: list[DialogueSession
             (await db.execute(select(Submission.id, Submission.code).where(Submission.id.in_(part)))).all()
         )
     forwarded_at: dict[int, datetime] = {}
-    if ids:
-        in_scope = select(Submission.id).where(Submission.session_id.in_(list(by_id)))
-        for sid, at in await db.execute(
-            select(SubmissionEvent.submission_id, SubmissionEvent.at)
-            .where(SubmissionEvent.action == "forward", SubmissionEvent.submission_id.in_(in_scope))
-            .order_by(SubmissionEvent.at)
-        ):
-            forwarded_at[sid] = at  # the latest one wins
-    departments = {d.id: d for d in await db.scalars(select(Department))}
-    topics = {t.id: t for t in await db.scalars(select(Topic))}
-    cal = await load_calendar(db)
-    answerers = await _answerers(db, sorted(set(ids) | targets))
-    staff_names = await _staff_names(db)
-    answerer_groups: dict[int, Group] = {}
-
-    dept_groups: dict[int | None, Group] = {}
-    topic_groups: dict[int | None, Group] = {}
-    year_groups: dict[int, Group] = {}
-    month_groups: dict[int, Group] = {}
-    for sub in subs:
-        session = by_id[sub.session_id]
-        fact = make_fact(
-            sub, session, report.today, forwarded_at.get(sub.id), codes, departments, topics, cal
+    in_scope = select(Submission.id).where(Submission.session_id.in_(list(by_id)))
+    for sid, at in await db.execute(
+        select(SubmissionEvent.submission_id, SubmissionEvent.at)
+        .where(SubmissionEvent.action == "forward", SubmissionEvent.submission_id.in_(in_scope))
+        .order_by(SubmissionEvent.at)
+    ):
+        forwarded_at[sid] = at  # the latest one wins
+    # plain copies of the few fields read per question (an ORM attribute costs more to read)
+    plain_sessions = {
+        s.id: SimpleNamespace(id=s.id, title=s.title, starts_at=s.starts_at, held_at=s.held_at)
+        for s in sessions
+    }
+    plain_depts = {d.id: SimpleNamespace(name_vi=d.name_vi, name_en=d.name_en) for d in departments.values()}
+    plain_topics = {t.id: SimpleNamespace(name_vi=t.name_vi, name_en=t.name_en) for t in topics.values()}
+    made = [
+        make_fact(
+            sub,
+            plain_sessions[sub.session_id],
+            today,
+            forwarded_at.get(sub.id),
+            codes,
+            plain_depts,
+            plain_topics,
+            cal,
+            day,
         )
-        fact.answered_by = answerers.get(sub.merged_into_id if sub.status == S.MERGED else sub.id)
-        report.facts.append(fact)
-        report.totals.add(fact)
-        if (uid := _user_id(fact.answered_by)) is not None:
-            label = staff_names.get(uid) or str(fact.answered_by)
-            answerer_groups.setdefault(uid, Group(uid, Name(label, label))).counts.add(fact)
-        figures[sub.session_id].counts.add(fact)
-        # a group is made once, when its first question comes (not one per question: a province's year)
-        dept = departments.get(fact.department_id) if fact.department_id else None
-        key = fact.department_id if dept else None
-        if key not in dept_groups:
-            dept_groups[key] = Group(dept.id, Name(dept.name_vi, dept.name_en)) if dept else Group(None, None)
-        dept_groups[key].counts.add(fact)
-        topic = topics.get(fact.topic_id) if fact.topic_id else None
-        key = fact.topic_id if topic else None
-        if key not in topic_groups:
-            topic_groups[key] = (
-                Group(topic.id, Name(topic.name_vi, topic.name_en)) if topic else Group(None, None)
-            )
-        topic_groups[key].counts.add(fact)
-        year = fact.session_date.year
-        if year not in year_groups:
-            year_groups[year] = Group(year, Name(str(year), str(year)))
-        year_groups[year].counts.add(fact)
-        month = year * 100 + fact.session_date.month
-        if month not in month_groups:
-            label = f"{fact.session_date.month:02d}/{year}"
-            month_groups[month] = Group(month, Name(label, label))
-        month_groups[month].counts.add(fact)
-
-    def order(groups: dict[int | None, Group], sort_key) -> list[Group]:
-        named = sorted((g for k, g in groups.items() if k is not None), key=sort_key)
-        return named + ([groups[None]] if None in groups else [])
-
-    report.by_department = order(dept_groups, lambda g: g.id)
-    report.by_topic = order(topic_groups, lambda g: (topics[g.id].sort_order, g.id))
-    report.by_year = [year_groups[y] for y in sorted(year_groups)]
-    report.by_month = [month_groups[m] for m in sorted(month_groups)]
-    report.by_answerer = sorted(answerer_groups.values(), key=lambda g: (str(g.name), g.id or 0))
+        for sub in subs
+    ]
+    # who answered (a merged question: whoever answered the one it was merged into)
+    found = await _answerers(db, sorted({sub.id for sub in subs} | targets))
+    for fact, sub in zip(made, subs, strict=True):
+        fact.answered_by = found.get(sub.merged_into_id if sub.status == S.MERGED else sub.id)
+    return made
 
 
 ANSWERS = ("answer_at_session", "respond")
+
+
+def answerer_of_question():
+    """A correlated subquery for ``counts_by``: the actor of the question's latest answer (at the
+    session or the written response); a merged question's: that of the question it was merged into."""
+    event = SubmissionEvent.__table__
+    answered = case((Submission.status == S.MERGED, Submission.merged_into_id), else_=Submission.id)
+    return (
+        select(event.c.actor)
+        .where(event.c.submission_id == answered, event.c.action.in_(ANSWERS))
+        .order_by(event.c.at.desc(), event.c.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 async def _answerers(db: AsyncSession, ids: list[int]) -> dict[int, str]:
@@ -614,6 +752,27 @@ def _user_id(actor: str | None) -> int | None:
         return None
     kind, _, rest = actor.partition(":")
     return int(rest) if kind in ("office", "dept") and rest.lstrip("-").isdigit() else None
+
+
+def _answerer_group(groups: dict[int, Group], uid: int, actor: str, names: dict[int, str]) -> Group:
+    if uid not in groups:
+        label = names.get(uid) or actor
+        groups[uid] = Group(uid, Name(label, label))
+    return groups[uid]
+
+
+def _ordered_answerers(groups: dict[int, Group]) -> list[Group]:
+    return sorted(groups.values(), key=lambda g: (str(g.name), g.id or 0))
+
+
+def _local_day_function(today: date) -> Callable[[datetime], date]:
+    """``local_date``, or where the zone keeps one offset all year the same by adding it (a province's
+    year: 300,000 dates)."""
+    offset = fixed_offset(today)
+    if offset is None:
+        return local_date
+    delta = timedelta(seconds=offset)
+    return lambda value: (value + delta).date()
 
 
 # The columns a Fact is made of (read as plain rows: a province's year is 100,000 of them).
@@ -661,9 +820,11 @@ def make_fact(
     departments: dict[int, Department],
     topics: dict[int, Topic],
     cal: WorkCalendar | None = None,
+    day: Callable[[datetime], date] = local_date,
 ) -> Fact:
+    """``day``: the local date of an instant (``local_date``, or the same by a fixed offset, faster)."""
     status = sub.status
-    received_on = local_date(sub.created_at)
+    received_on = day(sub.created_at)
     due = sub.response_due
     extended = bool(sub.extension_reason) or (
         sub.original_due is not None and due is not None and sub.original_due != due
@@ -674,13 +835,13 @@ def make_fact(
         outcome = None
     elif status == S.ANSWERED_AT_SESSION:
         outcome = AT_SESSION
-        settled_on = local_date(session.held_at or session.starts_at)
+        settled_on = day(session.held_at or session.starts_at)
     elif status == S.RESPONDED:
         outcome = RESPONDED
-        settled_on = local_date(sub.responded_at or sub.updated_at)
+        settled_on = day(sub.responded_at or sub.updated_at)
     elif status in lifecycle.FORWARDED_ALL:
         outcome = FORWARDED
-        settled_on = local_date(sub.forwarded_at or forwarded_at or sub.updated_at)
+        settled_on = day(sub.forwarded_at or forwarded_at or sub.updated_at)
     else:
         outcome = OPEN_OUTCOME
 
@@ -715,7 +876,7 @@ def make_fact(
         code=sub.code,
         session_id=session.id,
         session_title=session.title,
-        session_date=session_day(session),
+        session_date=day(session.starts_at),
         received_on=received_on,
         topic=Name(topic.name_vi, topic.name_en) if topic else None,
         department=Name(dept.name_vi, dept.name_en) if dept else None,
