@@ -33,7 +33,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -215,6 +215,28 @@ async def seed(maker, questions: int) -> None:
         async with maker() as db:
             await db.execute(insert(Submission), batch)
             await db.commit()
+    async with maker() as db:  # the history the figures read: received, routed, answered (by whom)
+        for statement in EVENTS:
+            await db.execute(text(statement))
+        await db.commit()
+
+
+# Answers by a staff member of the department (or the unit's office at the session), as the
+# satisfaction per staff member reads them.
+EVENTS = [
+    "INSERT INTO submission_events (submission_id, at, actor, action, detail) "
+    "SELECT id, created_at, 'citizen', 'submit', CAST('{}' AS JSON) FROM submissions",
+    "INSERT INTO submission_events (submission_id, at, actor, action, detail) "
+    "SELECT id, routed_at, 'office:1', 'route', CAST('{}' AS JSON) FROM submissions "
+    "WHERE routed_at IS NOT NULL",
+    "INSERT INTO submission_events (submission_id, at, actor, action, detail) "
+    "SELECT id, answered_at, 'dept:' || (900000 + department_id), 'respond', CAST('{}' AS JSON) "
+    "FROM submissions WHERE status = 'responded'",
+    "INSERT INTO submission_events (submission_id, at, actor, action, detail) "
+    "SELECT id, answered_at, 'office:' || (800000 + unit_id), 'answer_at_session', CAST('{}' AS JSON) "
+    "FROM submissions WHERE status = 'answered_at_session'",
+    "ANALYZE submission_events",
+]
 
 
 async def timed(label: str, work) -> float:

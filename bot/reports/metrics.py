@@ -44,7 +44,8 @@ What is counted (a period covers the sessions whose date falls in it; a session,
   either channel; asked after every answer, at the session or in writing. Per department (the
   question's), and per staff member who answered (the actor of the question's latest answer at the
   session or written response — a merged asker's rating counts for whoever answered the question it
-  was merged into), named as the directory names them.
+  was merged into), named as the directory names them — in a unit's own report (a province-wide one
+  would name hundreds of people: each commune's report has its own).
 """
 
 from __future__ import annotations
@@ -55,14 +56,14 @@ from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import case, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import lifecycle, reporting
 from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
 from bot.domain.reporting import Issuer
 from bot.i18n import current_locale, local_date
-from bot.reports.sums import counts_by, exception_ids, fixed_offset
+from bot.reports.sums import ANSWERER, ANSWERS, counts_by, exception_ids, fixed_offset
 from bot.reports.sums import supported as summed_in_database
 from storage.models import (
     AppConfig,
@@ -422,7 +423,10 @@ async def for_period(
         sessions = [s for s in await db.scalars(query) if period.contains(session_day(s))]
         report = Report(today=local_date(now), unit=await unit_name(db, unit_ids), period=period)
         report.issuer = (await reporting.load(db)).issuer
-        await _fill(db, report, sessions, facts, summed)
+        # per staff member who answered: a unit's own report (a province's names hundreds of people;
+        # each commune's report has its own)
+        staff = unit_ids is None or len(unit_ids) <= 1
+        await _fill(db, report, sessions, facts, summed, staff=staff)
         if unit_ids is not None:
             await _by_unit(db, report, sessions, unit_ids)
     return report
@@ -509,9 +513,12 @@ async def _fill(
     sessions: list[DialogueSession],
     facts: str = ALL_FACTS,
     summed: bool = True,
+    *,
+    staff: bool = True,
 ) -> None:
     """The figures of ``sessions``: summed in the database (``bot.reports.sums``) or, with ``summed``
-    False or where the database cannot give local dates, question by question from the facts."""
+    False or where the database cannot give local dates, question by question from the facts.
+    ``staff``: with the figures per staff member who answered."""
     cal = await load_calendar(db)
     figures = {
         s.id: SessionFigures(
@@ -535,7 +542,7 @@ async def _fill(
     departments = {d.id: d for d in await db.scalars(select(Department))}
     topics = {t.id: t for t in await db.scalars(select(Topic))}
     if summed and summed_in_database(db.bind.dialect.name, report.today):
-        await _sum_in_database(db, report, figures, departments, topics, cal)
+        await _sum_in_database(db, report, figures, departments, topics, cal, staff)
         day = _local_day_function(report.today)
         ids = None if facts == ALL_FACTS else await exception_ids(db, list(figures), report.today)
         report.facts = await _facts(db, report.today, sessions, departments, topics, cal, ids, day)
@@ -550,7 +557,7 @@ async def _fill(
         figures[fact.session_id].counts.add(fact)
         _group(dept_groups, fact.department_id, departments).counts.add(fact)
         _group(topic_groups, fact.topic_id, topics).counts.add(fact)
-        if (uid := _user_id(fact.answered_by)) is not None:
+        if staff and (uid := _user_id(fact.answered_by)) is not None:
             _answerer_group(answerer_groups, uid, fact.answered_by, staff_names).counts.add(fact)
     _by_session_date(report)
     _order_groups(report, dept_groups, topic_groups, topics)
@@ -564,16 +571,18 @@ async def _sum_in_database(
     departments: dict[int, Department],
     topics: dict[int, Topic],
     cal: WorkCalendar,
+    staff: bool = True,
 ) -> None:
     """``Counts`` per session, department and topic from GROUP BY queries; the totals, years and months
     summed from the sessions'. Another grouping (e.g. per staff member) is one more key."""
     keys = {"session": Submission.session_id, "department": Submission.department_id}
     keys["topic"] = Submission.topic_id
-    keys["answerer"] = answerer_of_question()
+    if staff:
+        keys["answerer"] = ANSWERER
     summed = await counts_by(db, keys, list(figures), report.today, cal)
     staff_names = await _staff_names(db)
     answerer_groups: dict[int, Group] = {}
-    for actor, values in summed["answerer"].items():
+    for actor, values in summed.get("answerer", {}).items():
         if (uid := _user_id(actor)) is not None:
             _add_counts(_answerer_group(answerer_groups, uid, actor, staff_names).counts, Counts(**values))
     report.by_answerer = _ordered_answerers(answerer_groups)
@@ -708,23 +717,6 @@ async def _facts(
     return made
 
 
-ANSWERS = ("answer_at_session", "respond")
-
-
-def answerer_of_question():
-    """A correlated subquery for ``counts_by``: the actor of the question's latest answer (at the
-    session or the written response); a merged question's: that of the question it was merged into."""
-    event = SubmissionEvent.__table__
-    answered = case((Submission.status == S.MERGED, Submission.merged_into_id), else_=Submission.id)
-    return (
-        select(event.c.actor)
-        .where(event.c.submission_id == answered, event.c.action.in_(ANSWERS))
-        .order_by(event.c.at.desc(), event.c.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
 async def _answerers(db: AsyncSession, ids: list[int]) -> dict[int, str]:
     """Question id → the actor of its latest answer (at the session, or the written response)."""
     found: dict[int, str] = {}
@@ -732,7 +724,7 @@ async def _answerers(db: AsyncSession, ids: list[int]) -> dict[int, str]:
         for sid, actor in await db.execute(
             select(SubmissionEvent.submission_id, SubmissionEvent.actor)
             .where(SubmissionEvent.action.in_(ANSWERS), SubmissionEvent.submission_id.in_(ids[i : i + 5000]))
-            .order_by(SubmissionEvent.at, SubmissionEvent.id)
+            .order_by(SubmissionEvent.id)
         ):
             found[sid] = actor  # the latest one wins (a reopened question answered again)
     return found

@@ -36,6 +36,10 @@ EVENT = SubmissionEvent.__table__
 # the same names as bot.reports.metrics (which imports this module)
 AT_SESSION, RESPONDED, FORWARDED, OPEN_OUTCOME = "at_session", "responded", "forwarded", "open"
 ON_TIME, LATE, OVERDUE, PENDING = "on_time", "late", "overdue", "pending"
+ANSWERS = ("answer_at_session", "respond")  # the events that answer a question
+# A key of ``counts_by``: who answered the question — the actor of its latest answer (at the session
+# or the written response); a merged question's, that of the question it was merged into.
+ANSWERER = "answerer"
 
 
 def fixed_offset(today: date) -> int | None:
@@ -93,6 +97,32 @@ def _rows(dialect: str, keys: dict[str, Any], session_ids: list[int], today: dat
         .subquery()
     )
     status = SUB.c.status
+    joined = SUB.join(SESSION, SESSION.c.id == SUB.c.session_id).outerjoin(
+        latest_forward, latest_forward.c.submission_id == SUB.c.id
+    )
+    if ANSWERER in keys.values():  # joins on plain columns, not a lookup per question
+        in_scope = SUB.c.session_id.in_(session_ids)
+        latest_answer = (
+            select(EVENT.c.submission_id, func.max(EVENT.c.id).label("event_id"))
+            .where(
+                EVENT.c.action.in_(ANSWERS),
+                or_(
+                    EVENT.c.submission_id.in_(select(SUB.c.id).where(in_scope)),
+                    EVENT.c.submission_id.in_(select(SUB.c.merged_into_id).where(in_scope)),
+                ),
+            )
+            .group_by(EVENT.c.submission_id)
+            .subquery()
+        )
+        actors = []
+        for answered_id in (SUB.c.id, SUB.c.merged_into_id):  # its own answer; its target's (merged)
+            latest, answer = latest_answer.alias(), EVENT.alias()
+            joined = joined.outerjoin(latest, latest.c.submission_id == answered_id).outerjoin(
+                answer, answer.c.id == latest.c.event_id
+            )
+            actors.append(answer.c.actor)
+        actor = case((status == S.MERGED, actors[1]), else_=actors[0])
+        keys = {name: actor if column is ANSWERER else column for name, column in keys.items()}
     outcome = case(
         (status.in_(lifecycle.EXCLUDED), None),
         (status == S.ANSWERED_AT_SESSION, AT_SESSION),
@@ -146,11 +176,7 @@ def _rows(dialect: str, keys: dict[str, Any], session_ids: list[int], today: dat
             func.coalesce(SUB.c.nature, "").label("nature"),
             case((status == S.ANSWERED_ABOVE, 1), else_=0).label("above"),
         )
-        .select_from(
-            SUB.join(SESSION, SESSION.c.id == SUB.c.session_id).outerjoin(
-                latest_forward, latest_forward.c.submission_id == SUB.c.id
-            )
-        )
+        .select_from(joined)
         .where(SUB.c.session_id.in_(session_ids))
         .offset(0)  # computed once per row: not folded into every sum that reads it (PostgreSQL)
         .subquery()
