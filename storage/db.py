@@ -8,7 +8,7 @@ import functools
 import re
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -100,10 +100,9 @@ def _lock_timeout() -> sqlite3.OperationalError:
     return sqlite3.OperationalError(f"database is locked (waited {LOCK_WAIT_S:g} s for the write lock)")
 
 
-def begin_write_sync(raw: sqlite3.Connection) -> None:
-    """Take the write lock for the transaction of ``raw`` (a no-op when it holds it already). The
-    wait for another process (a CLI command) to commit is an asyncio sleep when called from the
-    event loop's SQLAlchemy calls, so the bot keeps answering meanwhile; elsewhere a plain sleep."""
+def _pauses_until_write_lock(raw: sqlite3.Connection) -> Iterator[float]:
+    """Tries to take the write lock for the transaction of ``raw`` (nothing to do when it holds it
+    already), yielding how long to wait before each next try; raises after ``LOCK_WAIT_S``."""
     if raw.in_transaction:
         return
     deadline = time.monotonic() + LOCK_WAIT_S
@@ -111,24 +110,25 @@ def begin_write_sync(raw: sqlite3.Connection) -> None:
     while not _try_begin(raw):
         if time.monotonic() > deadline:
             raise _lock_timeout()
+        yield pause
+        pause = min(0.05, pause * 2)
+
+
+def begin_write_sync(raw: sqlite3.Connection) -> None:
+    """Take the write lock for the transaction of ``raw``. The wait for another process (a CLI
+    command) to commit is an asyncio sleep when called from the event loop's SQLAlchemy calls, so the
+    bot keeps answering meanwhile; elsewhere a plain sleep."""
+    for pause in _pauses_until_write_lock(raw):
         if in_greenlet():
             await_only(asyncio.sleep(pause))
         else:
             time.sleep(pause)
-        pause = min(0.05, pause * 2)
 
 
 async def begin_write(raw: sqlite3.Connection) -> None:
     """``begin_write_sync`` for code that talks to sqlite3 directly from a coroutine."""
-    if raw.in_transaction:
-        return
-    deadline = time.monotonic() + LOCK_WAIT_S
-    pause = 0.002
-    while not _try_begin(raw):
-        if time.monotonic() > deadline:
-            raise _lock_timeout()
+    for pause in _pauses_until_write_lock(raw):
         await asyncio.sleep(pause)
-        pause = min(0.05, pause * 2)
 
 
 def make_engine(url: str) -> AsyncEngine:
