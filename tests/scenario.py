@@ -108,6 +108,17 @@ async def new_session(
         return session
 
 
+async def furnish(app: App, clock: FixedClock, *, with_session: bool = True) -> None:
+    """A migrated database with the sample commune's directory and, unless told otherwise, one session
+    announced for 20 days ahead."""
+    await app.migrate()
+    async with app.sessionmaker() as db:
+        await apply(db, parse(SAMPLE_DIRECTORY.read_text(encoding="utf-8")), clock.now())
+        await db.commit()
+    if with_session:
+        await new_session(app, clock)
+
+
 @contextlib.asynccontextmanager
 async def running_bot(database_url: str, *, with_session: bool = True, **overrides) -> AsyncIterator[World]:
     from bot.simulator.telegram import FakeTelegram
@@ -125,12 +136,7 @@ async def running_bot(database_url: str, *, with_session: bool = True, **overrid
             **overrides,
         )
         app = build_app(settings, clock=clock)
-        await app.migrate()
-        async with app.sessionmaker() as db:
-            await apply(db, parse(SAMPLE_DIRECTORY.read_text(encoding="utf-8")), clock.now())
-            await db.commit()
-        if with_session:
-            await new_session(app, clock)
+        await furnish(app, clock, with_session=with_session)
         await app.start_polling()
         world = World(tg=tg, app=app, clock=clock, database_url=database_url, settings=settings)
         try:

@@ -15,15 +15,14 @@ from bot.app import build_app
 from bot.channels.zalo.receiver import start_zalo
 from bot.clock import FixedClock
 from bot.domain import at_session, triage
-from bot.domain.directory import apply, parse
 from bot.domain.intake import give_consent, submit
-from bot.domain.sessions import create_session, mark_held
+from bot.domain.sessions import mark_held
 from bot.notify.scheduler import run_tick
 from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
 from bot.simulator.zalo_oa import FakeZaloOA
 from storage.models import Department, DialogueSession, Outbox, Submission
-from tests.scenario import SAMPLE_DIRECTORY, START, UNPACED
+from tests.scenario import START, UNPACED, furnish
 
 APP_ID, SECRET = "360846524940903967", "oa-secret-key"
 OFFICE = -1001000000001
@@ -52,18 +51,7 @@ async def oa_world(database_url):
             zalo_oa_secret_key=SECRET,
         )
         app = build_app(settings, clock=clock)
-        await app.migrate()
-        async with app.sessionmaker() as db:
-            await apply(db, parse(SAMPLE_DIRECTORY.read_text(encoding="utf-8")), clock.now())
-            await create_session(
-                db,
-                title="Hội nghị đối thoại quý IV",
-                place="Hội trường UBND xã",
-                starts_at=clock.now() + timedelta(days=20),
-                now=clock.now(),
-                announce=True,
-            )
-            await db.commit()
+        await furnish(app, clock)
         handle = await start_zalo(app, webhook=True, host="127.0.0.1", port=0)
         port = next(iter(handle.runner.sites))._server.sockets[0].getsockname()[1]
         url = f"http://127.0.0.1:{port}/zalo/webhook"

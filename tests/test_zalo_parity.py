@@ -16,15 +16,14 @@ from bot.channels.zalo.client import ZaloClient
 from bot.channels.zalo.receiver import Receiver
 from bot.clock import FixedClock
 from bot.domain import at_session, triage
-from bot.domain.directory import apply, parse
 from bot.domain.intake import give_consent, submit
-from bot.domain.sessions import create_session, mark_held
+from bot.domain.sessions import mark_held
 from bot.notify.scheduler import run_tick
 from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
 from bot.simulator.zalo import FakeZaloServer
 from storage.models import Citizen, Department, DialogueSession, Submission
-from tests.scenario import SAMPLE_DIRECTORY, START, UNPACED
+from tests.scenario import START, UNPACED, furnish
 from tests.test_zalo_conversation import Handled, ZaloCitizen
 
 ASKER = "6ede9afa66b88fe6d6a9"
@@ -51,18 +50,7 @@ async def world(database_url):
         zalo_api=zalo.base_url,
     )
     app = build_app(settings, clock=clock)
-    await app.migrate()
-    async with app.sessionmaker() as db:
-        await apply(db, parse(SAMPLE_DIRECTORY.read_text(encoding="utf-8")), clock.now())
-        await create_session(
-            db,
-            title="Hội nghị đối thoại quý IV",
-            place="Hội trường UBND xã",
-            starts_at=clock.now() + timedelta(days=20),
-            now=clock.now(),
-            announce=True,
-        )
-        await db.commit()
+    await furnish(app, clock)
     client = ZaloClient(zalo.token, zalo.base_url, timeout=5)
     channel = ZaloChannel(client, app.sessionmaker, clock, settings)
     handled = Handled()
