@@ -144,3 +144,25 @@ async def running_bot(database_url: str, *, with_session: bool = True, **overrid
         finally:
             await world.app.close()
         assert tg.violations == [], tg.violations
+
+
+async def asked_on_zalo(db, chat: str, text: str, *, session_id: int, now, locale: str = "vi", **who):
+    """A Zalo citizen who consented and asked (straight through the domain: what follows is tested);
+    ``who``: name, phone (default: "Người hỏi", none)."""
+    from bot.domain.intake import give_consent, submit
+
+    citizen = await give_consent(db, "zalo", chat, locale, now)
+    return await submit(
+        db,
+        citizen=citizen,
+        session_id=session_id,
+        topic_id=None,
+        text=text,
+        attachments=[],
+        name=who.get("name", "Người hỏi"),
+        phone=who.get("phone"),
+        address="Thôn 6",
+        public_name=False,
+        now=now,
+        default_prefix="TD",
+    )

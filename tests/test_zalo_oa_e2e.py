@@ -15,14 +15,13 @@ from bot.app import build_app
 from bot.channels.zalo.receiver import start_zalo
 from bot.clock import FixedClock
 from bot.domain import at_session, triage
-from bot.domain.intake import give_consent, submit
 from bot.domain.sessions import mark_held
 from bot.notify.scheduler import run_tick
 from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
 from bot.simulator.zalo_oa import FakeZaloOA
 from storage.models import Department, DialogueSession, Outbox, Submission
-from tests.scenario import START, UNPACED, furnish
+from tests.scenario import START, UNPACED, asked_on_zalo, furnish
 
 APP_ID, SECRET = "360846524940903967", "oa-secret-key"
 OFFICE = -1001000000001
@@ -110,21 +109,7 @@ async def test_outside_the_window_a_template_or_the_office_is_told_whom_to_call(
     async with app.sessionmaker() as db:
         session = await db.scalar(select(DialogueSession))
         for chat, phone in people.items():
-            citizen = await give_consent(db, "zalo", chat, "vi", clock.now())
-            sub = await submit(
-                db,
-                citizen=citizen,
-                session_id=session.id,
-                topic_id=None,
-                text=QUESTION,
-                attachments=[],
-                name="Người hỏi",
-                phone=phone,
-                address="Thôn 6",
-                public_name=False,
-                now=clock.now(),
-                default_prefix="TD",
-            )
+            sub = await asked_on_zalo(db, chat, QUESTION, session_id=session.id, now=clock.now(), phone=phone)
             codes[chat] = sub.code
         await db.commit()
     await run_tick(app, clock.now())

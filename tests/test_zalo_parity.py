@@ -23,7 +23,7 @@ from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
 from bot.simulator.zalo import FakeZaloServer
 from storage.models import Citizen, Department, DialogueSession, Submission
-from tests.scenario import START, UNPACED, furnish
+from tests.scenario import START, UNPACED, asked_on_zalo, furnish
 from tests.test_zalo_conversation import Handled, ZaloCitizen
 
 ASKER = "6ede9afa66b88fe6d6a9"
@@ -180,20 +180,8 @@ async def test_a_number_typed_after_the_citizen_wrote_again_is_not_a_rating(worl
     app, zalo, clock, handled = world
     async with app.sessionmaker() as db:
         session = await db.scalar(select(DialogueSession))
-        citizen = await give_consent(db, "zalo", OTHER, "en", clock.now())  # reads English
-        sub = await submit(
-            db,
-            citizen=citizen,
-            session_id=session.id,
-            topic_id=None,
-            text=QUESTION,
-            attachments=[],
-            name="Trần Thị Bình",
-            phone=None,
-            address="Thôn 6",
-            public_name=False,
-            now=clock.now(),
-            default_prefix="TD",
+        sub = await asked_on_zalo(  # reads English
+            db, OTHER, QUESTION, session_id=session.id, now=clock.now(), locale="en", name="Trần Thị Bình"
         )
         await db.commit()
         code = sub.code
