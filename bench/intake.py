@@ -11,7 +11,8 @@ A --database-url must name an empty database (the simulated citizens must be new
 brings new ones); the default is a temporary SQLite file per round.
 
 It also prints the CPU time each process spent per update. BENCH_PROFILE=FILE writes a cProfile of
-the bot process to FILE (the figures are then slower: the profiler costs more than the bot).
+the bot process to FILE (the figures are then slower: the profiler costs more than the bot);
+BENCH_PYSPY=FILE a sampling profile while the citizens are driven (needs `pip install py-spy`).
 """
 
 from __future__ import annotations
@@ -117,11 +118,21 @@ async def _run_bot_process(kind: str, base_url: str, database_url: str) -> int:
         counts = _count_statements(app.engine) if os.environ.get("BENCH_STATEMENTS") else None
         await app.start_polling()
         tune_garbage_collector()  # as `doithoai run` does
+        profile = None
+        if os.environ.get("BENCH_PROFILE"):  # from here: the start-up is not what is measured
+            import cProfile
+
+            profile = cProfile.Profile()
+            profile.enable()
         print("ready", flush=True)
         await stop.wait()
+        if profile is not None:
+            profile.disable()
+            profile.dump_stats(os.environ["BENCH_PROFILE"])
         await app.close()
         if counts is not None:
             Path(os.environ["BENCH_STATEMENTS"]).write_text(json.dumps(counts))
+
         return 0
     if kind == "echo":  # bare aiogram: its default session and settings
         bot = Bot("4343:ECHO", session=AiohttpSession(api=TelegramAPIServer.from_base(base_url)))
@@ -169,6 +180,7 @@ def _count_statements(engine) -> dict[str, int]:
     for name in ("begin", "commit", "rollback"):
         event.listen(engine.sync_engine, name, lambda conn, _n=name: note(_n))
     event.listen(engine.sync_engine.pool, "checkout", lambda *a: note("checkout"))
+    event.listen(engine.sync_engine.pool, "connect", lambda *a: note("new connection"))
     if engine.dialect.name == "postgresql":  # statements sent on asyncpg's own connection too
         import asyncpg
 
@@ -204,7 +216,16 @@ async def bot_process(kind: str, base_url: str, database_url: str = "", cpu: dic
         if line.strip() != b"ready":
             raise RuntimeError(f"the {kind} bot did not start")
         bot_before, driver_before = _cpu_seconds(proc.pid), time.process_time()
+        spy = None
+        if os.environ.get("BENCH_PYSPY") and kind == "flow":  # a sampling profile (py-spy's raw format)
+            spy = await asyncio.create_subprocess_exec(
+                "py-spy", "record", "--pid", str(proc.pid), "--rate", "500", "--format", "raw",
+                "-o", os.environ["BENCH_PYSPY"], stdout=asyncio.subprocess.DEVNULL,
+            )  # fmt: skip
         yield
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            await spy.wait()
         if cpu is not None:
             cpu["bot"] = _cpu_seconds(proc.pid) - bot_before
             cpu["driver"] = time.process_time() - driver_before
@@ -285,15 +306,6 @@ def pct(values: list[float], q: float) -> float:
 async def main() -> None:
     if sys.argv[1:2] == ["--serve-bot"]:
         kind, base_url, database_url = sys.argv[2:5]
-        if os.environ.get("BENCH_PROFILE") and kind == "flow":
-            import cProfile
-
-            prof = cProfile.Profile()
-            prof.enable()
-            rc = await _run_bot_process(kind, base_url, database_url)
-            prof.disable()
-            prof.dump_stats(os.environ["BENCH_PROFILE"])
-            raise SystemExit(rc)
         raise SystemExit(await _run_bot_process(kind, base_url, database_url))
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--citizens", type=int, default=500)
