@@ -18,11 +18,13 @@ async def next_number(db: AsyncSession, name: str) -> int:
     """Atomically increment a named counter inside the caller's transaction; a new counter starts
     at 1. One upsert: two transactions taking the first number of a counter at once (PostgreSQL)
     get 1 and 2, where an update-else-insert let both insert and one fail."""
-    statement = insert_for(db)(Counter).values(name=name, value=1)
+    table = Counter.__table__  # Core: a plain row, none of the ORM's bulk-insert bookkeeping
+    statement = insert_for(db)(table).values(name=name, value=1)
     statement = statement.on_conflict_do_update(
-        index_elements=[Counter.name], set_={"value": Counter.value + 1}
-    ).returning(Counter.value)
-    return await db.scalar(statement)
+        index_elements=["name"], set_={"value": table.c.value + 1}
+    ).returning(table.c.value)
+    await db.flush()  # what the ORM would flush before its own statement (rows this one may refer to)
+    return (await (await db.connection()).execute(statement)).scalar_one()
 
 
 async def new_tracking_code(db: AsyncSession, prefix: str, today: date) -> str:

@@ -12,6 +12,7 @@ and the deployment's own extra days off and make-up days (table ``calendar_days`
 
 from __future__ import annotations
 
+import functools
 from datetime import date, timedelta
 
 import holidays
@@ -26,13 +27,20 @@ RESPONSE_WORKING_DAYS = 30  # R5
 ANNOUNCE_DAYS = 7  # R1, calendar days
 
 
+@functools.cache
+def _national() -> holidays.HolidayBase:
+    """Vietnam's public holidays (one per process: building it and each year's days costs
+    milliseconds, and a calendar is made again whenever the directory's own days are re-read)."""
+    return holidays.Vietnam()
+
+
 class WorkCalendar:
     def __init__(
         self, extra_days_off: set[date] | None = None, extra_working_days: set[date] | None = None
     ) -> None:
         self.extra_days_off = set(extra_days_off or ())
         self.extra_working_days = set(extra_working_days or ())
-        self._national = holidays.Vietnam()
+        self._national = _national()
         self._days: dict[date, bool] = {}  # answers already worked out (reports ask about many days)
         self._between: dict[tuple[date, date], int] = {}
 

@@ -221,9 +221,10 @@ async def _session(db: AsyncSession, event: Event) -> DialogueSession:
 
 
 async def _sub(db: AsyncSession, event: Event) -> Submission:
-    sub = await db.get(Submission, event.submission_id)
+    """The event's question as the database has it now (a move is a conditional UPDATE the object in
+    the session has not seen): one read, refreshing the object the session may already hold."""
+    sub = await db.get(Submission, event.submission_id, populate_existing=True)
     assert sub is not None, event
-    await db.refresh(sub)
     return sub
 
 
@@ -257,7 +258,7 @@ async def send_triage_card(
 
 @on("submit")
 async def submitted(db: AsyncSession, event: Event) -> None:
-    sub = await _sub(db, event)
+    sub = lifecycle.just_created(db, event.submission_id) or await _sub(db, event)
     await send_triage_card(db, sub, f"new:{sub.code}", event.at, in_groups(tox.source_note, sub))
 
 

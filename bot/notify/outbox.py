@@ -66,13 +66,15 @@ async def enqueue(db: AsyncSession, **values: Any) -> int | None:
     """Add a message to the outbox unless one with the same key exists; returns the new row's id or
     None. One statement (insert, or nothing on a key already there), so two transactions enqueueing
     the same event at once store one message and neither fails. Arguments: as ``row``."""
+    table = Outbox.__table__  # Core: a plain row, none of the ORM's bulk-insert bookkeeping
     statement = (
-        insert_for(db)(Outbox)
+        insert_for(db)(table)
         .values(**row(**values))
-        .on_conflict_do_nothing(index_elements=[Outbox.key])
-        .returning(Outbox.id)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.id)
     )
-    return await db.scalar(statement)
+    await db.flush()  # what the ORM would flush before its own statement (rows this one may refer to)
+    return (await (await db.connection()).execute(statement)).scalar()
 
 
 async def enqueue_many(db: AsyncSession, rows: list[dict[str, Any] | None]) -> int:

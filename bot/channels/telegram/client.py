@@ -33,7 +33,6 @@ if TYPE_CHECKING:
 
 # Reply markups hold no files and no bot defaults: pydantic's JSON of them is what aiogram sends.
 KEYBOARDS = (InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove, ForceReply)
-SKIP_MARKUP = {"reply_markup"}
 IDLE_SECONDS = 15.0  # an unused connection is closed after this (servers drop idle ones too)
 MAX_LINE = 65536
 
@@ -154,6 +153,19 @@ class Connection:
             await self.reader.readexactly(2)  # the CRLF after each chunk
 
 
+def _field_values(method: TelegramMethod[Any], skip_markup: bool) -> list[tuple[str, Any]]:
+    """The method's fields as ``model_dump`` would list them, but as the objects themselves (aiogram's
+    ``prepare_value`` dumps nested objects): dumping the whole method first cost as much again."""
+    values = [
+        (name, value)
+        for name in type(method).model_fields
+        if (value := getattr(method, name)) is not None and not (skip_markup and name == "reply_markup")
+    ]
+    if method.model_extra:
+        values.extend(method.model_extra.items())
+    return values
+
+
 def _status(line: bytes) -> tuple[bytes, int]:
     parts = line.split(None, 2)
     if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
@@ -193,9 +205,7 @@ class KeepAliveSession(AiohttpSession):
         markup = getattr(method, "reply_markup", None)
         plain_markup = isinstance(markup, KEYBOARDS)
         fields = []
-        for key, value in method.model_dump(
-            warnings=False, exclude=SKIP_MARKUP if plain_markup else None
-        ).items():
+        for key, value in _field_values(method, plain_markup):
             value = self.prepare_value(value, bot=bot, files=files)
             if value:
                 fields.append((key, value))
