@@ -38,9 +38,18 @@ async def install_for_chat(bot: Bot, chat_id: int, audience: str) -> None:
         log.warning("could not set the %s commands for chat %s", audience, chat_id, exc_info=True)
 
 
+async def office_audience(db: AsyncSession, chat_id: int) -> str:
+    """The office group's menu: a unit with a unit above it (a commune's office) can forward up."""
+    unit = await units.for_office_chat(db, chat_id)
+    return "office_below" if unit is not None and unit.parent_id is not None else "office"
+
+
 async def install_all(bot: Bot, db: AsyncSession) -> None:
     office = await office_chat_id(db)
-    offices = {office} | {u.office_chat_id for u in await units.all_units(db)}  # each unit's office
+    offices = {office: "office"}
+    for unit in await units.all_units(db):  # each unit's office
+        if unit.office_chat_id is not None:
+            offices[unit.office_chat_id] = "office_below" if unit.parent_id is not None else "office"
     departments = [
         d.chat_id for d in await db.scalars(select(Department).where(Department.chat_id.is_not(None)))
     ]
@@ -50,7 +59,7 @@ async def install_all(bot: Bot, db: AsyncSession) -> None:
     except Exception:
         log.warning("could not set the citizens' commands", exc_info=True)
     for chat_id in sorted(c for c in offices if c is not None):
-        await install_for_chat(bot, chat_id, "office")
+        await install_for_chat(bot, chat_id, offices[chat_id])
     for chat_id in departments:
         await install_for_chat(bot, chat_id, "department")
 

@@ -386,11 +386,12 @@ def make_link_router(settings: Settings) -> Router:
             await db.rollback()
             await message.reply(to.link_failed())
             return
-        await db.commit()
-        log.info("office group linked: chat=%s by=%s", message.chat.id, message.from_user.id)
         from handlers import menus
 
-        await menus.install_for_chat(bot, message.chat.id, "office")
+        audience = await menus.office_audience(db, message.chat.id)
+        await db.commit()
+        log.info("office group linked: chat=%s by=%s", message.chat.id, message.from_user.id)
+        await menus.install_for_chat(bot, message.chat.id, audience)
         await message.reply(to.linked_office())
 
     @router.message(Command("link_department"))

@@ -284,6 +284,28 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         assert listed == [an_code, dung_code]
 
 
+async def test_a_commune_office_menu_offers_forwarding_up_the_province_office_menu_does_not(database_url):
+    async with province(database_url) as w:
+        offices = (HT_OFFICE, TD_OFFICE, CX_OFFICE)
+        await w.tg.wait_for(  # the menus are set at start-up: Vietnamese (fallback), vi, en for each
+            lambda: all(sum(str(chat) in k[0] for k in w.tg.commands) >= 3 for chat in offices), timeout=5
+        )
+        menu: dict[int, dict[str, list[str]]] = {}
+        for (scope, lang), cmds in w.tg.commands.items():
+            for chat in offices:
+                if str(chat) in scope:
+                    menu.setdefault(chat, {})[lang] = [
+                        c["command"] if isinstance(c, dict) else c for c in cmds
+                    ]
+        for chat in (TD_OFFICE, CX_OFFICE):  # a commune, a ward: the province is above them
+            assert all("forward_up" in cmds and "inbox" in cmds for cmds in menu[chat].values()), menu[chat]
+        assert all("forward_up" not in cmds and "inbox" in cmds for cmds in menu[HT_OFFICE].values())
+        await w.td.says("/lenh_khong_co")  # a command the bot does not know: the list, forward_up too
+        assert "/forward_up" in text_of(await w.td.chat.hears("Các lệnh trong nhóm này"))
+        await w.ht.says("/lenh_khong_co")
+        assert "/forward_up" not in text_of(await w.ht.chat.hears("Các lệnh trong nhóm này"))
+
+
 def test_a_bad_province_file_names_the_unit_the_line_and_the_field():
     text = PROVINCE_FILE.read_text(encoding="utf-8")
     broken = text.replace('parent = "HT"\ncode_prefix = "CX"', 'parent = "HT"\ncode_prefix = "cx"')

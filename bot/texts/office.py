@@ -776,7 +776,9 @@ def menu(audience: str) -> list[tuple[str, str]]:
             ("privacy", _("Dữ liệu cá nhân")),
             ("language", _("Ngôn ngữ / Language")),
         ]
-    if audience == "office":
+    if audience in ("office", "office_below"):  # "office_below": the office of a unit with one above it
+        from bot.texts.units import menu_entries as units_menu_entries  # /forward_up (domain "units")
+
         return [
             ("inbox", _("Việc đang chờ văn phòng")),
             ("find", _("Tìm câu hỏi theo mã hoặc từ khoá")),
@@ -789,6 +791,7 @@ def menu(audience: str) -> list[tuple[str, str]]:
             *reports_menu_entries(),
             *public_menu_entries(),
             *office_extra_menu_entries(),  # recording, importing, classifying, forwarding
+            *(units_menu_entries() if audience == "office_below" else []),
             ("cancel", _("Huỷ việc đang nhập")),
         ]
     return [

@@ -68,6 +68,11 @@ def forwarded_up(code: str, below: Any, above: Any) -> str:
 # --- the offices -------------------------------------------------------------------------------------
 
 
+def menu_entries() -> list[tuple[str, str]]:
+    """The office menu's extra command in a unit that has a unit above it (a commune's office)."""
+    return [("forward_up", _("Chuyển câu hỏi lên cấp trên: /forward_up MÃ lý do"))]
+
+
 def usage_forward_up() -> str:
     return _(
         "Cách dùng: /forward_up MÃ lý do — chuyển câu hỏi vượt thẩm quyền lên cấp trên trong hệ thống "

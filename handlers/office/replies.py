@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.clock import Clock
 from bot.domain import queries
 from bot.texts import office as to
+from handlers.menus import office_audience
 from handlers.staff import Reply, ReplyHandler, actor_name, answer_reply, error_text, pending_for
 from storage.models import DialogueSession, Submission
 
@@ -46,9 +47,11 @@ def make_router(handlers: dict[str, ReplyHandler]) -> Router:
     ) -> None:
         pending, kind = await pending_for(message, bot, state)
         if kind == "chat":
+            typed_command = (message.text or "").startswith("/")
+            audience = await office_audience(db, message.chat.id) if typed_command else "office"
             await db.commit()
-            if (message.text or "").startswith("/"):
-                await message.reply(to.help_text("office"))
+            if typed_command:
+                await message.reply(to.help_text(audience))
             return
         if kind == "stale":
             await db.commit()
