@@ -23,10 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.telegram.middlewares import LocaleMiddleware
 from bot.clock import Clock
+from bot.conversation import rating
 from bot.conversation.citizen import COMMANDS, CitizenConversation, Context
 from bot.conversation.model import Document, Inbound, Outcome, Prompt
 from bot.conversation.split import split_text
-from bot.domain.codes import normalize_code
 from bot.settings import Settings
 from bot.texts import citizen as t
 from storage.fsm import save_and_commit
@@ -237,8 +237,10 @@ def make_router(settings: Settings) -> Router:
                 outcome.replies.insert(0, Prompt(t.guidance()))
                 await render(bot, message.chat.id, outcome, state, db)
                 return
-            if current.get("screen") in (None, "menu") and (code := normalize_code(typed)):
-                found = await conv.lookup_code(current, code)
+            if current.get("screen") in (None, "menu"):  # a tracking code, or stars typed, not pressed
+                found = await rating.typed(
+                    conv, current, typed, previous_message_at=None, reopen_by_number=False
+                )
                 if found is not None:
                     await render(bot, message.chat.id, found, state, db)
                     return

@@ -3,8 +3,12 @@ Through the product: the real polling loop, the tick and the dispatcher."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 
+from sqlalchemy import select
+
+from storage.models import Submission
 from tests.dsl import labels, procedure, text_of
 from tests.workflow_world import OFFICE
 
@@ -45,6 +49,17 @@ async def test_the_citizen_rates_the_answer_and_the_office_hears_it(database_url
         await w.at(minutes=2)
         await w.tick()
         assert an.count("hài lòng") == 1
+
+
+async def reopened(w, code: str, timeout: float = 5) -> None:
+    """Waits (polling the database, with a timeout) until the question is back with the office."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        async with w.app.sessionmaker() as db:
+            if await db.scalar(select(Submission.reopened_count).where(Submission.code == code)):
+                return
+        assert asyncio.get_running_loop().time() < deadline, f"{code} was not reopened"
+        await asyncio.sleep(0.02)
 
 
 def ask_id(citizen, code: str) -> int:
@@ -97,3 +112,31 @@ async def test_inside_run_the_scheduler_asks_on_its_own(database_url):
             assert "❌ Not resolved" in labels(ask)
         finally:
             await handle.stop()
+
+
+async def test_on_telegram_stars_or_the_words_typed_instead_of_pressed(database_url):
+    async with procedure(database_url) as w:
+        an, lan = w.citizen(1001, "Nguyễn Văn An"), w.citizen(1002, "Trần Thị Lan")
+        code = await an.asks(ROAD_Q)
+        lan_code = await lan.asks("Trợ cấp người cao tuổi tháng 10 nhà tôi chưa nhận được.")
+        await w.office.routes(code)
+        await w.office.routes(lan_code)
+        await w.at(SESSION_DAY, hour=11)
+        await w.office.marks_held(50)
+        await w.office.answers_at_session(code, "Xã sẽ sửa trong tháng 1/2027.")
+        await w.office.answers_at_session(lan_code, "Xã sẽ chi trả trong tháng 12.")
+        await w.deliver()
+        await w.tick()
+        await an.hears(code, "hài lòng")
+        await lan.hears(lan_code, "hài lòng")
+        await an.says("5 sao")  # typed, not pressed: taken as the stars
+        await an.hears("Cảm ơn Ông/Bà đã đánh giá (5/5)")
+        await w.deliver()
+        await w.office.chat.hears(code, "5/5")
+        await lan.says("6")  # Telegram's buttons have no numbers: "6" is not "not resolved"
+        assert "chưa được giải quyết" not in text_of(await lan.hears()).lower()
+        await lan.says("chưa được giải quyết")  # the words are: the outbox tells her and the office
+        await reopened(w, lan_code)
+        await w.deliver()
+        await lan.hears("Văn phòng sẽ xem xét lại")
+        assert "CHƯA được giải quyết" in text_of(await w.office.chat.hears(lan_code, "CHƯA"))

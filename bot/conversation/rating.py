@@ -1,6 +1,8 @@
-"""What a citizen types outside the screens' own options, on any channel that has no buttons to press:
-a tracking code ("TD-26-0001", any case or spacing), and the answer to the rating question — a number
-1–5, or 6 / "chưa được giải quyết", which reopens the question (bot/domain/followup.py).
+"""What a citizen types outside the screens' own options — on a channel that has no buttons to press,
+or on Telegram instead of pressing them: a tracking code ("TD-26-0001", any case or spacing), and the
+answer to the rating question — a number 1–5, or 6 / "chưa được giải quyết", which reopens the
+question (bot/domain/followup.py). On Telegram the rating's buttons carry no numbers: a number typed
+at the menu is its stars (1–5), and only the words reopen.
 
 The rating question is a numbered list (1–5 ⭐, then "not resolved"): a number typed is taken as its
 answer only while that question is the last thing the citizen was sent — its outbox row is newer than
@@ -31,12 +33,14 @@ _NUMBER = re.compile(r"^([1-6])(?: ?(?:sao|diem|star|stars))?$")
 _NOT_RESOLVED = {"chua duoc giai quyet", "chua giai quyet", "not resolved"}
 
 
-def typed_rating(text: str) -> int | None:
-    """``"5"``, ``"5 sao"`` → 5; ``"6"`` → NOT_RESOLVED (0); anything else None."""
+def typed_rating(text: str, *, reopen_by_number: bool = True) -> int | None:
+    """``"5"``, ``"5 sao"`` → 5; ``"6"`` → NOT_RESOLVED (0) where the list numbers it; else None."""
     folded = fold(text)
     if m := _NUMBER.match(folded):
         value = int(m.group(1))
-        return followup.NOT_RESOLVED if value == NOT_RESOLVED_CHOICE else value
+        if value == NOT_RESOLVED_CHOICE:
+            return followup.NOT_RESOLVED if reopen_by_number else None
+        return value
     return None
 
 
@@ -76,10 +80,17 @@ async def last_request(conv: CitizenConversation) -> tuple[int, datetime] | None
 
 
 async def typed(
-    conv: CitizenConversation, state: dict, text: str, *, previous_message_at: datetime | None
+    conv: CitizenConversation,
+    state: dict,
+    text: str,
+    *,
+    previous_message_at: datetime | None,
+    reopen_by_number: bool = True,
 ) -> Outcome | None:
-    """The outcome of ``text`` when it is a rating or a tracking code; None when it is neither."""
-    value = typed_rating(text)
+    """The outcome of ``text`` when it is a rating or a tracking code; None when it is neither.
+    ``reopen_by_number``: "6" means "not resolved" (Zalo's numbered list; Telegram's buttons have no
+    numbers, so a Telegram citizen typing a number means its stars)."""
+    value = typed_rating(text, reopen_by_number=reopen_by_number)
     if value is None and says_not_resolved(text):
         value = followup.NOT_RESOLVED
         request = await last_request(conv)
