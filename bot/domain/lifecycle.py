@@ -237,21 +237,12 @@ async def move(
     return sub
 
 
-CREATED = "created_submissions"  # db.info: questions created in the session, by id
-
-
 def created(db: AsyncSession, sub: Submission, actor: str, now: datetime, detail: dict[str, Any]) -> None:
     """A new question (the table's "submit"): its first history row and the event."""
     if actor_kind(actor) not in SUBMISSION_TABLE["submit"].by:
         raise NotAllowed(f"{actor_kind(actor)} may not submit")
     db.add(SubmissionEvent(**submission_event(sub.id, actor, "submit", now, detail)))
     record(db, Event("submit", now, actor, submission_id=sub.id, session_id=sub.session_id))
-    db.info.setdefault(CREATED, {})[sub.id] = sub  # the new row as it is: nobody need read it back
-
-
-def just_created(db: AsyncSession, submission_id: int | None) -> Submission | None:
-    """The question ``created`` in this session (every later move refreshes the same object)."""
-    return db.info.get(CREATED, {}).get(submission_id)
 
 
 async def move_all(

@@ -258,7 +258,7 @@ async def send_triage_card(
 
 @on("submit")
 async def submitted(db: AsyncSession, event: Event) -> None:
-    sub = lifecycle.just_created(db, event.submission_id) or await _sub(db, event)
+    sub = await _sub(db, event)
     await send_triage_card(db, sub, f"new:{sub.code}", event.at, in_groups(tox.source_note, sub))
 
 
