@@ -40,7 +40,10 @@ async def install_for_chat(bot: Bot, chat_id: int, audience: str) -> None:
 
 async def office_audience(db: AsyncSession, chat_id: int) -> str:
     """The office group's menu: a unit with a unit above it (a commune's office) can forward up."""
-    unit = await units.for_office_chat(db, chat_id)
+    return _audience(await units.for_office_chat(db, chat_id))
+
+
+def _audience(unit: units.UnitInfo | None) -> str:
     return "office_below" if unit is not None and unit.parent_id is not None else "office"
 
 
@@ -49,7 +52,7 @@ async def install_all(bot: Bot, db: AsyncSession) -> None:
     offices = {office: "office"}
     for unit in await units.all_units(db):  # each unit's office
         if unit.office_chat_id is not None:
-            offices[unit.office_chat_id] = "office_below" if unit.parent_id is not None else "office"
+            offices[unit.office_chat_id] = _audience(unit)
     departments = [
         d.chat_id for d in await db.scalars(select(Department).where(Department.chat_id.is_not(None)))
     ]

@@ -59,6 +59,14 @@ def insert_for(db: AsyncSession) -> Callable[..., Any]:
     return sqlite_insert if db.bind.dialect.name == "sqlite" else pg_insert
 
 
+async def core_scalar(db: AsyncSession, statement: Any) -> Any:
+    """A Core statement's single value, on the session's connection and in its transaction: what the
+    ORM would flush first (rows the statement may refer to) is flushed, and nothing else of the ORM's
+    machinery runs (outbox rows, counters: plain rows)."""
+    await db.flush()
+    return (await (await db.connection()).execute(statement)).scalar()
+
+
 def _inline_sqlite(database: str):
     async def connect() -> InlineSqliteConnection:
         conn = InlineSqliteConnection(

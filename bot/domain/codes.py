@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.db import insert_for
+from storage.db import core_scalar, insert_for
 from storage.models import Counter
 
 CODE_RE = re.compile(r"^([A-Z]{2,4})-?(\d{2})-?(\d{4,6})$")
@@ -23,8 +23,7 @@ async def next_number(db: AsyncSession, name: str) -> int:
     statement = statement.on_conflict_do_update(
         index_elements=["name"], set_={"value": table.c.value + 1}
     ).returning(table.c.value)
-    await db.flush()  # what the ORM would flush before its own statement (rows this one may refer to)
-    return (await (await db.connection()).execute(statement)).scalar_one()
+    return await core_scalar(db, statement)
 
 
 async def new_tracking_code(db: AsyncSession, prefix: str, today: date) -> str:

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.i18n import use_locale
 from bot.notify.actions import Actions
 from bot.texts.zalo import use_channel
-from storage.db import insert_for
+from storage.db import core_scalar, insert_for
 from storage.models import Channel, Outbox, OutboxStatus
 
 
@@ -73,8 +73,7 @@ async def enqueue(db: AsyncSession, **values: Any) -> int | None:
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(table.c.id)
     )
-    await db.flush()  # what the ORM would flush before its own statement (rows this one may refer to)
-    return (await (await db.connection()).execute(statement)).scalar()
+    return await core_scalar(db, statement)
 
 
 async def enqueue_many(db: AsyncSession, rows: list[dict[str, Any] | None]) -> int:
