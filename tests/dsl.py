@@ -224,16 +224,16 @@ class Office(Staff):
         await self.press_on(card, f"🔗 Gộp vào {into}")
         await self.chat.hears(code, "đã gộp vào", into)
 
-    async def session_card(self) -> dict:
+    async def session_card(self, title: str = SESSION_TITLE) -> dict:
         await self.says("/sessions")
-        return await self.chat.hears(f"🗓 {SESSION_TITLE}", "Trạng thái", limit=60)
+        return await self.chat.hears(f"🗓 {title}", "Trạng thái", limit=60)
 
-    async def on_session(self, label: str) -> dict:
+    async def on_session(self, label: str, title: str = SESSION_TITLE) -> dict:
         """Press a button on the session's card (a fresh one from /sessions)."""
-        return await self.press_on(await self.session_card(), label)
+        return await self.press_on(await self.session_card(title), label)
 
-    async def marks_held(self, participants: int = 80) -> None:
-        answer = await self.on_session("✅ Đã tổ chức")
+    async def marks_held(self, participants: int = 80, title: str = SESSION_TITLE) -> None:
+        answer = await self.on_session("✅ Đã tổ chức", title)
         assert not answer.get("show_alert"), answer
         await self.reply_to_prompt(str(participants))
         await self.chat.hears("đã tổ chức")
@@ -244,9 +244,11 @@ class Office(Staff):
         await self.chat.hears(f"Đã ghi câu trả lời tại hội nghị cho {code}")
 
     async def issues_notice(
-        self, text: str = "Chủ tịch UBND xã kết luận: giao các đơn vị trả lời bằng văn bản."
+        self,
+        text: str = "Chủ tịch UBND xã kết luận: giao các đơn vị trả lời bằng văn bản.",
+        title: str = SESSION_TITLE,
     ) -> None:
-        await self.on_session("📜 Ra thông báo kết luận")
+        await self.on_session("📜 Ra thông báo kết luận", title)
         await self.reply_to_prompt(text)
         await self.chat.hears("Đã ra thông báo kết luận")
 

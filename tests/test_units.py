@@ -8,7 +8,7 @@ import asyncio
 import contextlib
 import io
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import docx
@@ -44,9 +44,9 @@ class Province(World):
 
 
 @contextlib.asynccontextmanager
-async def province(database_url: str) -> AsyncIterator[Province]:
-    """The sample province (the province, commune Thạch Đài, ward Cẩm Xuyên), one session announced in
-    each, and the real bot polling the fake Bot API."""
+async def province(database_url: str, directory: str | None = None) -> AsyncIterator[Province]:
+    """The sample province (the province, commune Thạch Đài, ward Cẩm Xuyên), or ``directory`` (that
+    file's text, changed), one session announced in each, and the real bot polling the fake Bot API."""
     from bot.simulator.telegram import FakeTelegram
 
     clock = FixedClock(START)
@@ -63,7 +63,7 @@ async def province(database_url: str) -> AsyncIterator[Province]:
         app = build_app(settings, clock=clock)
         await app.migrate()
         async with app.sessionmaker() as db:
-            await apply(db, parse(PROVINCE_FILE.read_text(encoding="utf-8")), clock.now())
+            await apply(db, parse(directory or PROVINCE_FILE.read_text(encoding="utf-8")), clock.now())
             await db.commit()
         async with app.sessionmaker() as db:
             for code, title in (
@@ -282,6 +282,65 @@ async def test_a_province_two_communes_forwarding_up_forgeries_and_reports(datab
         window = load_workbook(io.BytesIO(w.td.file(workbook)))
         listed = [row[0] for row in window["Danh sách"].values if row and dsl.CODE.fullmatch(str(row[0]))]
         assert listed == [an_code, dung_code]
+
+
+async def test_a_communes_own_days_off_move_its_conclusion_deadline_and_the_status_updates(database_url):
+    """Thạch Đài is off on 14 and 15 Dec 2026 (its own days); Cẩm Xuyên is not. Both sessions are held
+    on Thu 3 Dec: R4 (10 days) ends on Sun 13 Dec, a day off everywhere, so Mon 14 Dec for the ward
+    and Wed 16 Dec for the commune — in the citizen's acknowledgement, the office's reminder the
+    working day before, and the day each citizen is told the notice is late."""
+    text = PROVINCE_FILE.read_text(encoding="utf-8").replace(
+        "days_off = [2026-09-01]", "days_off = [2026-12-14, 2026-12-15, 2027-02-01, 2027-02-02]"
+    )
+    assert "2026-12-14" in text
+    async with province(database_url, text) as w:
+        an, binh = w.citizen(1001, "Nguyễn Văn An"), w.citizen(1002, "Trần Thị Bình")
+        await picks_by_link(an, "TD")
+        await picks_by_link(binh, "CX")
+        an_code = await asks_in(an, "Đối thoại xã", "Đường liên thôn xuống cấp, xin sửa chữa sớm")
+        binh_code = await asks_in(binh, "Đối thoại phường", "Xin cấp sổ đỏ cho thửa đất của gia đình")
+        assert "chậm nhất ngày 16/12/2026" in text_of(an.last_with(an_code, "Mã theo dõi"))
+        assert "chậm nhất ngày 14/12/2026" in text_of(binh.last_with(binh_code, "Mã theo dõi"))
+        await w.deliver()
+
+        await w.at(date(2026, 12, 3), hour=11)
+        await w.td.marks_held(40, "Đối thoại xã")
+        await w.cx.marks_held(40, "Đối thoại phường")
+        await w.days(date(2026, 12, 4), date(2026, 12, 11))
+        await w.td.chat.hears("Nhắc", "Đối thoại xã", "16/12/2026", limit=20)  # Fri 11: day before
+        await w.cx.chat.hears("Nhắc", "Đối thoại phường", "14/12/2026", limit=20)
+        late = "hạn ban hành thông báo kết luận"
+        await w.days(date(2026, 12, 12), date(2026, 12, 16))
+        await binh.hears(binh_code, late, "14/12/2026", limit=20)  # told on Tue 15
+        assert an.count(late) == 0, an.everything()  # the commune's deadline has not passed
+        assert w.td.chat.count("Quá hạn") == 0
+        assert w.cx.chat.count("Quá hạn", "Đối thoại phường") == 2  # Tue 15, Wed 16: each working day
+        await w.days(date(2026, 12, 17), date(2026, 12, 17))
+        await an.hears(an_code, late, "16/12/2026", limit=20)
+        await w.td.chat.hears("Quá hạn", "Đối thoại xã", "16/12/2026", limit=20)
+
+        # R5: 30 working days from each notice (Fri 18 Dec), by each unit's calendar — the commune's
+        # days off in January move its due date, and its department's reminders (5 and 1 working days
+        # before) come on the commune's working days
+        await w.td.routes(an_code, "Địa chính")
+        await w.cx.routes(binh_code, "Địa chính")
+        await w.at(date(2026, 12, 18), hour=8)
+        await w.td.issues_notice("Kết luận: giao Địa chính trả lời bằng văn bản.", "Đối thoại xã")
+        await w.cx.issues_notice("Kết luận: giao Địa chính trả lời bằng văn bản.", "Đối thoại phường")
+        await w.deliver()
+        async with w.app.sessionmaker() as db:
+            due = {
+                s.code: s.response_due
+                for s in await db.scalars(select(Submission).where(Submission.code.in_([an_code, binh_code])))
+            }
+        assert (due[an_code], due[binh_code]) == (date(2027, 2, 3), date(2027, 2, 1))
+        await w.days(date(2026, 12, 19), date(2027, 1, 25))  # Mon 25 Jan: 5 working days before, in both
+        soon = "Còn 5 ngày làm việc đến hạn trả lời"
+        await w.td_land.chat.hears(soon, an_code, "03/02/2027", limit=30)
+        await w.cx_land.chat.hears(soon, binh_code, "01/02/2027", limit=30)
+        await w.days(date(2027, 1, 26), date(2027, 1, 29))  # Fri 29 Jan: 1 working day before, in both
+        await w.td_land.chat.hears("Còn 1 ngày làm việc", an_code, "03/02/2027", limit=30)
+        await w.cx_land.chat.hears("Còn 1 ngày làm việc", binh_code, "01/02/2027", limit=30)
 
 
 async def test_a_commune_office_menu_offers_forwarding_up_the_province_office_menu_does_not(database_url):

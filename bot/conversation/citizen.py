@@ -671,7 +671,7 @@ class CitizenConversation(UnitChoice):
     async def _conclusion_due(self, session: DialogueSession):
         from bot.domain.deadlines import conclusion_due, load_calendar
 
-        return conclusion_due(local_date(session.starts_at), await load_calendar(self.db))
+        return conclusion_due(local_date(session.starts_at), await load_calendar(self.db, session.unit_id))
 
     # --- following: /my -----------------------------------------------------------------------------
 

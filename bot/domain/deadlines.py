@@ -19,6 +19,7 @@ import holidays
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.domain import units
 from storage import readcache
 from storage.models import CalendarDay
 
@@ -88,7 +89,38 @@ class WorkCalendar:
 async def load_calendar(db: AsyncSession, unit_id: int | None = None) -> WorkCalendar:
     """The working-day calendar with the directory's own days (a short-lived copy: read-only); with
     ``unit_id``, that unit's own days off too (a deployment of many units: deadlines follow the unit
-    that holds the question)."""
+    that holds the question or the session)."""
+    return (await load_calendars(db)).of(unit_id)
+
+
+class Calendars:
+    """The deployment's calendar and, for each unit with days off of its own, the unit's (made once,
+    when first asked for: a tick asks about many questions of a few units)."""
+
+    def __init__(self, base: WorkCalendar, days_off: dict[int, tuple[date, ...]]) -> None:
+        self.base = base
+        self._days_off = days_off
+        self._made: dict[int, WorkCalendar] = {}
+
+    def of(self, unit_id: int | None) -> WorkCalendar:
+        own = self._days_off.get(unit_id) if unit_id is not None else None
+        if not own:
+            return self.base
+        made = self._made.get(unit_id)
+        if made is None:
+            made = self._made[unit_id] = WorkCalendar(
+                extra_days_off=self.base.extra_days_off | set(own),
+                extra_working_days=self.base.extra_working_days,
+            )
+        return made
+
+    def distinct(self) -> list[WorkCalendar]:
+        """Every calendar in use: the deployment's, then each unit's own."""
+        return [self.base, *(self.of(unit_id) for unit_id in sorted(self._days_off))]
+
+
+async def load_calendars(db: AsyncSession) -> Calendars:
+    """Every unit's calendar (the deployment's days, and each unit's own days off)."""
 
     async def load() -> WorkCalendar:
         rows = list(await db.scalars(select(CalendarDay)))
@@ -97,18 +129,8 @@ async def load_calendar(db: AsyncSession, unit_id: int | None = None) -> WorkCal
             extra_working_days={r.day for r in rows if r.kind == "work"},
         )
 
-    calendar = await readcache.cached(db.bind, "calendar", load)
-    if unit_id is None:
-        return calendar
-    from bot.domain import units
-
-    unit = await units.get(db, unit_id)
-    if unit is None or not unit.days_off:
-        return calendar
-    return WorkCalendar(
-        extra_days_off=set(calendar.extra_days_off) | set(unit.days_off),
-        extra_working_days=set(calendar.extra_working_days),
-    )
+    base = await readcache.cached(db.bind, "calendar", load)
+    return Calendars(base, {u.id: u.days_off for u in await units.all_units(db) if u.days_off})
 
 
 def calendar_period_end(start: date, days: int, cal: WorkCalendar) -> date:

@@ -107,7 +107,7 @@ async def forward(
     reason = clean(reason, "reason")
     if doc_date is not None and doc_date > local_date(now):
         raise InvalidInput("the document's date is in the future")
-    cal = await load_calendar(db)
+    cal = await load_calendar(db, sub.unit_id)  # the unit's own days off count
     follow_up = cal.add_working_days(local_date(now), await follow_up_days(db, authority))
     where = [Submission.department_id == department_id] if department_id is not None else []
     await lifecycle.move(

@@ -33,24 +33,27 @@ REMIND_EVERY = 5  # working days between follow-up reminders of a forwarded ques
 
 async def tick(t: Any) -> None:
     """``t``: the deadline tick's ``Tick`` (db, now, today, cal, office, queue, missing)."""
+    await _forward_follow_ups(t)  # where the question's unit has a working day
     if t.cal.is_working_day(t.today):
-        await _forward_follow_ups(t)
         await _report_reminders(t)
     await _invitations(t)
     await calls.flush(t.db, t.now)
 
 
 async def _forward_follow_ups(t: Any) -> None:
-    due = list(
-        await t.db.scalars(
+    due = [
+        sub
+        for sub in await t.db.scalars(
             select(Submission)
             .where(Submission.status == SubmissionStatus.FORWARDED, Submission.forward_follow_up <= t.today)
             .order_by(Submission.forward_follow_up, Submission.id)
         )
-    )
+        if t.working(sub.unit_id)
+    ]
     keys = {}
     for sub in due:
-        block = max(0, t.cal.working_days_between(sub.forward_follow_up, t.today)) // REMIND_EVERY
+        cal = t.cals.of(sub.unit_id)
+        block = max(0, cal.working_days_between(sub.forward_follow_up, t.today)) // REMIND_EVERY
         keys[sub.id] = f"fwd:{sub.code}:{sub.forward_follow_up}:{block}"
     todo = await t.missing(list(keys.values()))
     for sub in due:

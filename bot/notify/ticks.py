@@ -37,7 +37,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import lifecycle, units
-from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
+from bot.domain.deadlines import Calendars, WorkCalendar, conclusion_due, load_calendars
 from bot.domain.directory import _set_config, get_config, office_chat_id
 from bot.domain.followup import rating_key
 from bot.domain.privacy import retention_tick
@@ -86,11 +86,23 @@ class Tick:
     db: AsyncSession
     now: datetime
     today: date
-    cal: WorkCalendar
+    cals: Calendars
     office: int | None
     report: TickReport
     queued: list[dict[str, Any]] = field(default_factory=list)
     offices: dict[int, int] = field(default_factory=dict)  # a deployment of many units: each one's office
+
+    @property
+    def cal(self) -> WorkCalendar:
+        """The deployment's calendar (what is not a unit's: the report windows)."""
+        return self.cals.base
+
+    def working(self, unit_id: int | None) -> bool:
+        """Whether today is a working day where the unit is (its own days off count)."""
+        return self.cals.of(unit_id).is_working_day(self.today)
+
+    def after_working_days(self, unit_id: int | None, n: int) -> date:
+        return self.cals.of(unit_id).add_working_days(self.today, n)
 
     def office_for(self, unit_id: int | None) -> int | None:
         """The office group of the unit that holds a session or a question (else the deployment's)."""
@@ -122,7 +134,7 @@ class Tick:
 
 async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickReport:
     today = local_date(now)
-    tick = Tick(db, now, today, await load_calendar(db), await office_chat_id(db), TickReport(today=today))
+    tick = Tick(db, now, today, await load_calendars(db), await office_chat_id(db), TickReport(today=today))
     tick.offices = {u.id: u.office_chat_id for u in await units.all_units(db) if u.office_chat_id}
     await _held_checks(tick)
     await _conclusion_deadlines(tick)
@@ -164,8 +176,6 @@ async def _askers_of(db: AsyncSession, where: Any) -> list[tuple[Submission, Sub
 
 
 async def _held_checks(t: Tick) -> None:
-    if not t.cal.is_working_day(t.today):
-        return
     sessions = [
         s
         for s in await t.db.scalars(
@@ -174,7 +184,7 @@ async def _held_checks(t: Tick) -> None:
                 DialogueSession.starts_at < t.now,
             )
         )
-        if local_date(s.starts_at) < t.today
+        if local_date(s.starts_at) < t.today and t.working(s.unit_id)
     ]
     keys = {s.id: f"held?:{s.id}:{t.today}" for s in sessions}
     todo = await t.missing(list(keys.values()))
@@ -199,11 +209,13 @@ async def _conclusion_deadlines(t: Tick) -> None:
     )
     for session in sessions:
         # R4 runs from the day the session was held (its date; a postponed session's new date)
-        due = conclusion_due(local_date(session.starts_at), t.cal)
+        # (the session's unit's calendar: its own days off move the date too)
+        cal = t.cals.of(session.unit_id)
+        due = conclusion_due(local_date(session.starts_at), cal)
         issued = session.notice_at is not None
-        working = t.cal.is_working_day(t.today)
+        working = cal.is_working_day(t.today)
         soon = f"r4:{session.id}:soon"
-        if not issued and working and t.cal.add_working_days(t.today, 1) == due and await t.missing([soon]):
+        if not issued and working and cal.add_working_days(t.today, 1) == due and await t.missing([soon]):
             with use_locale(cards.GROUP_LOCALE):
                 t.to_group(t.office_for(session.unit_id), soon, "r4_soon", to.conclusion_soon(session, due))
         if t.today <= due:
@@ -286,23 +298,25 @@ async def _response_deadlines(t: Tick) -> None:
             else:
                 continue
             t.to_asker(citizen, item, keys[item.id], "r5_status", render)
-    if t.cal.is_working_day(today):
-        await _overdue_reminders(t)
+    await _overdue_reminders(t)
 
 
 async def _overdue_reminders(t: Tick) -> None:
-    """Each working day until answered: each department, and the office (a summary)."""
+    """Each working day until answered (where the question's unit is): each department, and the
+    office (a summary)."""
     db, today = t.db, t.today
     office_key = f"r5:remind:office:{today}"
     if not await t.missing([office_key]):
         return  # today's reminders are out
-    overdue = list(
-        await db.scalars(
+    overdue = [
+        sub
+        for sub in await db.scalars(
             select(Submission)
             .where(Submission.status.in_(sorted(lifecycle.OPEN)), Submission.response_due < today)
             .order_by(Submission.response_due, Submission.id)
         )
-    )
+        if t.working(sub.unit_id)
+    ]
     if not overdue:
         return
     by_dept: dict[int | None, list[Submission]] = defaultdict(list)
@@ -329,28 +343,35 @@ async def _overdue_reminders(t: Tick) -> None:
 
 
 async def _response_reminders(t: Tick, days_before: list[int]) -> None:
-    if not t.cal.is_working_day(t.today):
-        return
+    """A department hears, n working days before (where its question's unit is), which of its
+    questions are due then."""
     for n in sorted({d for d in days_before if d > 0}):
-        due = t.cal.add_working_days(t.today, n)
-        subs = list(
-            await t.db.scalars(
+        dues = {cal.add_working_days(t.today, n) for cal in t.cals.distinct() if cal.is_working_day(t.today)}
+        if not dues:
+            continue
+        subs = [
+            sub
+            for sub in await t.db.scalars(
                 select(Submission)
-                .where(Submission.status.in_(sorted(lifecycle.AT_DEPARTMENT)), Submission.response_due == due)
+                .where(
+                    Submission.status.in_(sorted(lifecycle.AT_DEPARTMENT)),
+                    Submission.response_due.in_(sorted(dues)),
+                )
                 .order_by(Submission.id)
             )
-        )
-        by_dept: dict[int, list[Submission]] = defaultdict(list)
+            if t.working(sub.unit_id) and sub.response_due == t.after_working_days(sub.unit_id, n)
+        ]
+        by_dept: dict[tuple[int, date], list[Submission]] = defaultdict(list)
         for sub in subs:
             if sub.department is not None and sub.department.chat_id is not None:
-                by_dept[sub.department_id].append(sub)
-        keys = {dept_id: f"r5:soon:{dept_id}:{due}:{n}" for dept_id in by_dept}
+                by_dept[sub.department_id, sub.response_due].append(sub)
+        keys = {(dept_id, due): f"r5:soon:{dept_id}:{due}:{n}" for dept_id, due in by_dept}
         todo = await t.missing(list(keys.values()))
         with use_locale(cards.GROUP_LOCALE):
-            for dept_id, items in by_dept.items():
-                if keys[dept_id] in todo:
+            for (dept_id, due), items in by_dept.items():
+                if keys[dept_id, due] in todo:
                     dept = items[0].department
-                    t.to_group(dept.chat_id, keys[dept_id], "r5_soon", td.due_soon(dept, items, due, n))
+                    t.to_group(dept.chat_id, keys[dept_id, due], "r5_soon", td.due_soon(dept, items, due, n))
 
 
 # --- the day before a session ------------------------------------------------------------------------------

@@ -60,7 +60,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import lifecycle, reporting
-from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar
+from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendars
 from bot.domain.reporting import Issuer
 from bot.i18n import current_locale, local_date
 from bot.reports.sums import ANSWERER, ANSWERS, counts_by, exception_ids, fixed_offset
@@ -507,6 +507,10 @@ async def for_session(
     return report
 
 
+def _held(s: DialogueSession) -> bool:
+    return s.held_at is not None or s.status in HELD
+
+
 async def _fill(
     db: AsyncSession,
     report: Report,
@@ -519,7 +523,8 @@ async def _fill(
     """The figures of ``sessions``: summed in the database (``bot.reports.sums``) or, with ``summed``
     False or where the database cannot give local dates, question by question from the facts.
     ``staff``: with the figures per staff member who answered."""
-    cal = await load_calendar(db)
+    cals = await load_calendars(db)
+    cal = cals.base  # working days to respond: the deployment's calendar (summed across units)
     figures = {
         s.id: SessionFigures(
             id=s.id,
@@ -529,10 +534,10 @@ async def _fill(
             level=s.level,
             status=s.status,
             place=s.place,
-            held=s.held_at is not None or s.status in HELD,
+            held=_held(s),
             participants=s.participants,
             notice_on=local_date(s.notice_at) if s.notice_at else None,
-            notice_due=conclusion_due(session_day(s), cal) if (s.held_at or s.status in HELD) else None,
+            notice_due=conclusion_due(session_day(s), cals.of(s.unit_id)) if _held(s) else None,
         )
         for s in sessions
     }

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.codes import normalize_code
-from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar, response_due
+from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendar, load_calendars, response_due
 from bot.domain.directory import get_config
 from bot.domain.publication import public_answer
 from bot.domain.sessions import is_open_for_questions
@@ -103,20 +103,20 @@ def session_view(s: DialogueSession, now: datetime, cal: WorkCalendar) -> Sessio
 
 async def public_sessions(db: AsyncSession, now: datetime) -> list[SessionView]:
     """Every session but drafts, the soonest upcoming first, then the most recent past ones."""
-    cal = await load_calendar(db)
+    cals = await load_calendars(db)  # each session's dates by its unit's calendar
     rows = await db.scalars(
         select(DialogueSession)
         .where(DialogueSession.status != SessionStatus.DRAFT)
         .order_by(DialogueSession.starts_at.desc(), DialogueSession.id.desc())
     )
-    return [session_view(s, now, cal) for s in rows]
+    return [session_view(s, now, cals.of(s.unit_id)) for s in rows]
 
 
 async def public_session(db: AsyncSession, session_id: int, now: datetime) -> SessionView | None:
     s = await db.get(DialogueSession, session_id)
     if s is None or s.status == SessionStatus.DRAFT:
         return None
-    return session_view(s, now, await load_calendar(db))
+    return session_view(s, now, await load_calendar(db, s.unit_id))
 
 
 # --- published questions --------------------------------------------------------------------------------
@@ -324,7 +324,7 @@ async def lookup(db: AsyncSession, text: str, now: datetime) -> Lookup | None:
     session = await db.get(DialogueSession, sub.session_id)
     if session is None or session.status == SessionStatus.DRAFT:
         return None
-    cal = await load_calendar(db)
+    cal = await load_calendar(db, sub.unit_id)
     forwarded_at = await db.scalar(
         select(func.max(SubmissionEvent.at)).where(
             SubmissionEvent.submission_id == sub.id, SubmissionEvent.action == "forwarded"
