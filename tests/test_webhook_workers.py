@@ -4,6 +4,8 @@ against the fake Bot API — the real ``doithoai run --webhook --public-url URL 
 - citizens ask at the same time, each sending three documents in a burst: the fake posts a chat's
   updates one after the other, as Telegram does, to whichever worker the kernel picks (a new
   connection per post); the office receives every file in the order the citizen sent it;
+- a crowd of 60 opens the bot at once: the replies of both workers keep to 30 per second overall
+  (one budget shared by every worker, for replies and deliveries alike);
 - a burst of outbox messages (two per chat, 160 in all) is delivered by both workers' dispatchers:
   every message once, a chat's two in order, and the fake Bot API — enforcing 30 per second overall,
   1 per second per private chat — never answers 429 (each worker alone would pace itself at 30/s);
@@ -169,8 +171,16 @@ async def test_two_webhook_workers_share_the_chats_the_outbox_and_the_rate(datab
             for files in sent:
                 assert [f for f in office_files() if f in files] == files  # in the order sent
 
-            # a burst through the outbox, with Telegram's limits enforced strictly
+            # a crowd opens the bot at once, Telegram's limits enforced strictly: the workers' replies
+            # draw on one shared budget (each worker alone would pace itself at 30 per second)
             tg.limits = Limits(global_per_s=30, private_per_s=1, group_per_min=120)
+            crowd = [tg.user(7300 + i, f"Khách {i}") for i in range(60)]
+            await asyncio.gather(*(tg.send_text(u, "/start") for u in crowd))
+            for u in crowd:
+                await tg.next_message(u.id, timeout=WAIT)
+            assert tg.count_429 == 0
+
+            # a burst through the outbox, with Telegram's limits enforced strictly
             chats = [tg.user(7200 + i, f"Người {i}").id for i in range(80)]
             now = datetime.now(UTC)
             engine = make_engine(database_url)
@@ -204,9 +214,8 @@ async def test_two_webhook_workers_share_the_chats_the_outbox_and_the_rate(datab
         handled = [int(n) for n in re.findall(r"telegram webhook: (\d+) update\(s\) handled", "".join(log))]
         assert len(handled) == 2, "".join(log[-30:])  # two workers…
         assert all(n > 0 for n in handled)  # …each handled some of the updates
-        assert (
-            sum(handled) == len(people) * 12
-        )  # twelve updates each (three of them files), each handled once
+        # twelve updates each (three of them files) and the crowd's one, each handled once
+        assert sum(handled) == len(people) * 12 + len(crowd)
 
 
 async def test_the_lock_per_chat_holds_across_processes(database_url):
@@ -218,7 +227,7 @@ async def test_the_lock_per_chat_holds_across_processes(database_url):
 
     from storage.locks import AdvisoryLockIsolation
 
-    first, second = AdvisoryLockIsolation(database_url, 2), AdvisoryLockIsolation(database_url, 2)
+    first, second = AdvisoryLockIsolation(database_url), AdvisoryLockIsolation(database_url)
     chat, other = (
         StorageKey(bot_id=1, chat_id=7001, user_id=7001),
         StorageKey(bot_id=1, chat_id=7002, user_id=7002),
@@ -267,3 +276,48 @@ async def test_the_lock_per_chat_holds_across_processes(database_url):
         await first.close()
         await second.close()
         await engine.dispose()
+
+
+async def test_a_worker_holds_many_chats_locks_on_one_connection(database_url):
+    """Fifty chats handled at once in one worker take their locks on its one lock connection (a
+    PostgreSQL server has 100 for every worker); two updates of one chat in the process still go one
+    after the other, and every lock is let go."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("PostgreSQL advisory locks")
+    from aiogram.fsm.storage.base import StorageKey
+
+    from storage.locks import AdvisoryLockIsolation
+
+    worker, other_worker = AdvisoryLockIsolation(database_url), AdvisoryLockIsolation(database_url)
+    keys = [StorageKey(bot_id=1, chat_id=8000 + i, user_id=8000 + i) for i in range(50)]
+    inside, release = asyncio.Event(), asyncio.Event()
+    held = 0
+    order: list[str] = []
+
+    async def handle(key: StorageKey, name: str = "") -> None:
+        nonlocal held
+        async with worker.lock(key):
+            held += 1
+            order.append(f"{name} in")
+            if held == len(keys):
+                inside.set()
+            await release.wait()
+            order.append(f"{name} out")
+
+    try:
+        tasks = [asyncio.create_task(handle(k, "a" if k is keys[0] else "")) for k in keys]
+        second = asyncio.create_task(handle(keys[0], "b"))  # the first chat's next update
+        await asyncio.wait_for(inside.wait(), WAIT)
+        assert worker.engine.sync_engine.pool.checkedout() == 1  # one connection for fifty locks
+        assert order.count("b in") == 0
+        release.set()
+        await asyncio.wait_for(asyncio.gather(*tasks, second), WAIT)
+        assert order.index("a out") < order.index("b in")
+        assert worker._local == {}
+        for key in keys:  # all let go: another worker takes each at once
+            async with other_worker.lock(key):
+                pass
+        assert other_worker.waiting == 0
+    finally:
+        await worker.close()
+        await other_worker.close()

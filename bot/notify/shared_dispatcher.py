@@ -27,9 +27,9 @@ from typing import Any
 from sqlalchemy import DateTime, bindparam, text
 
 from bot.notify.dispatcher import OutboxDispatcher, _shielded
-from bot.notify.ratelimit import Limits
-from bot.notify.shared_rate import SharedBucket
-from storage.models import OutboxStatus
+from bot.notify.ratelimit import Limits, RateLimiter
+from bot.notify.shared_rate import SharedBucket, SharedGlobal
+from storage.models import Channel, OutboxStatus
 
 _CLAIM = text(
     """
@@ -108,7 +108,8 @@ class SharedOutboxDispatcher(OutboxDispatcher):
         self._inflight.add(chat)
         try:
             try:
-                await self.buckets[channel].acquire()
+                if not isinstance(self.limiters[channel].bucket, SharedGlobal):  # (else inside)
+                    await self.buckets[channel].acquire()
                 entry = await self.limiters[channel].acquire(chat_id)  # this process's 429 pauses
             except asyncio.CancelledError:
                 release = {
@@ -147,11 +148,21 @@ def shared_dispatcher(app: Any, **kw: Any) -> SharedOutboxDispatcher:
         channel: shared_bucket(app.settings, app.engine, channel, lim.global_per_s)
         for channel, lim in limits.items()
     }
+    # Telegram's limiter is also the bot session's (the handlers' replies): the shared line goes into
+    # its global bucket, so replies and deliveries of every worker draw on one budget
+    pacer = getattr(app.bot.session, "pacer", None)
+    in_limiter: dict[str, RateLimiter] = {}
+    if pacer is not None and Channel.TELEGRAM in buckets:
+        limiter = pacer.limiter
+        if not isinstance(limiter.bucket, SharedGlobal):
+            limiter.bucket = SharedGlobal(limiter.bucket, buckets[Channel.TELEGRAM])
+        in_limiter[Channel.TELEGRAM] = limiter
     return SharedOutboxDispatcher(
         app.sessionmaker,
         base.senders,
         limits,
         app.clock,
+        limiters=in_limiter,
         buckets=buckets,
         concurrency=base.concurrency,
         max_attempts=base.max_attempts,

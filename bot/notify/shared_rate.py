@@ -8,6 +8,10 @@ next free slot, moved on by one conditional UPDATE in autocommit — one round t
 server's own clock, no clock skew between machines) or, when ``DOITHOAI_REDIS_URL`` is set, by Redis
 (one script call, Redis's clock).
 
+Telegram's budget is drawn on by both the outbox deliveries and the handlers' direct replies (the
+bot session's ``Pacer``): ``SharedGlobal`` puts the shared line behind the process's own bucket, and
+``shared_dispatcher`` installs it in the one ``RateLimiter`` both use.
+
 The per-chat limits (1 per second in a private chat, 20 per minute in a group) are kept by the outbox
 claim itself (bot/notify/shared_dispatcher.py): a chat's next message is claimed only once its
 previous one was answered a full gap ago.
@@ -19,6 +23,8 @@ import asyncio
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.notify.ratelimit import BULK, GlobalBucket
 
 MARGIN = 0.9  # a little under the published rate: network jitter must not push two slots together
 
@@ -88,6 +94,30 @@ class RedisBucket:
 
     async def close(self) -> None:
         await self.redis.aclose()
+
+
+class SharedGlobal:
+    """A ``GlobalBucket`` (bot/notify/ratelimit.py) for one worker among several: the process's own
+    bucket first (priorities — a reply before a bulk delivery —, requests in flight, a 429's pause),
+    then a slot on the line every worker shares."""
+
+    def __init__(self, local: GlobalBucket, shared: SharedBucket) -> None:
+        self.local, self.shared = local, shared
+
+    async def acquire(self, priority: int = BULK) -> Any:
+        ticket = await self.local.acquire(priority)
+        try:
+            await self.shared.acquire()
+        except BaseException:
+            self.local.finish(ticket)
+            raise
+        return ticket
+
+    def finish(self, ticket: Any) -> None:
+        self.local.finish(ticket)
+
+    def pause(self, seconds: float) -> None:
+        self.local.pause(seconds)
 
 
 def shared_bucket(settings: Any, engine: AsyncEngine, name: str, per_second: float) -> SharedBucket:
