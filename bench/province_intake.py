@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.intake import _cpu_seconds, drive, steps  # noqa: E402
+from bench.intake import UNPACED, _cpu_seconds, drive, steps  # noqa: E402
 from bot.app import build_app  # noqa: E402
 from bot.domain.directory import load_file  # noqa: E402
 from bot.domain.sessions import create_session  # noqa: E402
@@ -80,7 +80,7 @@ def _descendants(pid: int) -> list[int]:
 
 
 async def one_round(
-    tg: FakeTelegram, database_url: str, workers: int, citizens: int, first_user: int
+    tg: FakeTelegram, database_url: str, workers: int, citizens: int, first_user: int, redis_url: str = ""
 ) -> dict:
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("DOITHOAI_")}
@@ -90,6 +90,10 @@ async def one_round(
         "DOITHOAI_DATABASE_URL": database_url,
         "DOITHOAI_BOT_TOKEN": TOKEN,
         "DOITHOAI_TELEGRAM_API": tg.base_url,
+        # the workers' capacity is measured, not Telegram's limits (bench/intake.py's UNPACED): with
+        # them, 30 messages per second overall hold any number of workers near 20 updates per second
+        **{f"DOITHOAI_{name.upper()}": str(value) for name, value in UNPACED.items()},
+        "DOITHOAI_REDIS_URL": redis_url,
     }
     args = ["run", "--webhook", "--public-url", f"http://127.0.0.1:{port}", "--telegram-port", str(port)]
     args += ["--host", "127.0.0.1", "--port", str(free_port()), "--workers", str(workers)]
@@ -119,7 +123,11 @@ async def one_round(
         cpu_before = {pid: _cpu_seconds(pid) for pid in procs}
         driver_before = time.process_time()
         users = [tg.user(first_user + i, f"Dân {i}", language_code="vi") for i in range(citizens)]
-        seconds, latencies, updates = await drive(tg, users, steps)
+        try:
+            seconds, latencies, updates = await drive(tg, users, steps)
+        except Exception:
+            print("".join(log[-40:]), file=sys.stderr)  # what the workers said
+            raise
         worker_cpu = sum(_cpu_seconds(pid) - before for pid, before in cpu_before.items())
         driver_cpu = time.process_time() - driver_before
     finally:
@@ -147,6 +155,11 @@ async def main() -> None:
     parser.add_argument("--database-url", required=True, help="postgresql+asyncpg://… of an EMPTY database")
     parser.add_argument("--citizens", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument(
+        "--redis-url",
+        default="",
+        help="redis://… (an empty database): conversation state, locks and rate there",
+    )
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         raise SystemExit("several workers need PostgreSQL: give --database-url postgresql+asyncpg://…")
@@ -161,7 +174,7 @@ async def main() -> None:
         for number in range(1, args.rounds + 1):
             for workers in (1, 2):
                 first += args.citizens + 100
-                r = await one_round(tg, args.database_url, workers, args.citizens, first)
+                r = await one_round(tg, args.database_url, workers, args.citizens, first, args.redis_url)
                 results[workers].append(r)
                 print(
                     f"round {number}, {workers} worker(s): {r['updates']} updates in {r['seconds']:.1f} s = "

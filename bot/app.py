@@ -146,7 +146,7 @@ def make_fsm(
             raise ValueError("several worker processes need PostgreSQL (DOITHOAI_DATABASE_URL) or Redis")
         from storage.locks import AdvisoryLockIsolation
 
-        isolation = AdvisoryLockIsolation(settings.database_url, settings.max_concurrent_updates + 2)
+        isolation = AdvisoryLockIsolation(settings.database_url)
         return SqlStorage(sessionmaker, cache_size=0), isolation
     return SqlStorage(sessionmaker), SimpleEventIsolation()
 
