@@ -58,10 +58,16 @@ async def run(
         loop.add_signal_handler(sig, stop.set)
     lease = keeping = None
     if worker is None:  # one active process per database, the others on standby; webhook workers
+        from bot.ops.server import StandbyHealth
         from bot.ops.standby import RunLease  # share instead (per-chat locks, one rate, SKIP LOCKED)
 
         lease = RunLease(app.sessionmaker, settings.run_lease_s)
-        if not await lease.wait_for_turn(stop):
+        standby = StandbyHealth(settings)  # /health says "standby" while this process waits
+        try:
+            turn = await lease.wait_for_turn(stop, on_standby=standby.start)
+        finally:
+            await standby.stop()
+        if not turn:
             await app.close()
             return 0
         keeping = asyncio.create_task(lease.keep(stop))

@@ -292,6 +292,63 @@ async def test_doithoai_run_serves_health_and_metrics_until_it_is_stopped(tmp_pa
     assert tg.violations == []
 
 
+async def test_a_standby_says_so_on_its_health_endpoint_until_it_takes_over(tmp_path):
+    """A second ``doithoai run`` waiting for the run lease answers /health with 200 and "standby"
+    (alive, not serving; who holds the lease); once the holder lets go it takes over, and /health is
+    the active process's."""
+    import os
+    import signal
+    import socket
+
+    from bot.ops.standby import RunLease
+    from bot.runner import run
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"sqlite+aiosqlite:///{tmp_path / 'standby.db'}"
+    await _directory(url)
+    engine = make_engine(url)
+    holder = RunLease(make_sessionmaker(engine), 2.0, holder="may-chu-chinh:1")
+    assert await holder.wait_for_turn(asyncio.Event())
+    async with FakeTelegram() as tg:
+        settings = Settings(
+            _env_file=None,
+            telegram_api=tg.base_url,
+            bot_token="4242:TEST",
+            database_url=url,
+            redis_url="",
+            ops_port=port,
+            run_lease_s=2.0,
+        )
+        task = asyncio.create_task(run(settings))
+        try:
+
+            async def standby() -> bool:
+                try:
+                    status, body = await _get(f"http://127.0.0.1:{port}/health")
+                except aiohttp.ClientConnectionError:
+                    return False
+                return status == 200 and json.loads(body)["status"] == "standby"
+
+            loop = asyncio.get_running_loop()
+            deadline = loop.time() + 30
+            while not await standby():
+                assert loop.time() < deadline and not task.done()
+                await asyncio.sleep(0.05)  # polling the endpoint, within the deadline
+            _, body = await _get(f"http://127.0.0.1:{port}/health")
+            assert json.loads(body)["checks"]["run_lease"] == "held by may-chu-chinh:1"
+            assert tg.pending_polls == 0  # not polling Telegram
+            await holder.release()
+            await tg.wait_for(lambda: tg.pending_polls > 0, timeout=30)  # it took over
+            status, body = await _get(f"http://127.0.0.1:{port}/health")
+            assert status == 200 and json.loads(body)["checks"]["telegram_polling"] == "ok", body
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
+            assert await asyncio.wait_for(task, timeout=30) == 0
+            await engine.dispose()
+
+
 def test_doithoai_logs_one_json_object_per_line_when_asked(tmp_path):
     import os
     import subprocess

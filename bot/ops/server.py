@@ -5,7 +5,8 @@ either way.
 
 ``/health`` answers 200 with a JSON body when the database answers, the Telegram polling loop runs
 and the minute tick has run in the last ``TICK_STALE`` (once the bot has been up that long), else 503
-with the same body saying which check failed.
+with the same body saying which check failed. A process waiting as a hot standby answers 200 with
+``"status": "standby"`` (``StandbyHealth``) until it takes over.
 """
 
 from __future__ import annotations
@@ -110,16 +111,52 @@ class Ops:
         return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
     async def serve(self, host: str, port: int) -> str:
-        web_app = web.Application()
-        web_app.router.add_get("/health", self._health)
-        web_app.router.add_get("/metrics", self._metrics)
-        self._runner = web.AppRunner(web_app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, host, port)
-        await site.start()
-        bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
-        self.url = f"http://{host}:{bound[1]}"
+        routes = {"/health": self._health, "/metrics": self._metrics}
+        self._runner, self.url = await _serve(routes, host, port)
         return self.url
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+
+async def _serve(routes: dict[str, Any], host: str, port: int) -> tuple[web.AppRunner, str]:
+    web_app = web.Application()
+    for path, handler in routes.items():
+        web_app.router.add_get(path, handler)
+    runner = web.AppRunner(web_app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound = site._server.sockets[0].getsockname()  # type: ignore[union-attr]
+    return runner, f"http://{host}:{bound[1]}"
+
+
+class StandbyHealth:
+    """``/health`` of a ``doithoai run`` waiting as a hot standby (bot/ops/standby.py): 200 with
+    ``{"status": "standby", "checks": {"run_lease": "held by …"}}`` — alive and ready to take over,
+    not serving. Started when the process starts waiting, stopped when it takes over (the active
+    process's endpoint then takes the port)."""
+
+    def __init__(self, settings: Any) -> None:
+        self.settings = settings
+        self.holder = ""
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+
+    async def start(self, holder: str) -> None:
+        self.holder = holder
+        host, port = self.settings.ops_host, self.settings.ops_port
+        if port is None or self._runner is not None:
+            return
+        try:
+            self._runner, self.url = await _serve({"/health": self._health}, host, port)
+        except OSError as exc:  # e.g. the active process on this machine has the port
+            log.warning("standby: cannot serve /health on %s:%s (%s)", host, port, exc)
+
+    async def _health(self, request: web.Request) -> web.Response:
+        return web.json_response({"status": "standby", "checks": {"run_lease": f"held by {self.holder}"}})
 
     async def stop(self) -> None:
         if self._runner is not None:

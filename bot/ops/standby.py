@@ -21,7 +21,9 @@ import contextlib
 import logging
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -60,8 +62,11 @@ class RunLease:
             await db.rollback()
         return None if row is None else (row[0], row[1])
 
-    async def wait_for_turn(self, stop: asyncio.Event) -> bool:
-        """Take the lease, waiting as a standby while another process holds it; False if stopped."""
+    async def wait_for_turn(
+        self, stop: asyncio.Event, on_standby: Callable[[str], Awaitable[Any]] | None = None
+    ) -> bool:
+        """Take the lease, waiting as a standby while another process holds it (``on_standby(holder)``
+        once, when the waiting starts); False if stopped."""
         told = False
         while not stop.is_set():
             try:
@@ -80,6 +85,8 @@ class RunLease:
                     f"about {self.ttl.total_seconds():g} s if it stops"
                 )
                 told = True
+                if on_standby is not None:
+                    await on_standby(who)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.every)
         return False
