@@ -2,7 +2,7 @@
 
 The real ``doithoai run --webhook --public-url URL --workers N`` runs against the fake Bot API, which
 posts the updates to the webhook as Telegram does (a chat's updates one after the other, chats at
-once, up to setWebhook's ``max_connections``). N simulated citizens each complete the 12-step question
+once, up to setWebhook's ``max_connections``). N simulated citizens each complete the 9-step question
 flow at once (bench/intake.py's steps); the same run measures 1 worker, then 2, a few rounds each way,
 and prints the ratio of the median rounds. One worker is ``--workers 1``, as a deployment would run
 it: a single process keeps a chat's conversation state in memory and needs no lock per chat; each of
@@ -164,7 +164,7 @@ async def main() -> None:
     if not args.database_url.startswith("postgresql"):
         raise SystemExit("several workers need PostgreSQL: give --database-url postgresql+asyncpg://…")
     print(
-        f"citizens: {args.citizens} × 12 updates, rounds: {args.rounds} (1 worker, then 2), "
+        f"citizens: {args.citizens} × 9 updates, rounds: {args.rounds} (1 worker, then 2), "
         f"cores: {os.cpu_count()}"
     )
     results: dict[int, list[dict]] = {1: [], 2: []}
