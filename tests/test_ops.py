@@ -252,27 +252,35 @@ def test_json_log_lines_carry_the_update_context_and_extras():
     assert "ValueError: boom" in json.loads(formatter.format(record))["exception"]
 
 
+async def _run_settings(url: str, tg: FakeTelegram, **extra: object) -> tuple[Settings, int]:
+    """``doithoai run``'s settings on a directory loaded into ``url``, with its ops endpoint on a free
+    port (returned)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    await _directory(url)
+    settings = Settings(
+        _env_file=None,
+        telegram_api=tg.base_url,
+        bot_token="4242:TEST",
+        database_url=url,
+        redis_url="",
+        ops_port=port,
+        **extra,
+    )
+    return settings, port
+
+
 async def test_doithoai_run_serves_health_and_metrics_until_it_is_stopped(tmp_path):
     import os
     import signal
-    import socket
 
     from bot.runner import run
 
-    with socket.socket() as probe:  # a free port for the endpoint
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    url = f"sqlite+aiosqlite:///{tmp_path / 'run.db'}"
-    await _directory(url)
     async with FakeTelegram() as tg:
-        settings = Settings(
-            _env_file=None,
-            telegram_api=tg.base_url,
-            bot_token="4242:TEST",
-            database_url=url,
-            redis_url="",
-            ops_port=port,
-        )
+        settings, port = await _run_settings(f"sqlite+aiosqlite:///{tmp_path / 'run.db'}", tg)
         task = asyncio.create_task(run(settings))
         try:
             # the endpoint starts before polling: once the bot polls, it answers
@@ -298,29 +306,16 @@ async def test_a_standby_says_so_on_its_health_endpoint_until_it_takes_over(tmp_
     the active process's."""
     import os
     import signal
-    import socket
 
     from bot.ops.standby import RunLease
     from bot.runner import run
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     url = f"sqlite+aiosqlite:///{tmp_path / 'standby.db'}"
-    await _directory(url)
-    engine = make_engine(url)
-    holder = RunLease(make_sessionmaker(engine), 2.0, holder="may-chu-chinh:1")
-    assert await holder.wait_for_turn(asyncio.Event())
     async with FakeTelegram() as tg:
-        settings = Settings(
-            _env_file=None,
-            telegram_api=tg.base_url,
-            bot_token="4242:TEST",
-            database_url=url,
-            redis_url="",
-            ops_port=port,
-            run_lease_s=2.0,
-        )
+        settings, port = await _run_settings(url, tg, run_lease_s=2.0)
+        engine = make_engine(url)
+        holder = RunLease(make_sessionmaker(engine), 2.0, holder="may-chu-chinh:1")
+        assert await holder.wait_for_turn(asyncio.Event())
         task = asyncio.create_task(run(settings))
         try:
 
