@@ -6,14 +6,23 @@ no department or topic."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.i18n import set_timezone, timezone
 from bot.reports import metrics, sums
 from bot.reports.periods import half_period, parse_period, year_period
-from storage.models import Citizen, Department, DialogueSession, Staff, Submission, SubmissionEvent, Topic
+from storage.models import (
+    Citizen,
+    Department,
+    DialogueSession,
+    Staff,
+    Submission,
+    SubmissionEvent,
+    Topic,
+    Unit,
+)
 from tests import report_fixture as rf
 
 
@@ -173,6 +182,32 @@ async def test_the_sums_in_the_database_equal_the_question_by_question_count(ses
     assert any(g.id is None for g in year.by_department) and any(g.id is None for g in year.by_topic)
     late = {f.code: f.days_late for f in year.late}
     assert late["VX-0001"] == 1 and "VX-0002" not in late
+
+
+async def test_working_days_to_respond_are_counted_on_each_questions_units_calendar(sessionmaker):
+    """A unit's own days off (every other weekday from March to June here) are not working days for
+    its questions: fewer working days to respond, the same in the database's sums and question by
+    question."""
+    async with sessionmaker() as db:
+        ids = await rf.build(db)
+        await add_variety(db, ids)
+        await db.commit()
+    async with sessionmaker() as db:
+        before = (await metrics.for_period(db, year_period(2026), rf.NOW)).totals.response_working_days_sum
+        days = (date(2026, 3, 1) + timedelta(days=i) for i in range(122))
+        off = [day.isoformat() for day in days if day.weekday() < 5][::2]
+        unit = Unit(code="XA", name_vi="UBND xã A", name_en="Commune A", days_off=off)
+        db.add(unit)
+        await db.flush()
+        await db.execute(update(Submission).values(unit_id=unit.id))
+        await db.commit()
+    async with sessionmaker() as db:
+        summed = await metrics.for_period(db, year_period(2026), rf.NOW)
+        counted = await metrics.for_period(db, year_period(2026), rf.NOW, summed=False)
+        await db.commit()
+    same(summed, counted)
+    assert summed.facts == counted.facts
+    assert 0 < summed.totals.response_working_days_sum < before
 
 
 async def test_a_zone_with_daylight_saving_gives_the_same_figures(sessionmaker):

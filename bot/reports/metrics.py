@@ -38,8 +38,9 @@ What is counted (a period covers the sessions whose date falls in it; a session,
 - **days to respond**: for responded and forwarded cases, calendar days from the day the question was
   received to the day it was settled; the average is over those cases.
 - **working days to respond**: the same cases, counted as R5 counts: the working days after the day
-  the question was received, up to and including the day it was settled (the deployment's calendar:
-  weekends, public holidays, its own days off and make-up days); 0 when settled the day it arrived.
+  the question was received, up to and including the day it was settled (the calendar of the
+  question's unit: weekends, public holidays, the deployment's and the unit's own days off, make-up
+  days); 0 when settled the day it arrived.
 - **satisfaction**: every rating 1–5 given in scope (merged askers rate the shared answer too), on
   either channel; asked after every answer, at the session or in writing. Per department (the
   question's), and per staff member who answered (the actor of the question's latest answer at the
@@ -60,7 +61,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import lifecycle, reporting
-from bot.domain.deadlines import WorkCalendar, conclusion_due, load_calendars
+from bot.domain.deadlines import Calendars, WorkCalendar, conclusion_due, load_calendars
 from bot.domain.reporting import Issuer
 from bot.i18n import current_locale, local_date
 from bot.reports.sums import ANSWERER, ANSWERS, counts_by, exception_ids, fixed_offset
@@ -523,8 +524,7 @@ async def _fill(
     """The figures of ``sessions``: summed in the database (``bot.reports.sums``) or, with ``summed``
     False or where the database cannot give local dates, question by question from the facts.
     ``staff``: with the figures per staff member who answered."""
-    cals = await load_calendars(db)
-    cal = cals.base  # working days to respond: the deployment's calendar (summed across units)
+    cals = await load_calendars(db)  # each question's unit's (its own days off)
     figures = {
         s.id: SessionFigures(
             id=s.id,
@@ -547,12 +547,12 @@ async def _fill(
     departments = {d.id: d for d in await db.scalars(select(Department))}
     topics = {t.id: t for t in await db.scalars(select(Topic))}
     if summed and summed_in_database(db.bind.dialect.name, report.today):
-        await _sum_in_database(db, report, figures, departments, topics, cal, staff)
+        await _sum_in_database(db, report, figures, departments, topics, cals, staff)
         day = _local_day_function(report.today)
         ids = None if facts == ALL_FACTS else await exception_ids(db, list(figures), report.today)
-        report.facts = await _facts(db, report.today, sessions, departments, topics, cal, ids, day)
+        report.facts = await _facts(db, report.today, sessions, departments, topics, cals, ids, day)
         return
-    report.facts = await _facts(db, report.today, sessions, departments, topics, cal)
+    report.facts = await _facts(db, report.today, sessions, departments, topics, cals)
     dept_groups: dict[int | None, Group] = {}
     topic_groups: dict[int | None, Group] = {}
     staff_names = await _staff_names(db)
@@ -575,7 +575,7 @@ async def _sum_in_database(
     figures: dict[int, SessionFigures],
     departments: dict[int, Department],
     topics: dict[int, Topic],
-    cal: WorkCalendar,
+    cals: Calendars,
     staff: bool = True,
 ) -> None:
     """``Counts`` per session, department and topic from GROUP BY queries; the totals, years and months
@@ -584,7 +584,7 @@ async def _sum_in_database(
     keys["topic"] = Submission.topic_id
     if staff:
         keys["answerer"] = ANSWERER
-    summed = await counts_by(db, keys, list(figures), report.today, cal)
+    summed = await counts_by(db, keys, list(figures), report.today, cals)
     staff_names = await _staff_names(db)
     answerer_groups: dict[int, Group] = {}
     for actor, values in summed.get("answerer", {}).items():
@@ -655,7 +655,7 @@ async def _facts(
     sessions: list[DialogueSession],
     departments: dict[int, Department],
     topics: dict[int, Topic],
-    cal: WorkCalendar,
+    cals: Calendars,
     only: list[int] | None = None,
     day: Callable[[datetime], date] = local_date,
 ) -> list[Fact]:
@@ -710,7 +710,7 @@ async def _facts(
             codes,
             plain_depts,
             plain_topics,
-            cal,
+            cals.of(sub.unit_id),
             day,
         )
         for sub in subs
@@ -789,6 +789,7 @@ FACT_COLUMNS = tuple(
         "forwarded_at",
         "department_id",
         "topic_id",
+        "unit_id",
         "public_name",
         "asker_name",
         "text",

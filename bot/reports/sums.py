@@ -1,7 +1,7 @@
 """The figures summed in the database (GROUP BY), the same as ``metrics.make_fact`` + ``Counts.add`` give
 question by question (bench/province.py: a province's year is 100,000 questions).
 
-``counts_by(db, keys, session_ids, today, cal)`` returns, for each key column of ``submissions``
+``counts_by(db, keys, session_ids, today, cals)`` returns, for each key column of ``submissions``
 (``session_id``, ``department_id``, ``topic_id``; another grouping, e.g. the staff member who answered,
 is one more entry) and each of its values, the keyword arguments of a ``metrics.Counts``. Each row's outcome,
 timeliness and dates are derived in SQL exactly as ``make_fact`` derives them in Python (see the module
@@ -25,7 +25,7 @@ from sqlalchemy import Date, Integer, and_, case, cast, func, literal, or_, sele
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import lifecycle
-from bot.domain.deadlines import WorkCalendar
+from bot.domain.deadlines import Calendars
 from bot.i18n import timezone
 from storage.models import DialogueSession, Submission, SubmissionEvent, SubmissionStatus
 
@@ -164,6 +164,7 @@ def _rows(dialect: str, keys: dict[str, Any], session_ids: list[int], today: dat
             settled.label("settled"),
             _local_day(dialect, SUB.c.created_at, today).label("received"),
             SUB.c.response_due.label("due"),
+            SUB.c.unit_id.label("unit"),
             case((extended, 1), else_=0).label("extended"),
             SUB.c.satisfaction.label("satisfaction"),
             case((func.coalesce(SUB.c.reopened_count, 0) > 0, 1), else_=0).label("reopened"),
@@ -203,11 +204,12 @@ def _n(condition):
 
 
 async def counts_by(
-    db: AsyncSession, keys: dict[str, Any], session_ids: list[int], today: date, cal: WorkCalendar
+    db: AsyncSession, keys: dict[str, Any], session_ids: list[int], today: date, cals: Calendars
 ) -> dict[str, dict[Any, dict[str, Any]]]:
     """{name: {key value: Counts keyword arguments}} over the questions of ``session_ids``, for each
     key column of ``keys`` ({name: column}). The database groups by all the keys at once (one pass over
-    the questions); their sums per key are added up here."""
+    the questions); their sums per key are added up here. Working days are counted on the calendar of
+    each question's unit (``cals``)."""
     out: dict[str, dict[Any, dict[str, Any]]] = {name: {} for name in keys}
     if not session_ids:
         return out
@@ -277,11 +279,11 @@ async def counts_by(
             if org:
                 counts["by_org"][org] = counts["by_org"].get(org, 0) + n
             counts["by_nature"][nature] = counts["by_nature"].get(nature, 0) + n
-    pair = (*key_columns, r.received, r.settled)
-    for *values, received, settled, n in await db.execute(
+    pair = (*key_columns, r.unit, r.received, r.settled)
+    for *values, unit, received, settled, n in await db.execute(
         select(*pair, func.count()).where(timed).group_by(*pair)
     ):
-        working = n * max(0, cal.working_days_between(received, settled))
+        working = n * max(0, cals.of(unit).working_days_between(received, settled))
         for name, value in zip(keys, values, strict=True):
             out[name][value]["response_working_days_sum"] += working
     return out
