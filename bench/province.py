@@ -70,7 +70,8 @@ def prefix(i: int) -> str:
 
 
 def directory_text(count: int) -> str:
-    """A province (unit 0) and ``count - 1`` communes, each with five departments and topics, staff."""
+    """A province (unit 0) and ``count - 1`` communes, each with five departments and topics, staff,
+    and a day off of its own."""
     out = []
     for i in range(count):
         code = "HT" if i == 0 else f"XA{i:03d}"
@@ -82,6 +83,8 @@ def directory_text(count: int) -> str:
             *([] if i == 0 else ['parent = "HT"']),
             f'code_prefix = "{prefix(i)}"',
             f"office_chat_id = -100300{i:04d}000",
+            # each commune's own day off (a local festival): every unit has a calendar of its own
+            *([] if i == 0 else [f"days_off = [2026-{3 + i % 9:02d}-{10 + i % 15:02d}]"]),
             "",
         ]
         for j, dept in enumerate(DEPARTMENTS):

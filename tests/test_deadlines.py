@@ -1,6 +1,6 @@
 """Deadline arithmetic; every expected date is worked out by hand in the comments."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from bot.domain.deadlines import WorkCalendar, conclusion_due, response_due
 
@@ -47,3 +47,25 @@ def test_a_deployments_own_days_off_and_make_up_saturdays():
 def test_working_days_between_counts_forward_and_backward():
     assert CAL.working_days_between(date(2026, 12, 28), date(2027, 2, 16)) == 30
     assert CAL.working_days_between(date(2027, 2, 16), date(2026, 12, 28)) == -30
+
+
+def test_working_days_between_equals_the_days_counted_one_by_one():
+    """Spans counted from a running total (what reports ask about 100,000 times) against the days
+    counted one by one, with a day off and a make-up Saturday, forward and backward, across years."""
+    import random
+
+    cal = WorkCalendar({date(2026, 5, 4)}, {date(2026, 5, 9)})
+    plain = WorkCalendar({date(2026, 5, 4)}, {date(2026, 5, 9)})
+
+    def one_by_one(start: date, end: date) -> int:
+        if end < start:
+            return -one_by_one(end, start)
+        return sum(plain.is_working_day(start + timedelta(days=i)) for i in range(1, (end - start).days + 1))
+
+    rng = random.Random(15)
+    for _ in range(2000):
+        start = date(2024, 1, 1) + timedelta(days=rng.randint(0, 1500))
+        end = start + timedelta(days=rng.randint(-400, 400))
+        assert cal.working_days_between(start, end) == one_by_one(start, end), (start, end)
+    assert cal.working_days_between(date(2026, 5, 1), date(2026, 5, 8)) == 4  # Monday 4 May off
+    assert cal.working_days_between(date(2026, 5, 8), date(2026, 5, 11)) == 2  # Saturday 9 May worked

@@ -43,7 +43,8 @@ class WorkCalendar:
         self.extra_working_days = set(extra_working_days or ())
         self._national = _national()
         self._days: dict[date, bool] = {}  # answers already worked out (reports ask about many days)
-        self._between: dict[tuple[date, date], int] = {}
+        self._origin: date | None = None  # working days counted from here: _counted[i] is how many
+        self._counted: list[int] = []  # there are in [origin, origin + i] (reports ask about many spans)
 
     def is_working_day(self, day: date) -> bool:
         known = self._days.get(day)
@@ -75,15 +76,21 @@ class WorkCalendar:
 
     def working_days_between(self, start: date, end: date) -> int:
         """Working days in (start, end]; negative when end is before start."""
-        if end < start:
-            return -self.working_days_between(end, start)
-        known = self._between.get((start, end))
-        if known is None:
-            known = sum(
-                1 for i in range(1, (end - start).days + 1) if self.is_working_day(start + timedelta(days=i))
-            )
-            self._between[(start, end)] = known
-        return known
+        return self._through(end) - self._through(start)
+
+    def _through(self, day: date) -> int:
+        """Working days from the origin up to and including ``day`` (counted once, then looked up)."""
+        if self._origin is None or day < self._origin:
+            self._origin = date(day.year - 1, 1, 1)
+            self._counted = []
+        index = (day - self._origin).days
+        if index > 20_000:  # decades away (a mistyped year): counted, not kept
+            return sum(self.is_working_day(self._origin + timedelta(days=i)) for i in range(index + 1))
+        counted = self._counted
+        while len(counted) <= index:
+            before = counted[-1] if counted else 0
+            counted.append(before + self.is_working_day(self._origin + timedelta(days=len(counted))))
+        return counted[index]
 
 
 async def load_calendar(db: AsyncSession, unit_id: int | None = None) -> WorkCalendar:
