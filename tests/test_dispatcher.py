@@ -92,6 +92,66 @@ async def test_rate_limiter_paces_chats_and_overall_and_serves_interactive_first
     assert limiter.bucket.delay(now[0]) == pytest.approx(5)
 
 
+async def test_a_worker_keeps_few_bulk_deliveries_on_the_shared_line_and_a_reply_jumps_ahead():
+    """Several workers share one line of send slots (bot/notify/shared_rate.py). A worker's bulk
+    deliveries wait for their slots at most two at a time, so a reply asked for in the middle of a
+    fan-out is not queued behind the fan-out's reservations."""
+    from contextvars import ContextVar
+
+    from bot.notify.ratelimit import BULK, INTERACTIVE
+    from bot.notify.shared_rate import SharedGlobal
+
+    kind_of: ContextVar[str] = ContextVar("kind", default="bulk")
+
+    class Free:  # this worker's own bucket, out of the way
+        async def acquire(self, priority: int) -> list[float]:
+            return [0.0]
+
+        def finish(self, ticket: list[float]) -> None:
+            pass
+
+        def pause(self, seconds: float) -> None:
+            pass
+
+    class Line:  # the shared line: each reservation waits until the test lets it through
+        def __init__(self) -> None:
+            self.waiting: list[tuple[str, asyncio.Future[None]]] = []
+            self.most = 0
+
+        async def acquire(self) -> None:
+            done = asyncio.get_running_loop().create_future()
+            self.waiting.append((kind_of.get(), done))
+            self.most = max(self.most, sum(kind == "bulk" for kind, _ in self.waiting))
+            await done
+
+        def let_one_through(self) -> str:
+            kind, done = self.waiting.pop(0)
+            done.set_result(None)
+            return kind
+
+    async def settle() -> None:  # every task runs until it waits (no clock involved)
+        for _ in range(20):
+            await asyncio.sleep(0)
+
+    line = Line()
+    bucket = SharedGlobal(Free(), line)
+
+    async def send(kind: str) -> None:
+        kind_of.set(kind)
+        bucket.finish(await bucket.acquire(INTERACTIVE if kind == "reply" else BULK))
+
+    fan_out = [asyncio.create_task(send("bulk")) for _ in range(20)]
+    await settle()
+    assert [kind for kind, _ in line.waiting] == ["bulk", "bulk"]
+    reply = asyncio.create_task(send("reply"))
+    await settle()
+    assert [kind for kind, _ in line.waiting] == ["bulk", "bulk", "reply"]  # behind two, not eighteen
+    while not all(task.done() for task in [*fan_out, reply]):
+        line.let_one_through()
+        await settle()
+    assert line.most == 2 and not line.waiting
+
+
 async def test_messages_to_one_chat_keep_their_order_and_pace(sessionmaker, clock):
     await _fill(sessionmaker, clock, ["7"] * 3 + ["8"], office=False)
     sender = FakeSender()

@@ -6,7 +6,8 @@ against the fake Bot API — the real ``doithoai run --webhook --public-url URL 
   connection per post); the office receives every file in the order the citizen sent it;
 - a crowd of 60 opens the bot at once: the replies of both workers keep to 30 per second overall
   (one budget shared by every worker, for replies and deliveries alike);
-- a burst of outbox messages (two per chat, 160 in all) is delivered by both workers' dispatchers:
+- a burst of outbox messages (two per chat, 160 in all) is delivered by both workers' dispatchers
+  (someone opening the bot in the middle of it is answered within a second, ahead of the burst):
   every message once, a chat's two in order, and the fake Bot API — enforcing 30 per second overall,
   1 per second per private chat — never answers 429 (each worker alone would pace itself at 30/s);
 - both workers handled updates.
@@ -193,6 +194,19 @@ async def test_two_webhook_workers_share_the_chats_the_outbox_and_the_rate(datab
                     ]
                     await enqueue_many(db, burst)
                     await db.commit()
+
+                def burst_sent() -> int:
+                    return sum(len(tg.messages(c)) for c in chats)
+
+                # in the middle of it, someone opens the bot: answered ahead of the burst
+                await tg.wait_for(lambda: burst_sent() >= 40, timeout=WAIT)
+                asking = tg.user(7400, "Người hỏi giữa chừng")
+                started = asyncio.get_running_loop().time()
+                await tg.send_text(asking, "/start")
+                await tg.next_message(asking.id, timeout=WAIT)
+                waited = asyncio.get_running_loop().time() - started
+                assert burst_sent() < len(burst), "the burst was over: nothing was measured"
+                assert waited < 1.0, waited
                 await tg.wait_for(lambda: all(len(tg.messages(c)) == 2 for c in chats), timeout=WAIT)
                 for c in chats:
                     assert [m["text"] for m in tg.messages(c)] == [f"tin 1 cho {c}", f"tin 2 cho {c}"]
@@ -214,8 +228,9 @@ async def test_two_webhook_workers_share_the_chats_the_outbox_and_the_rate(datab
         handled = [int(n) for n in re.findall(r"telegram webhook: (\d+) update\(s\) handled", "".join(log))]
         assert len(handled) == 2, "".join(log[-30:])  # two workers…
         assert all(n > 0 for n in handled)  # …each handled some of the updates
-        # twelve updates each (three of them files) and the crowd's one, each handled once
-        assert sum(handled) == len(people) * 12 + len(crowd)
+        # twelve updates each (three of them files), the crowd's one and the one in the burst, each
+        # handled once
+        assert sum(handled) == len(people) * 12 + len(crowd) + 1
 
 
 async def test_the_lock_per_chat_holds_across_processes(database_url):

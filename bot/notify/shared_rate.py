@@ -24,7 +24,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.notify.ratelimit import BULK, GlobalBucket
+from bot.notify.ratelimit import BULK, INTERACTIVE, GlobalBucket
 
 MARGIN = 0.9  # a little under the published rate: network jitter must not push two slots together
 
@@ -99,12 +99,24 @@ class RedisBucket:
 class SharedGlobal:
     """A ``GlobalBucket`` (bot/notify/ratelimit.py) for one worker among several: the process's own
     bucket first (priorities — a reply before a bulk delivery —, requests in flight, a 429's pause),
-    then a slot on the line every worker shares."""
+    then a slot on the line every worker shares.
 
-    def __init__(self, local: GlobalBucket, shared: SharedBucket) -> None:
+    The shared line is first come, first served: were every worker to reserve slots for its bulk
+    deliveries as fast as its own bucket lets them, a reply would queue behind seconds of them. So
+    each worker has at most ``bulk_ahead`` bulk deliveries waiting for a slot (enough to keep the line
+    full: each waits a few gaps); a reply takes the next free slot."""
+
+    def __init__(self, local: GlobalBucket, shared: SharedBucket, bulk_ahead: int = 2) -> None:
         self.local, self.shared = local, shared
+        self._bulk = asyncio.Semaphore(bulk_ahead)
 
     async def acquire(self, priority: int = BULK) -> Any:
+        if priority == INTERACTIVE:
+            return await self._take(priority)
+        async with self._bulk:
+            return await self._take(priority)
+
+    async def _take(self, priority: int) -> Any:
         ticket = await self.local.acquire(priority)
         try:
             await self.shared.acquire()
