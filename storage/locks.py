@@ -115,29 +115,24 @@ class AdvisoryLockIsolation(BaseEventIsolation):
 
     @asynccontextmanager
     async def _wait_for(self, ident: int) -> AsyncIterator[None]:
-        self.waiting += 1
-        waited = False
-        try:
-            async with self.engine.connect() as conn:
-                raw = (await conn.get_raw_connection()).driver_connection
+        async with self.engine.connect() as conn:
+            raw = (await conn.get_raw_connection()).driver_connection
+            self.waiting += 1
+            try:
+                await raw.execute(_WAIT, ident)
+            except BaseException:  # cancelled while waiting: the lock may have been granted meanwhile
+                await conn.invalidate()
+                raise
+            finally:
+                self.waiting -= 1
+            try:
+                yield
+            finally:
                 try:
-                    await raw.execute(_WAIT, ident)
-                except BaseException:  # cancelled while waiting: the lock may have been granted meanwhile
+                    await raw.execute(_UNLOCK, ident)
+                except BaseException:  # a connection that may still hold the lock never goes back
                     await conn.invalidate()
                     raise
-                finally:
-                    waited, self.waiting = True, self.waiting - 1
-                try:
-                    yield
-                finally:
-                    try:
-                        await raw.execute(_UNLOCK, ident)
-                    except BaseException:  # a connection that may still hold the lock never goes back
-                        await conn.invalidate()
-                        raise
-        finally:
-            if not waited:
-                self.waiting -= 1
 
     async def close(self) -> None:
         if self._held is not None:
