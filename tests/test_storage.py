@@ -35,3 +35,20 @@ async def test_tracking_numbers_taken_at_once_are_all_different(sessionmaker):
     numbers = await asyncio.gather(*(take() for _ in range(8)))
     assert sorted(numbers) == list(range(1, 9))
     assert await take() == 9
+
+
+async def test_a_question_being_stored_does_not_make_the_next_wait_for_its_number(sessionmaker):
+    """On PostgreSQL a question's number is taken and committed before the question is stored: a
+    second question confirmed meanwhile gets the next number at once instead of waiting for the first
+    one's transaction (SQLite: one writer at a time anyway, the number inside the transaction)."""
+    async with sessionmaker() as first:
+        await first.scalar(select(Citizen).limit(1))  # the conversation has read (the citizen)
+        assert await next_number(first, "submission:HT:26") == 1
+        first.add(Citizen(channel="telegram", chat_id="43", created_at=datetime(2026, 11, 23, tzinfo=UTC)))
+        await first.flush()  # the question being stored: its transaction open
+        if first.bind.dialect.name != "postgresql":
+            await first.commit()
+        async with sessionmaker() as second:
+            assert await asyncio.wait_for(next_number(second, "submission:HT:26"), 5) == 2
+            await second.commit()
+        await first.commit()
