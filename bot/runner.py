@@ -97,6 +97,7 @@ async def run(
         await app.start_polling(polling_timeout=30)
     if first:
         background += await start_web(app)  # the public website (DOITHOAI_WEB_PORT), the channel's settings
+    warm_up(app)
     tune_garbage_collector()
     log.info("bot is running; press Ctrl+C to stop")
     await stop.wait()
@@ -146,6 +147,13 @@ async def run_workers(settings: Settings, public_url: str, telegram_port: int, h
     codes = [await p.wait() for p in procs]
     stopping.cancel()
     return 0 if stop.is_set() and all(code == 0 for code in codes) else 1
+
+
+def warm_up(app) -> None:
+    """What the first update would otherwise load (before the collector freezes start-up's objects)."""
+    from bot.domain.deadlines import warm_up as calendar
+
+    calendar(app.clock.now().date())
 
 
 def tune_garbage_collector() -> None:
