@@ -177,11 +177,14 @@ def make_engine(url: str) -> AsyncEngine:
     # PostgreSQL: no pre-ping (it costs a round trip at every checkout, i.e. every update; a connection
     # the server dropped is invalidated on its first error and the pool is refreshed); asyncpg keeps a
     # larger cache of prepared statements per connection than SQLAlchemy's default of 100 (the
-    # application has more distinct statements than that).
+    # application has more distinct statements than that). Most of the pool is kept: a connection
+    # beyond ``pool_size`` is closed when given back, and a new one costs a server process, the
+    # statements prepared again and TLS negotiated (with 10 kept and 10 more, 100 citizens at once
+    # opened 140 connections in 900 updates; with 15 and 5, none). At most 20, as before.
     engine = create_async_engine(
         url,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=15,
+        max_overflow=5,
         pool_recycle=1800,
         connect_args={"prepared_statement_cache_size": 500},
     )
