@@ -19,10 +19,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, make_url
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.util.concurrency import await_only, in_greenlet
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -200,6 +202,25 @@ def make_engine(url: str) -> AsyncEngine:
         conn.info.pop(WROTE, None)
 
     return engine
+
+
+def known_as_inserted(obj: Any) -> bool:
+    """Whether an object inserted in this transaction is known column by column without reading it
+    back: the columns it was not given are NULL (no server default; relations loaded), and are marked
+    so (reading them would otherwise be a query). False when something can only be read back."""
+    state = sa_inspect(obj)
+    if not state.persistent:
+        return False
+    mapper = state.mapper
+    unset = state.unloaded
+    for key in unset:
+        prop = mapper.attrs[key]
+        column = getattr(prop, "columns", [None])[0]
+        if column is None or column.server_default is not None or column.default is not None:
+            return False
+    for key in unset:
+        set_committed_value(obj, key, None)
+    return True
 
 
 def holds_write_lock(db: AsyncSession) -> bool:

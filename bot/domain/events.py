@@ -30,6 +30,9 @@ class Event:
     session_id: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
     history_id: int | None = None  # the question's history row for this event, when there is one
+    # a question created in this transaction ("submit"): its object, so that publishing the event
+    # need not read back what was just written
+    made: Any = field(default=None, repr=False, compare=False)
 
 
 def record(db: AsyncSession, event: Event) -> None:

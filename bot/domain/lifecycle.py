@@ -242,7 +242,7 @@ def created(db: AsyncSession, sub: Submission, actor: str, now: datetime, detail
     if actor_kind(actor) not in SUBMISSION_TABLE["submit"].by:
         raise NotAllowed(f"{actor_kind(actor)} may not submit")
     db.add(SubmissionEvent(**submission_event(sub.id, actor, "submit", now, detail)))
-    record(db, Event("submit", now, actor, submission_id=sub.id, session_id=sub.session_id))
+    record(db, Event("submit", now, actor, submission_id=sub.id, session_id=sub.session_id, made=sub))
 
 
 async def move_all(

@@ -36,6 +36,7 @@ from bot.texts import department_extra as tde
 from bot.texts import office as to
 from bot.texts import office_extra as tox
 from bot.texts import units as tu
+from storage.db import known_as_inserted
 from storage.models import (
     Authority,
     Citizen,
@@ -86,6 +87,9 @@ async def publish(db: AsyncSession) -> None:
 async def _publish(db: AsyncSession) -> None:
     latest = None
     while events := take(db):
+        if len(events) > 1:  # other changes in the transaction (a bulk move) may be newer than an
+            for event in events:  # object made in it: each question is read back
+                event.made = None
         for event in events:
             latest = event.at if latest is None or event.at > latest else latest
             handler = HANDLERS.get(event.name)
@@ -222,7 +226,11 @@ async def _session(db: AsyncSession, event: Event) -> DialogueSession:
 
 async def _sub(db: AsyncSession, event: Event) -> Submission:
     """The event's question as the database has it now (a move is a conditional UPDATE the object in
-    the session has not seen): one read, refreshing the object the session may already hold."""
+    the session has not seen): one read, refreshing the object the session may already hold. A
+    question created in this very transaction is its object as made (nothing to read back)."""
+    made = event.made
+    if made is not None and made.id == event.submission_id and known_as_inserted(made):
+        return made
     sub = await db.get(Submission, event.submission_id, populate_existing=True)
     assert sub is not None, event
     return sub
