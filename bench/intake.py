@@ -40,7 +40,7 @@ from sqlalchemy import func, select
 from bot.app import build_app, make_bot
 from bot.domain.directory import load_file
 from bot.domain.sessions import create_session
-from bot.runner import tune_garbage_collector
+from bot.runner import tune_garbage_collector, warm_up
 from bot.settings import Settings
 from bot.simulator.telegram import FakeTelegram
 from storage.models import DialogueSession
@@ -117,13 +117,19 @@ async def _run_bot_process(kind: str, base_url: str, database_url: str) -> int:
         app = build_app(settings)
         counts = _count_statements(app.engine) if os.environ.get("BENCH_STATEMENTS") else None
         await app.start_polling()
-        tune_garbage_collector()  # as `doithoai run` does
+        warm_up(app)  # as `doithoai run` does
+        tune_garbage_collector()
         profile = None
         if os.environ.get("BENCH_PROFILE"):  # from here: the start-up is not what is measured
             import cProfile
 
             profile = cProfile.Profile()
-            profile.enable()
+            if os.environ.get("BENCH_PROFILE_STEP"):  # --by-step turns it on and off around that step
+                loop = asyncio.get_running_loop()
+                loop.add_signal_handler(signal.SIGUSR1, profile.enable)
+                loop.add_signal_handler(signal.SIGUSR2, profile.disable)
+            else:
+                profile.enable()
         print("ready", flush=True)
         await stop.wait()
         if profile is not None:
@@ -204,6 +210,28 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _server_cpu_seconds() -> float:
+    """CPU time used so far by the database server's processes on this machine (PostgreSQL's
+    backends, those still running: a connection closed during the run takes its share with it)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    total += _cpu_seconds(int(entry.name))
+    return total
+
+
+async def _start_pyspy(pid: int) -> asyncio.subprocess.Process:
+    """A sampling profile of the bot process into BENCH_PYSPY (py-spy's raw format) until SIGINT."""
+    spy = await asyncio.create_subprocess_exec(
+        "py-spy", "record", "--pid", str(pid), "--rate", "500", "--format", "raw",
+        "-o", os.environ["BENCH_PYSPY"], stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    await asyncio.sleep(0.5)  # py-spy attaches
+    return spy
+
+
 @contextlib.asynccontextmanager
 async def bot_process(kind: str, base_url: str, database_url: str = "", cpu: dict | None = None):
     """The bot runs in its own process, as it would beside the real Telegram: the fake server and the
@@ -216,22 +244,53 @@ async def bot_process(kind: str, base_url: str, database_url: str = "", cpu: dic
         if line.strip() != b"ready":
             raise RuntimeError(f"the {kind} bot did not start")
         bot_before, driver_before = _cpu_seconds(proc.pid), time.process_time()
+        server_before = _server_cpu_seconds()
         spy = None
-        if os.environ.get("BENCH_PYSPY") and kind == "flow":  # a sampling profile (py-spy's raw format)
-            spy = await asyncio.create_subprocess_exec(
-                "py-spy", "record", "--pid", str(proc.pid), "--rate", "500", "--format", "raw",
-                "-o", os.environ["BENCH_PYSPY"], stdout=asyncio.subprocess.DEVNULL,
-            )  # fmt: skip
-        yield
+        if os.environ.get("BENCH_PYSPY") and kind == "flow" and not os.environ.get("BENCH_PROFILE_STEP"):
+            spy = await _start_pyspy(proc.pid)
+        yield proc.pid
         if spy is not None:
             spy.send_signal(signal.SIGINT)
             await spy.wait()
         if cpu is not None:
             cpu["bot"] = _cpu_seconds(proc.pid) - bot_before
             cpu["driver"] = time.process_time() - driver_before
+            cpu["server"] = _server_cpu_seconds() - server_before
     finally:
         proc.send_signal(signal.SIGTERM)
         await proc.wait()
+
+
+STEP_NAMES = ["/start", "consent", "topic", "question", "name", "contact", "address", "anonymous", "submit"]
+
+
+async def drive_by_step(tg, users, make_steps, pid: int) -> dict[str, float]:
+    """Every user takes step 1 at once, then step 2…: the bot's CPU milliseconds per update, by step."""
+    per_step: dict[str, float] = {}
+    plans = [(user, make_steps(tg, user)) for user in users]
+
+    async def one(user, action, replies):
+        chat = user["id"] if isinstance(user, dict) else user.id
+        await action()
+        for _ in range(replies):
+            await tg.next_message(chat, timeout=TIMEOUT)
+
+    profiled = os.environ.get("BENCH_PROFILE_STEP")
+    for index, name in enumerate(STEP_NAMES):
+        spy = None
+        if name == profiled and os.environ.get("BENCH_PYSPY"):
+            spy = await _start_pyspy(pid)
+        elif name == profiled:
+            os.kill(pid, signal.SIGUSR1)
+        before = _cpu_seconds(pid)
+        await asyncio.gather(*(one(user, *plan[index]) for user, plan in plans))
+        per_step[name] = (_cpu_seconds(pid) - before) / len(users) * 1000
+        if spy is not None:
+            spy.send_signal(signal.SIGINT)
+            await spy.wait()
+        elif name == profiled:
+            os.kill(pid, signal.SIGUSR2)
+    return per_step
 
 
 async def bench_flow(
@@ -261,7 +320,10 @@ async def bench_flow(
             await db.commit()
         await app.close()
         users = [tg.user(first_user + i, f"Dân {i}", language_code="vi") for i in range(n)]
-        async with bot_process("flow", tg.base_url, database_url, cpu):
+        async with bot_process("flow", tg.base_url, database_url, cpu) as pid:
+            if cpu.get("by_step"):
+                cpu["by_step"] = await drive_by_step(tg, users, steps, pid)
+                return 1.0, [0.0], 1
             result = await drive(tg, users, steps)
         assert not tg.violations, tg.violations[:3]
         return result
@@ -314,7 +376,23 @@ async def main() -> None:
     parser.add_argument(
         "--statements", action="store_true", help="count the bot's database round trips per update"
     )
+    parser.add_argument(
+        "--by-step", action="store_true", help="the bot's CPU per update for each step of the flow, then stop"
+    )
     args = parser.parse_args()
+    if args.by_step:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
+            await bench_flow(args.citizens, url, cpu := {"by_step": True})
+        echo: dict = {}
+        run = Run(*await bench_echo(args.citizens, echo), echo)
+        print(f"the bot's CPU per update by step, {args.citizens} citizens at a time (ms):")
+        for name, ms in cpu["by_step"].items():
+            print(f"  {name:10} {ms:5.2f}")
+        average = sum(cpu["by_step"].values()) / len(STEP_NAMES)
+        print(f"  {'whole flow':10} {average:5.2f} per update on average")
+        print(f"  bare aiogram echo: {run.cpu['bot'] / run.n * 1000:.2f}")
+        return
     counted = str(Path(tempfile.mkdtemp()) / "statements.json") if args.statements else ""
     if counted:
         os.environ["BENCH_STATEMENTS"] = counted
@@ -333,7 +411,8 @@ async def main() -> None:
         rounds.append((flow.ups / echo.ups, flow, echo))
         print(
             f"round {number}: intake {flow.ups:.0f} updates/s, bare aiogram echo {echo.ups:.0f} updates/s, "
-            f"ratio {flow.ups / echo.ups:.2f}",
+            f"ratio {flow.ups / echo.ups:.2f} (bot CPU per update {flow.cpu['bot'] / flow.n * 1000:.2f} ms, "
+            f"echo {echo.cpu['bot'] / echo.n * 1000:.2f} ms)",
             flush=True,
         )
     if counted:
@@ -353,6 +432,7 @@ async def main() -> None:
         print(
             f"  CPU per update ({name}): bot {run.cpu['bot'] / run.n * 1000:.2f} ms, "
             f"fake server + simulated citizens {run.cpu['driver'] / run.n * 1000:.2f} ms"
+            + (f", PostgreSQL {run.cpu['server'] / run.n * 1000:.2f} ms" if run.cpu["server"] > 0 else "")
         )
     tuned = Run(*await bench_echo(args.citizens, {}, "echo-tuned"), {})
     print(
