@@ -15,7 +15,7 @@ import functools
 import html
 from collections.abc import Iterator
 from contextvars import ContextVar
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -84,6 +84,16 @@ def _catalog(domain: str, locale: str) -> dict[str, str | tuple[str, ...]]:
 
 def reload_catalogs() -> None:
     _catalog.cache_clear()
+
+
+def warm_up() -> None:
+    """Read every catalog and the locales' date formats now (at start-up) rather than at the first
+    message that needs them."""
+    for path in LOCALES_DIR.glob("*/LC_MESSAGES/*.po"):
+        _catalog(path.stem, path.parent.parent.name)
+    now = datetime.now(UTC)
+    for locale in LOCALES:
+        fmt_datetime(now, locale)
 
 
 class Translator:

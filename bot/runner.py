@@ -151,9 +151,11 @@ async def run_workers(settings: Settings, public_url: str, telegram_port: int, h
 
 def warm_up(app) -> None:
     """What the first update would otherwise load (before the collector freezes start-up's objects)."""
+    from bot import i18n
     from bot.domain.deadlines import warm_up as calendar
 
     calendar(app.clock.now().date())
+    i18n.warm_up()
 
 
 def tune_garbage_collector() -> None:
