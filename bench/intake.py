@@ -201,6 +201,16 @@ def _count_statements(engine) -> dict[str, int]:
                 return await _original(self, query, *args, **kw)
 
             setattr(asyncpg.Connection, method, counted)
+        from asyncpg.transaction import Transaction  # what reaches the server (storage.db.NOT_BEGUN)
+
+        for method in ("start", "commit", "rollback"):
+            original = getattr(Transaction, method)
+
+            async def sent(self, _original=original, _name=method):
+                note(f"server: {'BEGIN' if _name == 'start' else _name.upper()}")
+                return await _original(self)
+
+            setattr(Transaction, method, sent)
     return counts
 
 

@@ -86,6 +86,30 @@ _READS = re.compile(r"\s*(SELECT|PRAGMA|EXPLAIN|VALUES)\b", re.IGNORECASE)
 _WRITES_IN_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
 
 
+# Statements that read but must run inside the transaction: row locks, transaction-scoped advisory locks.
+_LOCKING = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE|KEY\s+SHARE)\b|advisory_xact", re.IGNORECASE)
+
+
+class _NotBegun:
+    """PostgreSQL: a transaction that has only read has not been begun on the server. SQLAlchemy's
+    asyncpg adapter sends BEGIN before a transaction's first statement and COMMIT at its end — two
+    round trips more for every transaction, and most of the bot's only read (the office's commands,
+    the website, a citizen looking up a question). Under READ COMMITTED, PostgreSQL's default and
+    this application's only level, each statement reads its own snapshot inside a transaction or
+    outside one: the reads may as well run outside, and the first write (or a read that locks)
+    begins the transaction. Set as the adapter's transaction while nothing was begun, so that its
+    commit or rollback costs no round trip."""
+
+    async def commit(self) -> None:
+        return None
+
+    async def rollback(self) -> None:
+        return None
+
+
+NOT_BEGUN = _NotBegun()
+
+
 def is_read(statement: str) -> bool:
     if _READS.match(statement):
         return True
@@ -193,8 +217,14 @@ def make_engine(url: str) -> AsyncEngine:
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
     def _note_write(conn, _cursor, statement, _params, _context, _many):
-        if not is_read(statement):
-            conn.info[WROTE] = True
+        adapted = conn.connection.dbapi_connection  # SQLAlchemy's adapter of the asyncpg connection
+        if is_read(statement) and not _LOCKING.search(statement):
+            if adapted._transaction is None:  # noqa: SLF001 - see NOT_BEGUN
+                adapted._transaction = NOT_BEGUN  # noqa: SLF001
+            return
+        conn.info[WROTE] = True
+        if adapted._transaction is NOT_BEGUN:  # noqa: SLF001
+            adapted._transaction = None  # noqa: SLF001 - the adapter sends BEGIN before this statement
 
     @event.listens_for(engine.sync_engine, "commit")
     @event.listens_for(engine.sync_engine, "rollback")

@@ -20,7 +20,7 @@ from sqlalchemy import delete, event, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import Session
 
-from storage.db import begin_write, current_session, insert_for, sqlite3_of
+from storage.db import begin_write, current_session, holds_write_lock, insert_for, sqlite3_of
 from storage.models import FsmState
 
 Record = tuple[str | None, dict[str, Any]]
@@ -173,9 +173,12 @@ class SqlStorage(BaseStorage):
                     raise
             self._remember(name, (state, dict(data)))
             return
-        if alone and (state is not None or data) and db.bind.dialect.name == "postgresql":
+        if db.bind.dialect.name == "postgresql" and not holds_write_lock(db) and (state is not None or data):
             # One statement in autocommit on asyncpg's own connection (its statement cache): one round
-            # trip, where the session's BEGIN, upsert and COMMIT take three.
+            # trip, where the session's BEGIN, upsert and COMMIT take three. A transaction that only
+            # read ends first (nothing was begun on the server for it: storage.db.NOT_BEGUN).
+            if db.in_transaction():
+                await db.commit()
             async with db.bind.connect() as conn:
                 raw = (await conn.get_raw_connection()).driver_connection
                 await raw.execute(_PG_UPSERT, name, state, json.dumps(data))

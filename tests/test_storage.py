@@ -1,6 +1,7 @@
 import asyncio
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from bot.domain.codes import next_number
@@ -52,3 +53,50 @@ async def test_a_question_being_stored_does_not_make_the_next_wait_for_its_numbe
             assert await asyncio.wait_for(next_number(second, "submission:HT:26"), 5) == 2
             await second.commit()
         await first.commit()
+
+
+async def test_postgresql_transactions_begin_at_their_first_write_or_lock(sessionmaker, monkeypatch):
+    """Reads run outside a transaction on the server (READ COMMITTED: the same snapshots), so a
+    transaction that only reads costs no BEGIN and no COMMIT; the first write begins it and a
+    rollback still undoes that write; a read that locks a row runs inside it and keeps the lock."""
+    if sessionmaker.kw["bind"].dialect.name != "postgresql":
+        pytest.skip("SQLite begins its transactions its own way (storage.db: the write lock)")
+    from asyncpg.transaction import Transaction
+
+    begun: list[str] = []
+    start = Transaction.start
+
+    async def counted(self):
+        begun.append("BEGIN")
+        return await start(self)
+
+    monkeypatch.setattr(Transaction, "start", counted)
+    at = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
+
+    async with sessionmaker() as db:
+        assert await db.scalar(select(Citizen).limit(1)) is None
+        await db.scalar(select(Citizen.id).where(Citizen.chat_id == "1"))
+        await db.commit()
+    assert begun == []
+
+    async with sessionmaker() as db:
+        await db.scalar(select(Citizen).limit(1))
+        db.add(Citizen(channel="telegram", chat_id="44", created_at=at))
+        await db.flush()
+        assert begun == ["BEGIN"]
+        await db.rollback()
+    async with sessionmaker() as db:
+        assert await db.scalar(select(Citizen).where(Citizen.chat_id == "44")) is None
+        db.add(Citizen(channel="telegram", chat_id="45", created_at=at))
+        await db.commit()
+
+    begun.clear()
+    async with sessionmaker() as holder:
+        await holder.scalar(select(Citizen).where(Citizen.chat_id == "45").with_for_update())
+        assert begun == ["BEGIN"]
+        async with sessionmaker() as other:
+            locked = select(Citizen).where(Citizen.chat_id == "45").with_for_update(nowait=True)
+            with pytest.raises(Exception, match="could not obtain lock"):
+                await other.scalar(locked)
+            await other.rollback()
+        await holder.commit()
