@@ -93,12 +93,12 @@ _LOCKING = re.compile(r"\bFOR\s+(NO\s+KEY\s+)?(UPDATE|SHARE|KEY\s+SHARE)\b|advis
 class _NotBegun:
     """PostgreSQL: a transaction that has only read has not been begun on the server. SQLAlchemy's
     asyncpg adapter sends BEGIN before a transaction's first statement and COMMIT at its end — two
-    round trips more for every transaction, and most of the bot's only read (the office's commands,
-    the website, a citizen looking up a question). Under READ COMMITTED, PostgreSQL's default and
-    this application's only level, each statement reads its own snapshot inside a transaction or
-    outside one: the reads may as well run outside, and the first write (or a read that locks)
-    begins the transaction. Set as the adapter's transaction while nothing was begun, so that its
-    commit or rollback costs no round trip."""
+    round trips more for every transaction, and most of the bot's transactions only read (the
+    office's commands, the website, a citizen looking up a question). Under READ COMMITTED,
+    PostgreSQL's default and this application's only level, each statement reads its own snapshot
+    inside a transaction or outside one: the reads may as well run outside, and the first write (or
+    a read that locks) begins the transaction. Set as the adapter's transaction while nothing was
+    begun, so that its commit or rollback costs no round trip."""
 
     async def commit(self) -> None:
         return None
