@@ -8,7 +8,7 @@ import functools
 import re
 import sqlite3
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
@@ -232,6 +232,15 @@ def make_engine(url: str) -> AsyncEngine:
         conn.info.pop(WROTE, None)
 
     return engine
+
+
+@contextlib.asynccontextmanager
+async def asyncpg_connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+    """asyncpg's own connection under one of the pool's, outside any transaction: a statement on it
+    is one round trip (no BEGIN, no COMMIT) and uses asyncpg's statement cache — PostgreSQL's hot
+    statements (a conversation's state, the reader's language, the shared send rate)."""
+    async with engine.connect() as conn:
+        yield (await conn.get_raw_connection()).driver_connection
 
 
 def known_as_inserted(obj: Any) -> bool:

@@ -14,12 +14,6 @@ from storage.models import Counter
 CODE_RE = re.compile(r"^([A-Z]{2,4})-?(\d{2})-?(\d{4,6})$")
 
 
-_PG_NEXT = (
-    "INSERT INTO counters (name, value) VALUES ($1, 1) "
-    "ON CONFLICT (name) DO UPDATE SET value = counters.value + 1 RETURNING value"
-)
-
-
 async def next_number(db: AsyncSession, name: str) -> int:
     """Atomically increment a named counter; a new counter starts at 1. One upsert: two transactions
     taking the first number of a counter at once (PostgreSQL) get 1 and 2, where an update-else-insert
@@ -31,17 +25,17 @@ async def next_number(db: AsyncSession, name: str) -> int:
     behind each other's whole transaction. A question that then fails to be stored leaves a gap in
     the numbers. Otherwise (SQLite, which has one writer anyway; a transaction that already wrote)
     the number is taken inside the caller's transaction."""
-    if db.bind.dialect.name == "postgresql" and not holds_write_lock(db):
-        if db.in_transaction():
-            await db.commit()  # it only read: nothing to lose, and its connection is free again
-        async with db.bind.connect() as conn:
-            raw = (await conn.get_raw_connection()).driver_connection
-            return await raw.fetchval(_PG_NEXT, name)  # autocommit: one round trip
     table = Counter.__table__  # Core: a plain row, none of the ORM's bulk-insert bookkeeping
     statement = insert_for(db)(table).values(name=name, value=1)
     statement = statement.on_conflict_do_update(
         index_elements=["name"], set_={"value": table.c.value + 1}
     ).returning(table.c.value)
+    if db.bind.dialect.name == "postgresql" and not holds_write_lock(db):
+        if db.in_transaction():
+            await db.commit()  # it only read: nothing to lose, and its connection is free again
+        async with db.bind.connect() as conn:  # autocommit: one round trip
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            return (await conn.execute(statement)).scalar()
     return await core_scalar(db, statement)
 
 

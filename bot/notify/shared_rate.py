@@ -25,6 +25,7 @@ from typing import Any, Protocol
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.notify.ratelimit import BULK, INTERACTIVE, GlobalBucket
+from storage.db import asyncpg_connection
 
 MARGIN = 0.9  # a little under the published rate: network jitter must not push two slots together
 
@@ -56,8 +57,7 @@ class PgBucket:
         self._ready = False
 
     async def acquire(self) -> None:
-        async with self.engine.connect() as conn:
-            raw = (await conn.get_raw_connection()).driver_connection
+        async with asyncpg_connection(self.engine) as raw:
             if not self._ready:
                 await raw.execute(_PG_ENSURE, self.name)
                 self._ready = True

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import normalize_locale, use_locale
-from storage.db import current_session
+from storage.db import asyncpg_connection, current_session
 from storage.models import Channel, Citizen
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
@@ -42,8 +42,7 @@ _PG_LOCALE = "SELECT locale FROM citizens WHERE channel = $1 AND chat_id = $2"
 async def _stored_locale(db: AsyncSession, chat_id: int) -> str | None:
     if db.bind.dialect.name == "postgresql" and not db.in_transaction():
         # autocommit on asyncpg's own connection: one round trip instead of BEGIN, SELECT, COMMIT
-        async with db.bind.connect() as conn:
-            raw = (await conn.get_raw_connection()).driver_connection
+        async with asyncpg_connection(db.bind) as raw:
             return await raw.fetchval(_PG_LOCALE, Channel.TELEGRAM.value, str(chat_id))
     stored = await db.scalar(
         select(Citizen.locale).where(Citizen.channel == Channel.TELEGRAM, Citizen.chat_id == str(chat_id))
