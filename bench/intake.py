@@ -2,8 +2,9 @@
 
 Prints updates handled per second and p50/p95 handling latency for the real bot, then, in the same
 run and against the same fake server, a bare aiogram echo bot's updates per second, and the ratio.
-The machine's speed drifts from minute to minute, so the two take turns for a few rounds and the
-median round's figures are printed (each round's too).
+The machine's speed drifts from minute to minute, so the two take turns for a few rounds (an echo
+before the first flow round and after each: a round's ratio is against the mean of the echo just
+before and just after it) and the median round's figures are printed (each round's too).
 
     .venv/bin/python bench/intake.py [--citizens 500] [--rounds 3] [--database-url URL]
 
@@ -416,22 +417,27 @@ async def main() -> None:
     backend = args.database_url.split(":")[0] if args.database_url else "sqlite"
     print(
         f"citizens: {args.citizens}, database: {backend}, "
-        f"rounds: {args.rounds} (the intake flow, then the echo bot)"
+        f"rounds: {args.rounds} (the echo bot, then the intake flow and the echo bot again, each round)"
     )
     rounds = []
+    # The echo runs before the first round and after every round: each flow round is compared with
+    # the mean of the echo just before and just after it (the machine's speed drifts during a round).
+    before = Run(*await bench_echo(args.citizens, first_cpu := {}), first_cpu)
     for number in range(1, args.rounds + 1):
         with tempfile.TemporaryDirectory() as tmp:
             url = args.database_url or f"sqlite+aiosqlite:///{Path(tmp) / 'bench.db'}"
             first_user = 900_000 + number * args.citizens  # new people each round (one --database-url)
             flow = Run(*await bench_flow(args.citizens, url, flow_cpu := {}, first_user), flow_cpu)
         echo = Run(*await bench_echo(args.citizens, echo_cpu := {}), echo_cpu)
-        rounds.append((flow.ups / echo.ups, flow, echo))
+        both = (before.ups + echo.ups) / 2
+        rounds.append((flow.ups / both, flow, echo))
         print(
-            f"round {number}: intake {flow.ups:.0f} updates/s, bare aiogram echo {echo.ups:.0f} updates/s, "
-            f"ratio {flow.ups / echo.ups:.2f} (bot CPU per update {flow.cpu['bot'] / flow.n * 1000:.2f} ms, "
-            f"echo {echo.cpu['bot'] / echo.n * 1000:.2f} ms)",
+            f"round {number}: intake {flow.ups:.0f} updates/s, bare aiogram echo {before.ups:.0f} before "
+            f"and {echo.ups:.0f} after, ratio {flow.ups / both:.2f} (bot CPU per update "
+            f"{flow.cpu['bot'] / flow.n * 1000:.2f} ms, echo {echo.cpu['bot'] / echo.n * 1000:.2f} ms)",
             flush=True,
         )
+        before = echo
     if counted:
         print_statements(counted, rounds[-1][1].n)  # the last round's
         os.unlink(counted)
