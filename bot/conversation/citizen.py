@@ -356,9 +356,14 @@ class CitizenConversation(UnitChoice):
         sessions = {f"s{s.id}": s for s in await self._open_sessions()}
         if value not in sessions:
             return await self._goto(state, "a_session", [Prompt(t.session_closed())])
-        state["draft"]["session_id"] = sessions[value].id
-        state["draft"].pop("auto_session", None)
-        state["draft"]["unit_id"] = sessions[value].unit_id
+        draft = state["draft"]
+        changed_unit = draft.get("unit_id") != sessions[value].unit_id
+        draft["session_id"] = sessions[value].id
+        draft.pop("auto_session", None)
+        draft["unit_id"] = sessions[value].unit_id
+        dropped = changed_unit and draft.pop("topic_id", None) is not None  # it was the other unit's:
+        if dropped and self._session_topics(state, await self._topics()):  # chosen again among this one's
+            return await self._goto(state, "a_topic")
         return await self._advance(state)
 
     async def _topics(self) -> list[Topic]:

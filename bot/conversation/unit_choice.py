@@ -42,7 +42,8 @@ class UnitChoice:
             text = tu.choose_unit()
         else:
             shown = [u for u in [await units.get(self.db, i) for i in ids] if u is not None]
-            text = tu.choose_among(len(shown))
+            total = state.get("matched") or len(shown)
+            text = tu.choose_among(total) if total <= len(shown) else tu.choose_among_first(total, len(shown))
         options = [Option(f"u{u.id}", u.name(self.ctx.locale)) for u in shown]
         return Prompt(text, options + self._cancel_row())  # type: ignore[attr-defined]
 
@@ -53,9 +54,10 @@ class UnitChoice:
         if len(found) == 1:
             return await self._set_unit(state, found[0])
         if not found:
-            again = {**state, "matches": None}
+            again = {**state, "matches": None, "matched": None}
             return await self._goto(again, "unit", [Prompt(tu.unit_not_found(inbound.text))])  # type: ignore[attr-defined]
-        return await self._goto({**state, "matches": [u.id for u in found[:MAX_MATCHES]]}, "unit")  # type: ignore[attr-defined]
+        shown = {"matches": [u.id for u in found[:MAX_MATCHES]], "matched": len(found)}
+        return await self._goto({**state, **shown}, "unit")  # type: ignore[attr-defined]
 
     async def _choice_unit(self, state: dict, value: str) -> Outcome:
         unit = await units.get(self.db, int(value[1:])) if value[:1] == "u" and value[1:].isdigit() else None
@@ -80,9 +82,14 @@ class UnitChoice:
         if not arg.lower().startswith("u_") or not await units.many(self.db):
             return None
         unit = await units.by_code(self.db, arg[2:])
-        if unit is None:
-            return None
+        if unit is not None and unit not in await units.choosable(self.db):
+            return None  # the province's own poster: the commune is asked for as on a plain /start
         citizen = await self._citizen()  # type: ignore[attr-defined]
+        if unit is None:  # a mistyped or outdated link: said, and the commune is asked for later
+            hello = [Prompt(t.welcome()), Prompt(tu.unit_link_unknown(arg[2:]))]
+            if citizen is None or citizen.consent_at is None:
+                return await self._enter({"after": "menu"}, "consent", hello)  # type: ignore[attr-defined]
+            return await self._enter({}, "menu", hello)  # type: ignore[attr-defined]
         if citizen is None or citizen.consent_at is None:
             hello = [Prompt(t.welcome()), Prompt(tu.unit_set(unit))]
             return await self._enter({"after": "menu", "unit_code": unit.code}, "consent", hello)  # type: ignore[attr-defined]

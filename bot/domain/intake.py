@@ -105,6 +105,8 @@ async def submit(
     if session is None or not is_open_for_questions(session, now):
         raise QuestionsClosed()
     topic = await db.get(Topic, topic_id) if topic_id is not None else None
+    if topic is not None and topic.unit_id != session.unit_id:  # another unit's topic never goes with it
+        topic = None
     prefix = (await units.prefix_for(db, session.unit_id)) or (await get_config(db, "code_prefix"))
     code = await new_tracking_code(db, prefix or default_prefix, local_date(now))
     submission = Submission(

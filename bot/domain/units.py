@@ -15,6 +15,7 @@ units read ``unscoped()``; the ticks run unconfined. Rows created inside a scope
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -174,23 +175,58 @@ async def choosable(db: AsyncSession) -> list[UnitInfo]:
 
 
 async def match(db: AsyncSession, typed: str) -> list[UnitInfo]:
-    """The units whose name contains what was typed, with or without diacritics ("thach dai",
-    "Thạch Đài", "xa thach dai"); an exact code ("TD") matches too."""
-    words = fold(typed)
+    """The units a citizen means by what they typed, with or without diacritics, abbreviated or
+    not: "thach dai", "Thạch Đài", "X. Thạch Đài", "xã thạch đài", "thachdai", "Thạch Đài, Hà Tĩnh",
+    "phuong cam xuyen ha tinh", a part of the name ("cam x"); an exact code ("TD", "u_td") too.
+    A name written whole inside what was typed wins over partial matches; of a unit and the unit
+    above it both named ("… Hà Tĩnh"), the lower one."""
+    return match_in(await choosable(db), typed)
+
+
+def match_in(units: Sequence[UnitInfo], typed: str) -> list[UnitInfo]:
+    """``match`` among these units (an office's own and those below it, for ``/stats``)."""
+    words = _core(fold(typed))
     if not words:
         return []
-    units = await choosable(db)
-    exact = [u for u in units if u.code == typed.strip().upper()]
+    code = typed.strip().upper().removeprefix("U_")
+    exact = [u for u in units if u.code == code]
     if exact:
         return exact
-    return [u for u in units if words in u.folded or _without_level(words) in u.folded]
+    named = [u for u in units if _contains(words, _core(u.folded))]
+    if named:
+        parents = {u.parent_id for u in named}
+        return [u for u in named if u.id not in parents]
+    joined, squeezed = " ".join(words), "".join(words)
+    return [u for u in units if joined in " ".join(_core(u.folded)) or squeezed in "".join(_core(u.folded))]
 
 
-def _without_level(words: str) -> str:
-    for word in ("ubnd ", "xa ", "phuong ", "thi tran ", "huyen ", "tinh "):
-        if words.startswith(word):
-            return words[len(word) :]
+# How a unit's level is written before its name, whole or abbreviated ("P." folds to "p").
+_LEVELS = {
+    tuple(words.split())
+    for words in (
+        "ubnd", "uy ban nhan dan", "xa", "x", "phuong", "p", "thi tran", "tt", "huyen", "h", "quan", "q",
+        "thanh pho", "tp", "thi xa", "tx", "tinh", "dac khu",
+    )
+}  # fmt: skip
+
+
+def _core(folded: str) -> list[str]:
+    """The words of a folded name without the level words before it ("ubnd xa thach dai" → thach dai)."""
+    words = folded.split()
+    stripped = True
+    while stripped and words:
+        stripped = False
+        for level in _LEVELS:
+            if tuple(words[: len(level)]) == level and len(words) > len(level):
+                words, stripped = words[len(level) :], True
+                break
     return words
+
+
+def _contains(words: list[str], name: list[str]) -> bool:
+    """Whether the name's words appear one after the other in what was typed."""
+    size = len(name)
+    return size > 0 and any(words[i : i + size] == name for i in range(len(words) - size + 1))
 
 
 async def office_chat(db: AsyncSession, unit_id: int | None) -> int | None:

@@ -37,10 +37,24 @@ def choose_among(count: int) -> str:
     ).format(n=count)
 
 
+def choose_among_first(count: int, shown: int) -> str:
+    return _(
+        "Có {n} xã/phường hợp với tên Ông/Bà gõ; đây là {shown} xã/phường đầu. Xin chọn một, "
+        "hoặc gõ thêm tên cho đủ hơn:"
+    ).format(n=count, shown=shown)
+
+
 def unit_not_found(typed: str) -> str:
     return _("Không tìm thấy xã/phường nào có tên “{typed}”. Xin gõ lại một phần tên khác.").format(
         typed=esc(typed[:60])
     )
+
+
+def unit_link_unknown(code: str) -> str:
+    return _(
+        "Đường liên kết Ông/Bà vừa mở ghi mã xã/phường “{code}”, nhưng không có xã/phường nào mang mã "
+        "này. Ông/Bà sẽ chọn xã/phường của mình khi đặt câu hỏi."
+    ).format(code=esc(code[:20]))
 
 
 def unit_text_expected() -> str:
@@ -123,10 +137,18 @@ def outcome_label(status: str) -> str:
     return labels.get(status, status)
 
 
-def unit_unknown(arg: str) -> str:
-    return _("Không có đơn vị “{arg}” trực thuộc. Gõ /stats MÃ_ĐƠN_VỊ (ví dụ: /stats TD).").format(
-        arg=esc(arg[:40])
-    )
+LISTED_UNITS = 12  # /stats names the units to choose from when there are no more than this
+
+
+def unit_unknown(arg: str, choices: Sequence[Any], several: bool = False) -> str:
+    """``/stats`` naming no unit of the office's, or several (``choices``: those it could mean)."""
+    if several:
+        text = _("“{arg}” hợp với nhiều đơn vị. Xin gõ mã của một đơn vị:").format(arg=arg[:40])
+    else:
+        text = _("Không có đơn vị “{arg}” trực thuộc.").format(arg=arg[:40])
+    if len(choices) <= LISTED_UNITS:
+        text += " " + ", ".join(f"{u.code} ({u.name_vi})" for u in choices) + "."
+    return text + " " + _("Gõ /stats MÃ_ĐƠN_VỊ hoặc tên đơn vị (ví dụ: /stats TD, /stats 2026 Thạch Đài).")
 
 
 def report_units(groups: Sequence[Any]) -> str:
