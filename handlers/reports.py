@@ -59,18 +59,22 @@ async def _report_for(
 
 
 async def _units_of(db: AsyncSession, args: str | None, unit_id: int | None) -> tuple[str, list[int] | None]:
-    """A deployment of many units: the office's unit and those below it, or the one unit named last in
-    the arguments (``/stats TD``, ``/stats 2026 TD``: the office's own or one below it)."""
+    """A deployment of many units: the office's unit and those below it, or the one unit named in the
+    arguments by its code or its name (``/stats TD``, ``/stats 2026 Thạch Đài``: the office's own or
+    one below it). The period's words hold a digit or start with # (``2026H1``, ``#3``)."""
     words = (args or "").split()
     if unit_id is None:
         return " ".join(words), None
     mine = await units.subtree(db, unit_id)
-    named = await units.by_code(db, words[-1]) if words and not words[-1].startswith("#") else None
-    if named is not None and named.id in mine:
-        return " ".join(words[:-1]), await units.subtree(db, named.id)
-    if named is not None or (words and len(words[-1]) <= 6 and words[-1].isalpha() and words[-1].isupper()):
-        raise ScopeError(tu.unit_unknown(words[-1]))
-    return " ".join(words), mine
+    period = [w for w in words if w.startswith("#") or any(c.isdigit() for c in w)]
+    named = " ".join(w for w in words if w not in period)
+    if not named:
+        return " ".join(words), mine
+    choices = [u for u in await units.all_units(db) if u.id in mine]
+    found = units.match_in(choices, named)
+    if len(found) != 1:
+        raise ScopeError(tu.unit_unknown(named, found or choices, several=bool(found)))
+    return " ".join(period), await units.subtree(db, found[0].id)
 
 
 def make_router(settings: Settings) -> Router:
@@ -84,7 +88,8 @@ def make_router(settings: Settings) -> Router:
         message: Message, command: CommandObject, db: AsyncSession, clock: Clock, unit_id: int | None = None
     ) -> None:
         # the figures and the overdue list: not every question's record
-        report = await _report_for(message, db, clock, command.args, tr.usage_stats(), unit_id, EXCEPTIONS)
+        usage = tr.usage_stats(units=unit_id is not None and len(await units.subtree(db, unit_id)) > 1)
+        report = await _report_for(message, db, clock, command.args, usage, unit_id, EXCEPTIONS)
         if report is None:
             return
         try:

@@ -110,9 +110,12 @@ async def render(report: Report, *, documents: bool = True) -> Files:
     return await asyncio.to_thread(work)
 
 
-async def write_report(db: AsyncSession, scope: str, now: datetime, out_dir: Path) -> list[Path]:
-    """The command line: build the files for a period (or ``#session``) and write them into ``out_dir``."""
-    report = await resolve(db, scope, now)
+async def write_report(
+    db: AsyncSession, scope: str, now: datetime, out_dir: Path, unit_ids: list[int] | None = None
+) -> list[Path]:
+    """The command line: build the files for a period (or ``#session``) and write them into ``out_dir``
+    (``unit_ids``: a unit and those below it, as its office's ``/report`` would)."""
+    report = await resolve(db, scope, now, unit_ids)
     files = await render(report)
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []

@@ -339,6 +339,7 @@ class Report:
     facts: list[Fact] = field(default_factory=list)
     issuer: Issuer = field(default_factory=Issuer)  # who issues and signs it (the directory's [reporting])
     by_unit: list[Group] = field(default_factory=list)  # a province's report: one row per unit (#15)
+    names_unit: bool = False  # a deployment of many units: the figures' heading names ``unit`` (its own)
 
     @property
     def sessions_held(self) -> int:
@@ -422,7 +423,12 @@ async def for_period(
         if unit_ids is not None:
             query = query.where(DialogueSession.unit_id.in_(unit_ids))
         sessions = [s for s in await db.scalars(query) if period.contains(session_day(s))]
-        report = Report(today=local_date(now), unit=await unit_name(db, unit_ids), period=period)
+        report = Report(
+            today=local_date(now),
+            unit=await unit_name(db, unit_ids),
+            period=period,
+            names_unit=unit_ids is not None,
+        )
         report.issuer = (await reporting.load(db)).issuer
         # per staff member who answered: a unit's own report (a province's names hundreds of people;
         # each commune's report has its own)
@@ -500,7 +506,8 @@ async def for_session(
         session = await db.get(DialogueSession, session_id)
     if session is None or (unit_ids is not None and session.unit_id not in unit_ids):
         return None
-    report = Report(today=local_date(now), unit=await unit_name(db, unit_ids))
+    name = await unit_name(db, unit_ids)
+    report = Report(today=local_date(now), unit=name, names_unit=unit_ids is not None)
     report.issuer = (await reporting.load(db)).issuer
     with unscoped():
         await _fill(db, report, [session], facts, summed)

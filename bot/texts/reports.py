@@ -316,11 +316,15 @@ def group_values(group: Group) -> list[str | int | float | None]:
 # --- /stats and /report in the office group ------------------------------------------------------
 
 
-def usage_stats() -> str:
-    return _(
+def usage_stats(units: bool = False) -> str:
+    """``units``: the office has units below it (one of them can be named)."""
+    text = _(
         "Cách dùng: /stats (6 tháng hiện tại), /stats 2026H1, /stats 2026, /stats 01/01/2026-30/06/2026, "
         "hoặc /stats #SỐ_HỘI_NGHỊ (xem số hội nghị bằng /sessions)."
     )
+    if units:
+        text += " " + _("Thêm mã hoặc tên một đơn vị trực thuộc để xem riêng đơn vị đó: /stats 2026 TD.")
+    return text
 
 
 def usage_report() -> str:
@@ -342,12 +346,18 @@ def failed() -> str:
     return _("Không tạo được báo cáo lúc này. Xin thử lại sau ít phút; nếu vẫn lỗi, báo quản trị viên.")
 
 
+def stats_heading(report: Report) -> str:
+    """The figures' first line; on a deployment of many units it names the unit they are of."""
+    heading = _("📊 <b>Thống kê {scope}</b>").format(scope=esc(scope_label(report)))
+    return f"{heading}\n{esc(str(report.unit))}" if report.names_unit and str(report.unit) else heading
+
+
 def stats_caption(report: Report) -> str:
     """A short caption for the chart (Telegram allows 1024 characters)."""
     t = report.totals
     return "\n".join(
         [
-            _("📊 <b>Thống kê {scope}</b>").format(scope=esc(scope_label(report))),
+            stats_heading(report),
             _("Nhận {received} ý kiến; {cases} vụ việc phải giải quyết.").format(
                 received=t.received, cases=t.cases
             ),
@@ -360,7 +370,7 @@ def stats_caption(report: Report) -> str:
 
 def stats_text(report: Report) -> str:
     t = report.totals
-    lines = [_("📊 <b>Thống kê {scope}</b>").format(scope=esc(scope_label(report)))]
+    lines = [stats_heading(report)]
     lines.append(_("Số liệu tính đến ngày {day}.").format(day=fmt_date(report.today)))
     if report.session is None:
         lines.append(
