@@ -183,9 +183,10 @@ async def cmd_report(args: argparse.Namespace) -> int:
 
     async def make(db, settings, now) -> int:
         set_timezone(settings.timezone)  # due dates and session days are local dates
+        unit_ids = await _report_units(db, args.unit)
         with use_locale(args.lang):
             try:
-                paths = await write_report(db, args.period, now, Path(args.out))
+                paths = await write_report(db, args.period, now, Path(args.out), unit_ids)
             except ScopeError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 2
@@ -197,6 +198,28 @@ async def cmd_report(args: argparse.Namespace) -> int:
         return 0
 
     return await _with_db(make)
+
+
+async def _report_units(db, code: str | None) -> list[int] | None:
+    """A deployment of many units: the unit named (``--unit``), or the one at the top (the province),
+    with every unit below it — the files its office's ``/report`` gives. One unit: None (everything)."""
+    from bot.domain import units
+
+    if not await units.many(db):
+        if code:
+            raise CliError("--unit: this deployment has one unit")
+        return None
+    every = await units.all_units(db)
+    if code:
+        unit = await units.by_code(db, code)
+        if unit is None:
+            raise CliError(f"--unit: no unit {code!r}; the units: {', '.join(u.code for u in every)}")
+    else:
+        tops = [u for u in every if u.parent_id is None]
+        if len(tops) != 1:
+            raise CliError(f"name the unit with --unit ({', '.join(u.code for u in tops)})")
+        unit = tops[0]
+    return await units.subtree(db, unit.id)
 
 
 async def cmd_import_questions(args: argparse.Namespace) -> int:
@@ -455,6 +478,9 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("period", help="2026H1, 2026H2, 2026, 2026-01-01..2026-06-30, or #N for one session")
     report.add_argument("--out", default=".", help="the folder to write the files into (default: here)")
     report.add_argument("--lang", choices=["vi", "en"], default="vi", help="the files' language (default vi)")
+    report.add_argument(
+        "--unit", help="many units: the unit's code (default: the province, with a table per unit below it)"
+    )
     report.set_defaults(func=cmd_report)
 
     questions = sub.add_parser(

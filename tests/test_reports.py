@@ -328,3 +328,38 @@ async def test_a_multi_year_review_has_a_row_per_year(sessionmaker):
     text, tables = docx_text(render_sync(report).document)
     assert "giai đoạn 2025–2027" in text and "5. Kết quả theo lĩnh vực" in text
     assert "Kết quả theo năm" not in text  # one year only: no table by year
+
+
+def test_the_command_line_report_of_a_province_has_a_table_per_unit(tmp_path: Path, monkeypatch, capsys):
+    """`doithoai report` on a deployment of many units: the province's files, as its office's /report
+    gives them (a sheet per unit, no list of every question), or one unit's with --unit."""
+    import asyncio
+
+    from bot.cli import main
+    from bot.domain.directory import apply, parse
+    from storage.db import make_engine, make_sessionmaker, upgrade
+    from tests.dsl import START
+    from tests.test_units import PROVINCE_FILE
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+
+    async def prepare() -> None:
+        engine = make_engine(url)
+        await upgrade(engine)
+        async with make_sessionmaker(engine)() as db:
+            await apply(db, parse(PROVINCE_FILE.read_text(encoding="utf-8")), START)
+            await db.commit()
+        await engine.dispose()
+
+    asyncio.run(prepare())
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DOITHOAI_DATABASE_URL", url)
+    assert main(["report", "2026", "--out", str(tmp_path / "tinh")]) == 0
+    province = openpyxl.load_workbook(tmp_path / "tinh" / "bao-cao-2026.xlsx")
+    assert "Theo đơn vị hành chính" in province.sheetnames and "Danh sách" not in province.sheetnames
+    assert main(["report", "2026", "--unit", "td", "--out", str(tmp_path / "xa")]) == 0
+    commune = openpyxl.load_workbook(tmp_path / "xa" / "bao-cao-2026.xlsx")
+    assert "Danh sách" in commune.sheetnames and "Theo đơn vị hành chính" not in commune.sheetnames
+    capsys.readouterr()
+    assert main(["report", "2026", "--unit", "XX", "--out", str(tmp_path)]) == 2
+    assert "TD" in capsys.readouterr().err
