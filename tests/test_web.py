@@ -424,3 +424,28 @@ async def test_crawl_every_link_finds_no_personal_data_and_no_broken_link(site):
     assert len(seen) > 20
     assert links.question(seeded.session_a, seeded.codes["land"]) in seen
     assert any(p.startswith("/en/tra-cuu?ma=") for p in seen) and "/static/site.css" in "".join(seen)
+
+
+async def test_a_units_poster_qr_code_opens_the_bot_with_that_commune(database_url, sessionmaker):
+    """/qr/don-vi-<CODE>.png: the QR code of t.me/<bot>?start=u_<CODE> (a unit of the directory's only)."""
+    from bot.domain.directory import apply, parse
+    from bot.web.app import qr_png
+    from tests.test_units import PROVINCE_FILE
+
+    async with sessionmaker() as db:
+        await apply(db, parse(PROVINCE_FILE.read_text(encoding="utf-8")), web_world.START)
+        await db.commit()
+    app = make_web_app(
+        web_settings(database_url),
+        sessionmaker,
+        FixedClock(web_world.START),
+        cache_ttl=0,
+        bot_username="doithoai_bot",
+        bot_api=StubBotApi(),
+    )
+    async with TestClient(TestServer(app)) as client:
+        resp = await client.get("/qr/don-vi-td.png")
+        assert resp.status == 200
+        assert await resp.read() == qr_png("https://t.me/doithoai_bot?start=u_TD")
+        resp = await client.get("/qr/don-vi-XYZ.png")
+        assert resp.status == 404

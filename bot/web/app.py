@@ -9,7 +9,7 @@ Pages (Vietnamese at the root, English under ``/en``; ``?lang=en`` redirects the
     /giai-trinh[?ky=2026]               on time or late, per department; the unit's rate by month
     /tra-cuu[?ma=CODE]                  a tracking code's state and due dates (nothing personal)
     /hoi-nghi/<id>/thong-bao-ket-luan   the conclusion notice's file (.docx / PDF)
-    /qr/hoi-nghi-<id>.png, /qr/telegram.png, /qr/zalo.png
+    /qr/hoi-nghi-<id>.png, /qr/don-vi-<CODE>.png (a unit's poster), /qr/telegram.png, /qr/zalo.png
     /sitemap.xml, /robots.txt, /static/site.css
 
 Manners: 404 for what does not exist or is not public (a draft session, an unpublished question), 400
@@ -43,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import i18n
 from bot.clock import Clock
+from bot.domain import units
 from bot.domain.codes import normalize_code
 from bot.i18n import local_date, use_locale
 from bot.reports.periods import PeriodError, parse_period
@@ -589,7 +590,7 @@ async def og_image(request: web.Request) -> web.Response:
     )
 
 
-QR_NAME = re.compile(r"^(?:hoi-nghi-(\d{1,8})|telegram|zalo)$")
+QR_NAME = re.compile(r"^(?:hoi-nghi-(\d{1,8})|don-vi-([A-Za-z0-9_]{1,20})|telegram|zalo)$")
 
 
 async def qr(request: web.Request) -> web.Response:
@@ -607,6 +608,9 @@ async def qr(request: web.Request) -> web.Response:
             sid = int(m.group(1))
             view = await site.read(lambda db: data.public_session(db, sid, site.clock.now()))
             target = links.telegram_start(site.bot_username, sid) if view is not None else None
+        elif m.group(2):  # a commune's poster: the bot opens with that commune chosen
+            unit = await site.read(lambda db: units.by_code(db, m.group(2)))
+            target = links.telegram_start_in_unit(site.bot_username, unit.code) if unit is not None else None
         else:
             target = links.telegram_start(site.bot_username)
     if not target:

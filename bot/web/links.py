@@ -86,6 +86,11 @@ def absolute(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path if base_url else path
 
 
+def telegram_start_in_unit(username: str, code: str) -> str:
+    """The link of one unit's poster (``t.me/<bot>?start=u_TD``): the bot opens with that commune."""
+    return f"https://t.me/{quote(username.lstrip('@'))}?start=u_{quote(code)}"
+
+
 def telegram_start(username: str, session_id: int | None = None) -> str:
     """The link that opens the bot in Telegram (``t.me/<bot>?start=s3`` for a session)."""
     link = f"https://t.me/{quote(username.lstrip('@'))}"
