@@ -101,10 +101,15 @@ async def department_queue(db: AsyncSession, department_id: int) -> list[Submiss
 
 
 async def pending_extensions(db: AsyncSession) -> list[ExtensionRequest]:
-    rows = await db.scalars(
-        select(ExtensionRequest).where(ExtensionRequest.status == "pending").order_by(ExtensionRequest.id)
+    """Extension requests awaiting the office. Selected with their question: a unit's scope confines
+    questions (bot/domain/units.py), not requests, so a commune's /inbox counts only its own."""
+    rows = await db.execute(
+        select(ExtensionRequest, Submission)
+        .join(Submission, Submission.id == ExtensionRequest.submission_id)
+        .where(ExtensionRequest.status == "pending")
+        .order_by(ExtensionRequest.id)
     )
-    return list(rows)
+    return [req for req, _sub in rows.all()]
 
 
 async def find(db: AsyncSession, query: str, limit: int = 10) -> list[Submission]:

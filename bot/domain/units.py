@@ -23,6 +23,7 @@ from sqlalchemy import event, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
+from bot.domain.directory import office_chat_id
 from bot.domain.text import fold
 from storage import readcache
 from storage.models import Department, DialogueSession, Submission, Topic, Unit, UnitLevel
@@ -232,6 +233,28 @@ def _contains(words: list[str], name: list[str]) -> bool:
 async def office_chat(db: AsyncSession, unit_id: int | None) -> int | None:
     unit = await get(db, unit_id)
     return unit.office_chat_id if unit is not None else None
+
+
+async def office_groups(db: AsyncSession) -> dict[int | None, int]:
+    """Which office group hears about what belongs to each unit (its questions, its sessions, its
+    citizens): on a deployment of many units each unit's own group, and a unit without one is absent —
+    its citizens' names and phone numbers are never shown in another unit's group, they wait until its
+    group is linked. Key None (what belongs to no unit) and every unit of a deployment of one unit: the
+    deployment's office group, as before units existed."""
+    everything = await all_units(db)
+    deployment = await office_chat_id(db)
+    if len(everything) > 1:
+        groups: dict[int | None, int] = {u.id: u.office_chat_id for u in everything if u.office_chat_id}
+    else:
+        groups = {u.id: deployment for u in everything if deployment is not None}
+    if deployment is not None:
+        groups[None] = deployment
+    return groups
+
+
+async def office_for(db: AsyncSession, unit_id: int | None) -> int | None:
+    """The office group of ``unit_id`` by ``office_groups``' rule (None: nowhere to send it)."""
+    return (await office_groups(db)).get(unit_id)
 
 
 async def prefix_for(db: AsyncSession, unit_id: int | None) -> str | None:

@@ -5,21 +5,22 @@ told what they would have read, with the phone number to call.
 ``note(db, …)`` is called where a citizen's message finds no chat (bot/notify/notifier.py
 ``to_citizen``, also used by the ticks); it keeps one ``CallNote`` per message (its outbox key, so a
 message is never noted twice) and ``flush(db, now)``, at the end of the notifier's publication and
-of the tick, gives the office one list of the calls still to make.
+of the tick, gives each unit's office one list of its calls still to make.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections import defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain.directory import office_chat_id
+from bot.domain import units
 from bot.i18n import DEFAULT_LOCALE, use_locale
 from bot.notify.outbox import enqueue_many, row
 from bot.texts import office_extra as tx
@@ -83,46 +84,57 @@ def note(
 
 
 async def flush(db: AsyncSession, now: datetime) -> int:
-    """Store the noted calls (once per message) and give the office the list of calls not yet listed;
-    returns how many were listed."""
+    """Store the noted calls (once per message) and give each office the list of its own unit's calls
+    not yet listed — the unit of the question: a phone number goes to no other unit's group; the calls
+    of a unit without an office group stay unlisted, for a later flush once it has one. Returns how
+    many were listed."""
     noted = db.info.pop(KEY, None) or []
     if not noted:
         return 0
     statement = insert_for(db)(CallNote.__table__).on_conflict_do_nothing(index_elements=["key"])
     await (await db.connection()).execute(statement, noted)
-    waiting = list(
-        await db.scalars(
-            select(CallNote).where(CallNote.listed_at.is_(None)).order_by(CallNote.id).limit(500)
-        )
-    )
-    office = await office_chat_id(db)
-    if not waiting or office is None:
+    groups = await units.office_groups(db)
+    if not groups:
         return 0
-    subs = {
-        s.id: s
-        for s in await db.scalars(
-            select(Submission).where(Submission.id.in_({n.submission_id for n in waiting}))
-        )
-    }
-    rows = []
-    for i in range(0, len(waiting), PER_MESSAGE):
-        chunk = waiting[i : i + PER_MESSAGE]
-        items = [(subs[n.submission_id], n) for n in chunk]
-        with use_locale(DEFAULT_LOCALE):
-            text = tx.calls_to_make(items)
-        rows.append(
-            row(
-                key=f"calls:{chunk[0].id}-{chunk[-1].id}",
-                chat_id=office,
-                purpose="calls",
-                text=text,
-                now=now,
+    ids = [u for u in groups if u is not None]
+    mine = or_(
+        *([Submission.unit_id.in_(ids)] if ids else []),
+        *([Submission.unit_id.is_(None)] if None in groups else []),
+    )
+    with units.unscoped():
+        waiting = (
+            await db.execute(
+                select(CallNote, Submission)
+                .join(Submission, Submission.id == CallNote.submission_id)
+                .where(CallNote.listed_at.is_(None), mine)
+                .order_by(CallNote.id)
+                .limit(500)
             )
-        )
+        ).all()
+    if not waiting:
+        return 0
+    by_office: dict[int, list[tuple[Submission, CallNote]]] = defaultdict(list)
+    for call, sub in waiting:
+        by_office[groups[sub.unit_id]].append((sub, call))
+    rows = []
+    for office, items in by_office.items():
+        for i in range(0, len(items), PER_MESSAGE):
+            chunk = items[i : i + PER_MESSAGE]
+            with use_locale(DEFAULT_LOCALE):
+                text = tx.calls_to_make(chunk)
+            rows.append(
+                row(
+                    key=f"calls:{chunk[0][1].id}-{chunk[-1][1].id}",
+                    chat_id=office,
+                    purpose="calls",
+                    text=text,
+                    now=now,
+                )
+            )
     await enqueue_many(db, rows)
     await db.execute(
         update(CallNote)
-        .where(CallNote.id.in_([n.id for n in waiting]))
+        .where(CallNote.id.in_([call.id for call, _sub in waiting]))
         .values(listed_at=now)
         .execution_options(synchronize_session=False)
     )

@@ -279,7 +279,6 @@ class OutboxDispatcher:
             await db.commit()
 
     async def _fail(self, row_id: int, reason: str, *, blocked: bool) -> None:
-        from bot.domain.directory import office_chat_id
         from bot.i18n import use_locale
         from bot.notify.calls import phone_to_call
         from bot.notify.cards import GROUP_LOCALE
@@ -305,10 +304,7 @@ class OutboxDispatcher:
                     .values(blocked_at=now)
                     .execution_options(synchronize_session=False)
                 )
-            office = await office_chat_id(db)
-            code = None
-            if row.submission_id is not None:
-                code = await db.scalar(select(Submission.code).where(Submission.id == row.submission_id))
+            code, office = await _whose_office(db, row)
             if office is not None and not (row.channel == Channel.TELEGRAM and row.chat_id == str(office)):
                 phone = await phone_to_call(db, row.channel, row.chat_id, row.submission_id)
                 citizen = row.channel != Channel.TELEGRAM or not row.chat_id.startswith("-")
@@ -325,9 +321,9 @@ class OutboxDispatcher:
                     now=now,
                     submission_id=row.submission_id,
                 )
-            elif office is None:
+            elif office is None:  # (a unit without its own group: not another unit's, see office_groups)
                 log.error(
-                    "outbox: message %s to %s failed (%s) and no office group is set",
+                    "outbox: message %s to %s failed (%s) and its unit has no office group to tell",
                     row.id,
                     row.chat_id,
                     reason,
@@ -362,6 +358,29 @@ class OutboxDispatcher:
                 finally:
                     for w in waiters:
                         w.cancel()
+
+
+async def _whose_office(db: AsyncSession, row: Outbox) -> tuple[str | None, int | None]:
+    """A failed message's question code, and the office group to tell: the group of the unit its
+    question belongs to (else the unit its citizen chose), the deployment's on a deployment of one unit.
+    The notice carries the citizen's phone number, so it never goes to another unit's group."""
+    from bot.domain import units
+
+    code = unit_id = None
+    with units.unscoped():
+        if row.submission_id is not None:
+            found = (
+                await db.execute(
+                    select(Submission.code, Submission.unit_id).where(Submission.id == row.submission_id)
+                )
+            ).one_or_none()
+            if found is not None:
+                code, unit_id = found
+        else:
+            unit_id = await db.scalar(
+                select(Citizen.unit_id).where(Citizen.channel == row.channel, Citizen.chat_id == row.chat_id)
+            )
+    return code, await units.office_for(db, unit_id)
 
 
 async def _shielded(coro: Any) -> Any:

@@ -6,8 +6,8 @@
   5 working days until the authority's answer is recorded — with the button to record it.
 - The day before a session, each department group receives the list of its questions for it (those
   it leads and those it coordinates on): it is invited to answer them there.
-- Five working days before each reporting window's due date, the office is reminded, with the
-  button that builds that window's report.
+- Five working days before each reporting window's due date, each unit's office is reminded (by its
+  own calendar), with the button that builds that window's report.
 - The calls the office is to make for askers no chat can reach (bot/notify/calls.py).
 
 Keys name the event (and the period), so minute ticks send nothing twice.
@@ -34,8 +34,7 @@ REMIND_EVERY = 5  # working days between follow-up reminders of a forwarded ques
 async def tick(t: Any) -> None:
     """``t``: the deadline tick's ``Tick`` (db, now, today, cal, office, queue, missing)."""
     await _forward_follow_ups(t)  # where the question's unit has a working day
-    if t.cal.is_working_day(t.today):
-        await _report_reminders(t)
+    await _report_reminders(t)  # where each unit has a working day
     await _invitations(t)
     await calls.flush(t.db, t.now)
 
@@ -114,14 +113,32 @@ async def _invitations(t: Any) -> None:
 
 
 async def _report_reminders(t: Any) -> None:
+    """Each office whose report is due soon, on its unit's working days, counted by its calendar."""
     found = await reporting.load(t.db)
     windows = found.windows_due_in(t.today.year) + found.windows_due_in(t.today.year + 1)
-    for window in windows:
-        left = t.cal.working_days_between(t.today, window.due)
-        if not t.today < window.due or left > reporting.REMIND_WORKING_DAYS:
+    due: dict[str, tuple[int, Any, int]] = {}
+    for unit_id, office in _reporting_offices(t):
+        if not t.working(unit_id):
             continue
-        key = f"report:{window.code}:{window.year}"
-        if await t.missing([key]):
+        cal = t.cals.of(unit_id)
+        for window in windows:
+            left = cal.working_days_between(t.today, window.due)
+            if t.today < window.due and left <= reporting.REMIND_WORKING_DAYS:
+                key = f"report:{window.code}:{window.year}" + (f":{unit_id}" if unit_id is not None else "")
+                due[key] = (office, window, left)
+    todo = await t.missing(list(due)) if due else set()
+    for key, (office, window, left) in due.items():
+        if key in todo:
             with use_locale(DEFAULT_LOCALE):
                 text = tox.report_reminder(window, left)
-            t.to_group(t.office, key, "report_reminder", text, actions=extra_cards.window_choice([window]))
+            t.to_group(office, key, "report_reminder", text, actions=extra_cards.window_choice([window]))
+
+
+def _reporting_offices(t: Any) -> list[tuple[int | None, int]]:
+    """(unit, its office group) of everyone who reports: on a deployment of many units each unit with
+    an office group (its report covers its own sessions; one without a group is reminded nowhere
+    else); the deployment's office group when it is none of theirs (one unit, or linked on its own)."""
+    out = [(unit_id, chat) for unit_id, chat in t.offices.items() if unit_id is not None] if t.many else []
+    if t.office is not None and all(chat != t.office for _unit, chat in out):
+        out.append((None, t.office))
+    return out

@@ -90,7 +90,8 @@ class Tick:
     office: int | None
     report: TickReport
     queued: list[dict[str, Any]] = field(default_factory=list)
-    offices: dict[int, int] = field(default_factory=dict)  # a deployment of many units: each one's office
+    offices: dict[int | None, int] = field(default_factory=dict)  # units.office_groups
+    many: bool = False  # a deployment of many units
 
     @property
     def cal(self) -> WorkCalendar:
@@ -105,8 +106,9 @@ class Tick:
         return self.cals.of(unit_id).add_working_days(self.today, n)
 
     def office_for(self, unit_id: int | None) -> int | None:
-        """The office group of the unit that holds a session or a question (else the deployment's)."""
-        return self.offices.get(unit_id, self.office) if unit_id is not None else self.office
+        """The office group of the unit that holds a session or a question (the deployment's for no
+        unit); None for a unit without one: its cards go to no other unit's group."""
+        return self.offices.get(unit_id) if unit_id is not None else self.office
 
     async def missing(self, keys: list[str]) -> set[str]:
         """Which of these keys have not been queued yet (in the outbox or in this tick)."""
@@ -135,7 +137,7 @@ class Tick:
 async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickReport:
     today = local_date(now)
     tick = Tick(db, now, today, await load_calendars(db), await office_chat_id(db), TickReport(today=today))
-    tick.offices = {u.id: u.office_chat_id for u in await units.all_units(db) if u.office_chat_id}
+    tick.offices, tick.many = await units.office_groups(db), await units.many(db)
     await _held_checks(tick)
     await _conclusion_deadlines(tick)
     await _response_deadlines(tick)
