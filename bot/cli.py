@@ -106,6 +106,16 @@ async def cmd_directory_load(args: argparse.Namespace) -> int:
             f"loaded {units}{report.departments} departments, {report.topics} topics, {report.staff} staff, "
             f"{report.calendar_days} calendar days from {args.file}"
         )
+        if report.staff_removed:
+            print(f"removed {len(report.staff_removed)} staff no longer in the file (they lose access):")
+            print("".join(f"  {who}\n" for who in report.staff_removed), end="")
+        if report.staff_kept:
+            print(
+                f"kept {report.staff_kept} staff added in chat with /add_staff (the file does not name them; "
+                "list them in the file to manage them there)"
+            )
+        for warning in report.warnings:
+            print(f"note: {warning}")
         return 0
 
     return await _with_db(load)

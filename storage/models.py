@@ -162,6 +162,8 @@ class Staff(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"))
     created_at: Mapped[datetime]
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))  # an office member's unit
+    # Listed in the directory file (a reload removes whoever it no longer lists), not added in chat.
+    from_directory: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class CalendarDay(Base):

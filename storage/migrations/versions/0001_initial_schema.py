@@ -178,6 +178,7 @@ def upgrade() -> None:
         sa.Column("department_id", sa.Integer(), nullable=True),
         sa.Column("created_at", storage.types.UTCDateTime(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=True),
+        sa.Column("from_directory", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ["department_id"], ["departments.id"], name=op.f("fk_staff_department_id_departments")
         ),
