@@ -140,6 +140,13 @@ async def for_office_chat(db: AsyncSession, chat_id: int) -> UnitInfo | None:
     return next((u for u in await all_units(db) if u.office_chat_id == chat_id), None)
 
 
+async def top(db: AsyncSession) -> UnitInfo | None:
+    """The unit at the top (the province): its office is also the deployment's (``app_config``), the
+    group of what belongs to no unit."""
+    everything = await all_units(db)
+    return next((u for u in everything if u.parent_id is None), everything[0] if everything else None)
+
+
 async def parent_of(db: AsyncSession, unit_id: int | None) -> UnitInfo | None:
     unit = await get(db, unit_id)
     return await get(db, unit.parent_id) if unit is not None else None
@@ -196,6 +203,17 @@ def _without_level(words: str) -> str:
 async def office_chat(db: AsyncSession, unit_id: int | None) -> int | None:
     unit = await get(db, unit_id)
     return unit.office_chat_id if unit is not None else None
+
+
+async def falls_back_to_deployment(db: AsyncSession, unit_id: int | None) -> bool:
+    """Whether what belongs to ``unit_id`` may go to the deployment's office group when the unit has no
+    office group of its own: only the top unit's (that group is its office) or no unit's. A commune's
+    cards carry its citizens' phone numbers: without its own group they wait in its /inbox until an
+    admin links one (/link_office CODE), never in another unit's office."""
+    if unit_id is None:
+        return True
+    first = await top(db)
+    return first is None or first.id == unit_id
 
 
 async def prefix_for(db: AsyncSession, unit_id: int | None) -> str | None:

@@ -91,6 +91,7 @@ class Tick:
     report: TickReport
     queued: list[dict[str, Any]] = field(default_factory=list)
     offices: dict[int, int] = field(default_factory=dict)  # a deployment of many units: each one's office
+    top: int | None = None  # its top unit (the deployment's office group is its office); None: one unit
 
     @property
     def cal(self) -> WorkCalendar:
@@ -105,8 +106,11 @@ class Tick:
         return self.cals.of(unit_id).add_working_days(self.today, n)
 
     def office_for(self, unit_id: int | None) -> int | None:
-        """The office group of the unit that holds a session or a question (else the deployment's)."""
-        return self.offices.get(unit_id, self.office) if unit_id is not None else self.office
+        """The office group of the unit that holds a session or a question (else the deployment's, for
+        the top unit only: a commune with no office group of its own gets no note in another's)."""
+        if unit_id is not None and unit_id in self.offices:
+            return self.offices[unit_id]
+        return self.office if unit_id is None or self.top in (None, unit_id) else None
 
     async def missing(self, keys: list[str]) -> set[str]:
         """Which of these keys have not been queued yet (in the outbox or in this tick)."""
@@ -136,6 +140,7 @@ async def deadline_tick(db: AsyncSession, now: datetime, settings: Any) -> TickR
     today = local_date(now)
     tick = Tick(db, now, today, await load_calendars(db), await office_chat_id(db), TickReport(today=today))
     tick.offices = {u.id: u.office_chat_id for u in await units.all_units(db) if u.office_chat_id}
+    tick.top = (await units.top(db)).id if await units.many(db) else None
     await _held_checks(tick)
     await _conclusion_deadlines(tick)
     await _response_deadlines(tick)
