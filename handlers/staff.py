@@ -13,13 +13,20 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, ForceReply, Message, User
+from aiogram.types import (
+    CallbackQuery,
+    ForceReply,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    User,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.telegram.callbacks import markup
+from bot.channels.telegram.callbacks import LinkCb, markup
 from bot.channels.telegram.filters import PROMPT_MARK, Magic, StaffOnly
 from bot.clock import Clock
-from bot.domain import access
+from bot.domain import access, units
 from bot.domain.access import refuse
 from bot.domain.errors import (
     AnnouncementTooLate,
@@ -28,6 +35,7 @@ from bot.domain.errors import (
     InvalidInput,
     NotAllowed,
     TooEarly,
+    UnitNeeded,
     WrongState,
 )
 from bot.i18n import esc
@@ -35,6 +43,7 @@ from bot.notify.actions import Actions
 from bot.settings import Settings
 from bot.texts import department as td
 from bot.texts import office as to
+from bot.texts import units as tu
 from storage.models import StaffRole
 
 log = logging.getLogger(__name__)
@@ -363,53 +372,119 @@ async def cancel_prompt(message: Message, db: AsyncSession, state: FSMContext) -
 
 # --- admins: linking groups, adding staff -----------------------------------------------------------
 
+MAX_CHOICES = 24  # more units than that: the answer lists their codes, to be typed
+
+
+def unit_buttons(what: str, ids: list[int], choices: list[Any]) -> InlineKeyboardMarkup | None:
+    """A button per unit an admin may mean (``ids``: the unit's, or its department's, for ``LinkCb``)."""
+    if not choices or len(choices) > MAX_CHOICES:
+        return None
+    buttons = [
+        InlineKeyboardButton(
+            text=f"{u.code} · {u.name_vi}"[:64], callback_data=LinkCb(what=what, id=i).pack()
+        )
+        for i, u in zip(ids, choices, strict=True)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons[k : k + 2] for k in range(0, len(buttons), 2)])
+
 
 def make_link_router(settings: Settings) -> Router:
     router = Router(name="staff-link")  # mounted under the groups' router
 
-    async def admin_only(message: Message, db: AsyncSession, what: str) -> bool:
-        user_id = message.from_user.id if message.from_user else None
+    async def admin_only(event: Message | CallbackQuery, db: AsyncSession, what: str) -> bool:
+        user_id = event.from_user.id if event.from_user else None
         if access.is_admin(user_id, settings):
             return True
-        refuse("not an admin", user_id=user_id, chat_id=message.chat.id, action=what)
+        chat = event.chat if isinstance(event, Message) else event.message.chat if event.message else None
+        refuse("not an admin", user_id=user_id, chat_id=chat.id if chat else None, action=what)
         await db.rollback()
-        await message.reply(to.not_allowed())
+        await refuse_event(event)
         return False
 
-    @router.message(Command("link_office"))
-    async def link_office(message: Message, bot: Bot, db: AsyncSession) -> None:
-        if not await admin_only(message, db, "/link_office"):
-            return
-        try:
-            await access.link_office(db, message.chat.id)
-        except DomainError:
-            await db.rollback()
-            await message.reply(to.link_failed())
-            return
+    async def office_linked(chat_id: int, user_id: int, bot: Bot, db: AsyncSession, unit: Any) -> str:
+        """Commit the link, give the group the office's command menu; the confirmation to send."""
         from handlers import menus
 
-        audience = await menus.office_audience(db, message.chat.id)
+        audience = await menus.office_audience(db, chat_id)
         await db.commit()
-        log.info("office group linked: chat=%s by=%s", message.chat.id, message.from_user.id)
-        await menus.install_for_chat(bot, message.chat.id, audience)
-        await message.reply(to.linked_office())
+        log.info("office group linked: chat=%s unit=%s by=%s", chat_id, unit and unit.code, user_id)
+        await menus.install_for_chat(bot, chat_id, audience)
+        return tu.linked_office_of(unit) if unit is not None else to.linked_office()
+
+    async def department_linked(chat_id: int, user_id: int, bot: Bot, db: AsyncSession, dept: Any) -> str:
+        from handlers import menus
+
+        await db.commit()
+        log.info("department %s linked: chat=%s by=%s", dept.code, chat_id, user_id)
+        await menus.install_for_chat(bot, chat_id, "department")
+        return to.linked_department(dept)
+
+    def link_refused(exc: DomainError, code: str = "") -> tuple[str, Any]:
+        """What to answer when a link cannot be made: which unit to name (with a button for each, when
+        few enough), whose office the group already is, or that the code is wrong."""
+        choices = list(exc.values.get("units") or [])
+        if isinstance(exc, UnitNeeded):
+            what = "d" if code else "o"
+            text = tu.name_the_unit_department(code, choices) if code else tu.name_the_unit_office(choices)
+            return text, unit_buttons(what, exc.values.get("ids") or [u.id for u in choices], choices)
+        if isinstance(exc, NotAllowed) and exc.values.get("unit") is not None:
+            return tu.office_of_another(exc.values["unit"]), None
+        return to.link_failed(), None
+
+    @router.message(Command("link_office"))
+    async def link_office(message: Message, command: CommandObject, bot: Bot, db: AsyncSession) -> None:
+        if not await admin_only(message, db, "/link_office"):
+            return
+        unit_code = next(iter((command.args or "").split()), "")
+        try:
+            unit = await access.link_office(db, message.chat.id, unit_code)
+        except DomainError as exc:
+            await db.rollback()
+            text, buttons = link_refused(exc)
+            await message.reply(text, reply_markup=buttons)
+            return
+        await message.reply(await office_linked(message.chat.id, message.from_user.id, bot, db, unit))
 
     @router.message(Command("link_department"))
     async def link_department(message: Message, command: CommandObject, bot: Bot, db: AsyncSession) -> None:
+        """``/link_department CODE``, or ``/link_department UNIT CODE`` when several units have CODE."""
         if not await admin_only(message, db, "/link_department"):
             return
+        args = (command.args or "").split()
+        code, unit_code = (args[-1] if args else ""), (args[0] if len(args) == 2 else "")
         try:
-            dept = await access.link_department(db, message.chat.id, (command.args or "").strip())
-        except DomainError:
+            if len(args) > 2:
+                raise InvalidInput("too many words", args=args)
+            dept = await access.link_department(db, message.chat.id, code, unit_code)
+        except DomainError as exc:
             await db.rollback()
-            await message.reply(to.link_failed())
+            text, buttons = link_refused(exc, code)
+            await message.reply(text, reply_markup=buttons)
             return
-        await db.commit()
-        log.info("department %s linked: chat=%s by=%s", dept.code, message.chat.id, message.from_user.id)
-        from handlers import menus
+        await message.reply(await department_linked(message.chat.id, message.from_user.id, bot, db, dept))
 
-        await menus.install_for_chat(bot, message.chat.id, "department")
-        await message.reply(to.linked_department(dept))
+    @router.callback_query(LinkCb.filter())
+    async def link_pressed(query: CallbackQuery, callback_data: LinkCb, bot: Bot, db: AsyncSession) -> None:
+        """An admin chose the unit from the buttons under the answer to a link command."""
+        if query.message is None or not await admin_only(query, db, f"button {query.data!r}"):
+            return
+        chat_id, user_id = query.message.chat.id, query.from_user.id
+        try:
+            if callback_data.what == "o":
+                unit = await units.get(db, callback_data.id)
+                linked = await access.link_office(db, chat_id, unit.code if unit else "")
+                text = await office_linked(chat_id, user_id, bot, db, linked)
+            else:
+                dept = await access.link_department_id(db, chat_id, callback_data.id)
+                text = await department_linked(chat_id, user_id, bot, db, dept)
+        except DomainError as exc:
+            await db.rollback()
+            await query.answer()
+            await query.message.reply(link_refused(exc)[0])
+            return
+        await query.answer()
+        await remove_keyboard(bot, query)
+        await query.message.reply(text)
 
     @router.message(Command("add_staff"))
     async def add_staff(message: Message, command: CommandObject, db: AsyncSession, clock: Clock) -> None:
@@ -424,15 +499,22 @@ def make_link_router(settings: Settings) -> Router:
         else:
             await message.reply(to.usage_staff())
             return
-        if await access.is_office_chat(db, message.chat.id):
-            role, dept_id = StaffRole.OFFICE, None
+        if await access.is_office_chat(db, message.chat.id):  # staff of this group's unit
+            unit = await access.office_unit(db, message.chat.id)
+            role, dept_id, unit_id = StaffRole.OFFICE, None, unit.id if unit is not None else None
         elif (dept := await access.department_for_chat(db, message.chat.id)) is not None:
-            role, dept_id = StaffRole.DEPARTMENT, dept.id
+            role, dept_id, unit_id = StaffRole.DEPARTMENT, dept.id, dept.unit_id
         else:
             await message.reply(to.unregistered_group())
             return
         await access.add_staff(
-            db, user_id=user_id, name=name[:200], role=role, department_id=dept_id, now=clock.now()
+            db,
+            user_id=user_id,
+            name=name[:200],
+            role=role,
+            department_id=dept_id,
+            now=clock.now(),
+            unit_id=unit_id,
         )
         await db.commit()
         log.info(

@@ -2,7 +2,9 @@
 
 Admins are ``settings.admin_ids``. Office staff are ``staff`` rows with role "office"; department
 staff are rows with role "department" and their ``department_id``. The office group is the
-``app_config`` key ``office_chat_id``; a department's group is ``departments.chat_id``.
+``app_config`` key ``office_chat_id``; on a deployment of many units, each unit's is its
+``units.office_chat_id`` (the top unit's is also the ``app_config`` one), and office staff rows carry
+their unit. A department's group is ``departments.chat_id``.
 
 Every refusal goes through ``refuse(...)``: it is logged (who, where, what) and nothing changes.
 The aiogram side (filters and middlewares for the office and department routers) is in
@@ -19,9 +21,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import units
 from bot.domain.directory import _set_config, office_chat_id
-from bot.domain.errors import InvalidInput, NotAllowed
+from bot.domain.errors import InvalidInput, NotAllowed, UnitNeeded
 from bot.settings import Settings
-from storage.models import Department, Staff, StaffRole
+from storage.models import Department, Staff, StaffRole, Unit
 
 log = logging.getLogger("doithoai.access")
 
@@ -86,17 +88,55 @@ def refuse(reason: str, *, user_id: int | None, chat_id: int | None, action: str
 # --- linking groups and adding staff (admin commands and the CLI) --------------------------------
 
 
-async def link_office(db: AsyncSession, chat_id: int) -> None:
+async def office_unit(db: AsyncSession, chat_id: int) -> units.UnitInfo | None:
+    """The unit whose office group ``chat_id`` is (None: a deployment of one unit). The deployment's
+    office group (``app_config``) is the top unit's, whichever unit row names it."""
+    if not await units.many(db):
+        return None
+    unit = await units.for_office_chat(db, chat_id)
+    return unit if unit is not None else await units.top(db)
+
+
+async def link_office(db: AsyncSession, chat_id: int, unit_code: str = "") -> units.UnitInfo | None:
+    """Make ``chat_id`` an office group. One unit: the deployment's office, as always. Many: the
+    office of the unit named (a commune's group must never become the province's, which also gets
+    what belongs to no unit); the top unit's is the deployment's too. Returns the unit linked."""
     if await department_for_chat(db, chat_id) is not None:
         raise NotAllowed("this chat is a department group")
-    await _set_config(db, "office_chat_id", str(chat_id))
+    if not await units.many(db):
+        await _set_config(db, "office_chat_id", str(chat_id))
+        await db.flush()
+        return None
+    unit = await units.by_code(db, unit_code) if unit_code.strip() else None
+    if unit is None:
+        raise UnitNeeded(
+            "name the unit whose office this is", code=unit_code, units=await units.all_units(db)
+        )
+    top = await units.top(db)
+    holder = await units.for_office_chat(db, chat_id)
+    deployment = await office_chat_id(db) == chat_id and holder is None
+    is_top = top is not None and unit.id == top.id
+    if (holder is not None and holder.id != unit.id) or (deployment and not is_top):
+        raise NotAllowed("this chat is another unit's office group", unit=holder or top)
+    row = await db.get(Unit, unit.id)
+    assert row is not None
+    row.office_chat_id = chat_id
+    if is_top:
+        await _set_config(db, "office_chat_id", str(chat_id))
     await db.flush()
+    return unit
 
 
-async def link_department(db: AsyncSession, chat_id: int, code: str) -> Department:
-    dept = await db.scalar(select(Department).where(Department.code == code.strip().upper()))
+async def link_department(db: AsyncSession, chat_id: int, code: str, unit_code: str = "") -> Department:
+    """Make ``chat_id`` the group of the department ``code`` (of the unit ``unit_code``, which must be
+    named when several units have that code: never the first found)."""
+    return await link_department_id(db, chat_id, (await _department(db, code, unit_code)).id)
+
+
+async def link_department_id(db: AsyncSession, chat_id: int, department_id: int) -> Department:
+    dept = await db.get(Department, department_id)
     if dept is None:
-        raise InvalidInput("unknown department code", code=code)
+        raise InvalidInput("unknown department", department_id=department_id)
     if await is_office_chat(db, chat_id):
         raise NotAllowed("this chat is the office group")
     other = await department_for_chat(db, chat_id)
@@ -108,6 +148,29 @@ async def link_department(db: AsyncSession, chat_id: int, code: str) -> Departme
     return dept
 
 
+async def _department(db: AsyncSession, code: str, unit_code: str) -> Department:
+    found = list(
+        await db.scalars(
+            select(Department).where(Department.code == code.strip().upper()).order_by(Department.id)
+        )
+    )
+    if unit_code.strip():
+        unit = await units.by_code(db, unit_code)
+        found = [d for d in found if unit is not None and d.unit_id == unit.id]
+    if not found:
+        raise InvalidInput("unknown department code", code=code)
+    if len(found) > 1:
+        having = [(d.id, await units.get(db, d.unit_id)) for d in found]
+        having = [(i, u) for i, u in having if u is not None]
+        raise UnitNeeded(
+            "several units have this department code",
+            code=code,
+            units=[u for _i, u in having],
+            ids=[i for i, _u in having],  # each unit's department of that code
+        )
+    return found[0]
+
+
 async def add_staff(
     db: AsyncSession,
     *,
@@ -116,16 +179,23 @@ async def add_staff(
     role: str,
     department_id: int | None,
     now: datetime,
+    unit_id: int | None = None,
 ) -> Staff:
+    """A staff member of a department, or of ``unit_id``'s office (a deployment of many units: office
+    staff of one unit are not another's)."""
+    mine = [Staff.unit_id == unit_id] if role == StaffRole.OFFICE and unit_id is not None else []
     existing = await db.scalar(
         select(Staff).where(
-            Staff.user_id == user_id, Staff.role == role, Staff.department_id == department_id
+            Staff.user_id == user_id, Staff.role == role, Staff.department_id == department_id, *mine
         )
     )
     if existing is not None:
         existing.name = name or existing.name
+        existing.unit_id = unit_id if unit_id is not None else existing.unit_id
         return existing
-    row = Staff(user_id=user_id, name=name, role=role, department_id=department_id, created_at=now)
+    row = Staff(
+        user_id=user_id, name=name, role=role, department_id=department_id, created_at=now, unit_id=unit_id
+    )
     db.add(row)
     await db.flush()
     return row

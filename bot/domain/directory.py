@@ -695,7 +695,8 @@ async def _apply_units(
         unit.name_vi, unit.name_en = item["name_vi"], item["name_en"] or item["name_vi"]
         unit.name_folded = fold(item["name_vi"])
         unit.level, unit.code_prefix, unit.days_off = item["level"], item["code_prefix"], item["days_off"]
-        unit.office_chat_id = item["office_chat_id"]
+        if item["office_chat_id"] is not None:  # else the group linked with /link_office CODE stays
+            unit.office_chat_id = item["office_chat_id"]
         unit.active = True
     await db.flush()
     report.unit_codes = {u.id: u.code for u in known.values()}

@@ -48,3 +48,10 @@ class TooEarly(DomainError):
     """Something that can only happen once the session has started (marking it held)."""
 
     code = "too_early"
+
+
+class UnitNeeded(DomainError):
+    """A command on a deployment of many units that must name the unit: ``values["units"]`` are the
+    units it could mean (the units that have the department code named, or every unit)."""
+
+    code = "unit_needed"

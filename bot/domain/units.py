@@ -142,6 +142,13 @@ async def for_office_chat(db: AsyncSession, chat_id: int) -> UnitInfo | None:
     return next((u for u in await all_units(db) if u.office_chat_id == chat_id), None)
 
 
+async def top(db: AsyncSession) -> UnitInfo | None:
+    """The unit at the top (the province): its office is also the deployment's (``app_config``), the
+    group of what belongs to no unit."""
+    everything = await all_units(db)
+    return next((u for u in everything if u.parent_id is None), everything[0] if everything else None)
+
+
 async def parent_of(db: AsyncSession, unit_id: int | None) -> UnitInfo | None:
     unit = await get(db, unit_id)
     return await get(db, unit.parent_id) if unit is not None else None
@@ -237,14 +244,18 @@ async def office_chat(db: AsyncSession, unit_id: int | None) -> int | None:
 
 async def office_groups(db: AsyncSession) -> dict[int | None, int]:
     """Which office group hears about what belongs to each unit (its questions, its sessions, its
-    citizens): on a deployment of many units each unit's own group, and a unit without one is absent —
-    its citizens' names and phone numbers are never shown in another unit's group, they wait until its
-    group is linked. Key None (what belongs to no unit) and every unit of a deployment of one unit: the
-    deployment's office group, as before units existed."""
+    citizens): on a deployment of many units each unit's own group — the top unit's (the province's)
+    is the deployment's group when it has none of its own — and any other unit without one is absent:
+    its citizens' names and phone numbers are never shown in another unit's group, they wait in its
+    /inbox until an admin links its group (/link_office CODE). Key None (what belongs to no unit) and
+    every unit of a deployment of one unit: the deployment's office group, as before units existed."""
     everything = await all_units(db)
     deployment = await office_chat_id(db)
     if len(everything) > 1:
         groups: dict[int | None, int] = {u.id: u.office_chat_id for u in everything if u.office_chat_id}
+        first = await top(db)
+        if first is not None and first.id not in groups and deployment is not None:
+            groups[first.id] = deployment
     else:
         groups = {u.id: deployment for u in everything if deployment is not None}
     if deployment is not None:
@@ -255,6 +266,16 @@ async def office_groups(db: AsyncSession) -> dict[int | None, int]:
 async def office_for(db: AsyncSession, unit_id: int | None) -> int | None:
     """The office group of ``unit_id`` by ``office_groups``' rule (None: nowhere to send it)."""
     return (await office_groups(db)).get(unit_id)
+
+
+async def falls_back_to_deployment(db: AsyncSession, unit_id: int | None) -> bool:
+    """Whether what belongs to ``unit_id`` may go to the deployment's office group when the unit has no
+    office group of its own: only the top unit's (that group is its office) or no unit's (see
+    ``office_groups``)."""
+    if unit_id is None:
+        return True
+    first = await top(db)
+    return first is None or first.id == unit_id
 
 
 async def prefix_for(db: AsyncSession, unit_id: int | None) -> str | None:

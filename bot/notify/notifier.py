@@ -10,6 +10,7 @@ can take are channel-neutral (bot/notify/actions.py).
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -67,6 +68,8 @@ SILENT = frozenset(
         "follow_up",  # "needs follow-up" at the session: the conclusion notice tells the askers
     }
 )
+
+log = logging.getLogger("doithoai.notify")
 
 
 def on(*names: str) -> Callable[[Handler], Handler]:
@@ -169,12 +172,16 @@ async def to_office(
     **kw: Any,
 ) -> int | None:
     """To the office group: of ``unit_id``, else of the unit that holds ``submission_id`` (a deployment
-    of many units), else the deployment's."""
+    of many units), else the deployment's. A unit below the top one with no office group gets nothing
+    here (its questions wait in its /inbox): never another unit's office."""
     chat = None
     if await units.many(db):
         if unit_id is None and kw.get("submission_id") is not None:
             unit_id = await units.unit_of_submission(db, kw["submission_id"])
         chat = await units.office_chat(db, unit_id)
+        if chat is None and not await units.falls_back_to_deployment(db, unit_id):
+            log.warning("unit %s has no office group: %s not sent (link one with /link_office)", unit_id, key)
+            return None
     chat = chat if chat is not None else await office_chat_id(db)
     if chat is None:
         return None

@@ -178,7 +178,7 @@ async def check_group(
 async def check_groups(api: BotApi, me: dict[str, Any], settings: Settings, found: Findings) -> None:
     from bot.domain.directory import office_chat_id
     from storage.db import make_engine, make_sessionmaker
-    from storage.models import Department
+    from storage.models import Department, Unit
 
     engine = make_engine(settings.database_url)
     try:
@@ -186,27 +186,62 @@ async def check_groups(api: BotApi, me: dict[str, Any], settings: Settings, foun
             office = await office_chat_id(db)
             departments = (
                 await db.execute(
-                    select(Department.code, Department.name_vi, Department.chat_id)
+                    select(Department.code, Department.name_vi, Department.chat_id, Unit.code.label("unit"))
+                    .outerjoin(Unit, Unit.id == Department.unit_id)
                     .where(Department.active)
                     .order_by(Department.id)
+                )
+            ).all()
+            offices = (
+                await db.execute(
+                    select(Unit.code, Unit.name_vi, Unit.office_chat_id, Unit.parent_id)
+                    .where(Unit.active)
+                    .order_by(Unit.id)
                 )
             ).all()
             await db.rollback()
     finally:
         await engine.dispose()
+    many = len(offices) > 1
+    top = next((u.code for u in offices if u.parent_id is None), None) if many else None
+    link = f"/link_office {top}" if top else "/link_office"
     if office is None:
-        found.fix("no office group is linked: add the bot to the office group and send /link_office there")
+        found.fix(f"no office group is linked: add the bot to the office group and send {link} there")
     else:
-        await check_group(api, me, office, "office group", "/link_office", found)
+        await check_group(api, me, office, "office group", link, found)
+    if many:
+        await check_unit_offices(api, me, offices, office, found)
     if not departments:
         found.fix("no departments: load the directory (`doithoai directory load FILE`)")
     for dept in departments:
-        relink = f"/link_department {dept.code}"
+        # several units may share a code: the unit is named (/link_department would ask which)
+        relink = (
+            f"/link_department {dept.unit} {dept.code}"
+            if many and dept.unit
+            else f"/link_department {dept.code}"
+        )
         label = f"department {dept.code} ({dept.name_vi})"
         if dept.chat_id is None:
             found.fix(f"{label} has no group: add the bot to its group and send {relink} there")
             continue
         await check_group(api, me, dept.chat_id, f"{label} group", relink, found)
+
+
+async def check_unit_offices(
+    api: BotApi, me: dict[str, Any], offices: list[Any], deployment: int | None, found: Findings
+) -> None:
+    """Each unit's office group (a deployment of many units): a unit without one gets no cards at all
+    (its questions wait in its /inbox), so it is named."""
+    for unit in offices:
+        relink = f"/link_office {unit.code}"
+        label = f"unit {unit.code} ({unit.name_vi})"
+        if unit.office_chat_id is None:
+            found.fix(
+                f"{label} has no office group: its questions wait unseen in its /inbox; add the bot to "
+                f"its office group and send {relink} there"
+            )
+        elif unit.office_chat_id != deployment:
+            await check_group(api, me, unit.office_chat_id, f"{label} office group", relink, found)
 
 
 def decreed_years() -> set[int]:

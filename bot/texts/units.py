@@ -137,6 +137,46 @@ def outcome_label(status: str) -> str:
     return labels.get(status, status)
 
 
+# --- admins linking the groups of a deployment of many units (handlers/staff.py) ---------------------
+
+
+def _codes(choices: Sequence[Any]) -> str:
+    return ", ".join(f"<b>{esc(u.code)}</b> ({_unit(u)})" for u in choices)
+
+
+def name_the_unit_office(choices: Sequence[Any]) -> str:
+    """/link_office without a unit (or with an unknown one), on a deployment of many units."""
+    below = [u for u in choices if getattr(u, "parent_id", None) is not None]
+    example = (below or list(choices) or [None])[0]
+    return _(
+        "Hệ thống có nhiều đơn vị hành chính: ghi rõ nhóm này là nhóm văn phòng của đơn vị nào, "
+        "ví dụ /link_office {example} (mã viết hoa hay thường đều được). Các đơn vị: {units}."
+    ).format(example=esc(example.code if example else "CX"), units=_codes(choices))
+
+
+def name_the_unit_department(code: str, choices: Sequence[Any]) -> str:
+    """/link_department CODE when several units have a department with that code."""
+    example = choices[0].code if choices else "CX"
+    return _(
+        "Mã {code} có ở nhiều đơn vị hành chính: {units}. Ghi rõ đơn vị trước mã, ví dụ "
+        "/link_department {example} {code} (mã viết hoa hay thường đều được), hoặc chọn bên dưới."
+    ).format(code=esc(code.strip().upper()), example=esc(example), units=_codes(choices))
+
+
+def linked_office_of(unit: Any) -> str:
+    return _(
+        "✅ Nhóm này là nhóm văn phòng của <b>{unit}</b>. Câu hỏi mới của người dân đơn vị này sẽ được "
+        "gửi vào đây; câu hỏi đang chờ xem bằng /inbox."
+    ).format(unit=_unit(unit))
+
+
+def office_of_another(unit: Any) -> str:
+    return _(
+        "Không liên kết được: nhóm này đang là nhóm văn phòng của <b>{unit}</b>. Hãy liên kết nhóm "
+        "văn phòng khác cho đơn vị đó trước."
+    ).format(unit=_unit(unit))
+
+
 LISTED_UNITS = 12  # /stats names the units to choose from when there are no more than this
 
 

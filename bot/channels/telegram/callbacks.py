@@ -44,6 +44,14 @@ class PubCb(CallbackData, prefix="pub"):
     arg: int = 0
 
 
+class LinkCb(CallbackData, prefix="lk"):
+    """An admin choosing the unit when linking a group (handlers/staff.py): ``what`` is "o" (the
+    office of unit ``id``) or "d" (department ``id``). Only admins' presses are taken."""
+
+    what: str
+    id: int
+
+
 BY_AUDIENCE: dict[str, type[CallbackData]] = {
     "office": OfficeCb,
     "department": DeptCb,
@@ -69,4 +77,14 @@ def markup(actions: Actions | None) -> InlineKeyboardMarkup | None:
     )
 
 
-__all__ = ["BY_AUDIENCE", "CallbackData", "CitizenCb", "DeptCb", "OfficeCb", "PubCb", "markup", "pack"]
+__all__ = [
+    "BY_AUDIENCE",
+    "CallbackData",
+    "CitizenCb",
+    "DeptCb",
+    "LinkCb",
+    "OfficeCb",
+    "PubCb",
+    "markup",
+    "pack",
+]

@@ -25,6 +25,7 @@ from bot.domain.access import (
     is_department_staff,
     is_office_chat,
     is_office_staff,
+    office_unit,
     refuse,
 )
 from bot.settings import Settings
@@ -155,9 +156,8 @@ class StaffOnly(BaseMiddleware):
             dept: Department | None = data.get("department")
             return dept.unit_id if dept is not None else None
         chat = _chat_id(event)
-        unit = await units.for_office_chat(db, chat) if chat is not None else None
-        if unit is None:  # an office group linked with /link_office: the top unit's, never unconfined
-            unit = next((u for u in await units.all_units(db) if u.parent_id is None), None)
+        # the deployment's office group (app_config) is the top unit's: never unconfined
+        unit = await office_unit(db, chat) if chat is not None else await units.top(db)
         return unit.id if unit is not None else None
 
 
