@@ -49,6 +49,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain.errors import NotAllowed, WrongState
 from bot.domain.events import Event, record
+from storage import unitscope
 from storage.models import DialogueSession, SessionStatus, Submission, SubmissionEvent, SubmissionStatus
 
 S = SubmissionStatus
@@ -313,17 +314,21 @@ async def promote_duplicate(db: AsyncSession, gone: Submission, previous: str, n
 
 
 async def close_if_settled(db: AsyncSession, session_id: int, now: datetime) -> None:
-    """A concluded session whose every question is settled is closed (the system's move)."""
-    left = await db.scalar(
-        select(Submission.id)
-        .where(Submission.session_id == session_id, Submission.status.in_(sorted(OPEN)))
-        .limit(1)
-    )
-    if left is not None:
-        return
-    session = await db.get(DialogueSession, session_id)
-    if session is not None and session.status == SS.CONCLUDED:
-        await move_session(db, session, "close", SYSTEM, now, to=SS.CLOSED)
+    """A concluded session whose every question is settled is closed (the system's move). Read across
+    units: a question the session's unit handed up to the unit above is still the session's (the
+    session stays open until that unit settles it), and the unit above settling it may close the
+    session below."""
+    with unitscope.unscoped():
+        left = await db.scalar(
+            select(Submission.id)
+            .where(Submission.session_id == session_id, Submission.status.in_(sorted(OPEN)))
+            .limit(1)
+        )
+        if left is not None:
+            return
+        session = await db.get(DialogueSession, session_id)
+        if session is not None and session.status == SS.CONCLUDED:
+            await move_session(db, session, "close", SYSTEM, now, to=SS.CLOSED)
 
 
 async def move_session(

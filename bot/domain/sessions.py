@@ -4,14 +4,16 @@ held, postponed, cancelled. Every change of status is a move of the lifecycle ta
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.domain import lifecycle
-from bot.domain.deadlines import load_calendar, response_due
+from bot.domain import lifecycle, units
+from bot.domain.deadlines import load_calendar, load_calendars, response_due
 from bot.domain.errors import AnnouncementTooLate, InvalidInput, NotFound, TooEarly
 from bot.i18n import local_date
 from storage import readcache
@@ -229,16 +231,57 @@ async def start_response_clock(
     now: datetime,
     event: dict[str, object],
 ) -> list[int]:
-    """Every open question of the session now owes a written response by ``due`` (kept when an
-    approved extension already set a later date): routed ones become ``awaiting_response``, those at
-    the office stay there with the date. A fixed number of statements, however many questions."""
+    """Every open question of the session now owes a written response (kept when an approved extension
+    already set a later date): routed ones become ``awaiting_response``, those at the office stay there
+    with the date. ``due`` is the date by the session's unit's calendar; a question that unit handed
+    up to the unit above is still the session's, and owes its response by the calendar of the unit
+    that holds it now (its days off). The office acts confined to its own unit, so the questions are
+    read across units here. Returns the ids moved, the session's unit's first. A fixed number of
+    statements per unit holding the session's questions (one, but for questions handed up)."""
+    with units.unscoped():
+        found = await db.scalars(
+            select(Submission.unit_id)
+            .where(Submission.session_id == session.id, Submission.status.in_(sorted(lifecycle.OPEN)))
+            .distinct()
+        )
+        others = sorted({u for u in found if u is not None and u != session.unit_id})
+        ids = await _clock_for(db, session, _holder(None, others), action, due, actor, now, event)
+        calendars = await load_calendars(db) if others else None
+        for unit_id in others:
+            theirs = response_due(local_date(now), calendars.of(unit_id))
+            more = await _clock_for(db, session, _holder(unit_id, others), action, theirs, actor, now, event)
+            ids = [*ids, *more]  # a new list: each event keeps its own ids
+    return ids
+
+
+def _holder(unit_id: int | None, others: list[int]) -> Callable[[Any], list[Any]]:
+    """Which of the session's questions one clock is for (a condition on a Submission or an alias of
+    it): those ``unit_id`` holds, one of the ``others`` the session's unit handed questions up to;
+    with None, every question none of them holds (the session's unit's own)."""
+    if unit_id is not None:
+        return lambda row: [row.unit_id == unit_id]
+    return lambda row: [or_(row.unit_id.is_(None), row.unit_id.not_in(others))] if others else []
+
+
+async def _clock_for(
+    db: AsyncSession,
+    session: DialogueSession,
+    held: Callable[[Any], list[Any]],
+    action: str,
+    due: date,
+    actor: str,
+    now: datetime,
+    event: dict[str, object],
+) -> list[int]:
+    """The clock of the session's questions ``held(Submission)`` selects (those of one unit), and of the
+    duplicates merged into them; one event, whose readers are told that unit's date."""
     later = case((Submission.response_due > due, Submission.response_due), else_=due)
     ids = await lifecycle.move_all(
         db,
         action,
         actor,
         now,
-        where=[Submission.session_id == session.id, Submission.merged_into_id.is_(None)],
+        where=[Submission.session_id == session.id, Submission.merged_into_id.is_(None), *held(Submission)],
         to=case(
             (Submission.status == SubmissionStatus.ROUTED, SubmissionStatus.AWAITING_RESPONSE),
             else_=Submission.status,
@@ -253,7 +296,9 @@ async def start_response_clock(
     # duplicates merged into those questions carry the same date
     target = aliased(Submission)
     still_open = select(target.id).where(
-        target.session_id == session.id, target.status.in_(sorted(lifecycle.OPEN))
+        target.session_id == session.id,
+        target.status.in_(sorted(lifecycle.OPEN)),
+        *held(target),
     )
     await db.execute(
         update(Submission)

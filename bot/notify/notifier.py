@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.domain import lifecycle, units
+from bot.domain import ladder, lifecycle, units
 from bot.domain.directory import office_chat_id
 from bot.domain.events import Event, take
 from bot.domain.queries import askers, history
@@ -348,6 +348,7 @@ async def merged(db: AsyncSession, event: Event) -> None:
             )
         )
     await enqueue_many(db, rows)
+    await tell_origin(db, sub, event, target.code)
 
 
 @on("ask_citizen")
@@ -517,6 +518,7 @@ async def forwarded(db: AsyncSession, event: Event) -> None:
     await tell_askers(
         db, sub, key, "forwarded", event.at, lambda item: tce.forwarded(item, authority, reason, number, day)
     )
+    await tell_origin(db, sub, event, in_groups(tu.sent_to_authority, authority, reason))
     text, actions = extra_cards.forwarded_office_card(sub, event.actor)
     await to_office(
         db, f"{key}:{sub.code}:office", "forwarded", text, event.at, actions=actions, submission_id=sub.id
@@ -561,13 +563,16 @@ async def forwarded_up(db: AsyncSession, event: Event) -> None:
 
 
 async def tell_origin(db: AsyncSession, sub: Submission, event: Event, text: str | None) -> None:
-    """The commune that handed a question up hears what became of it."""
+    """The commune that handed a question up, and a district that handed it on, hear each outcome:
+    answered (in writing, at the session), refused, forwarded to an outside authority and its answer,
+    set aside as a complaint, merged. One short line with the code, the outcome and ``text``."""
     if sub.origin_unit_id is None or sub.origin_unit_id == sub.unit_id or not await units.many(db):
         return
     above = await units.get(db, sub.unit_id)
     note = in_groups(tu.outcome_above, sub.code, above, sub.status, text)
-    key = f"outcome_above:{sub.code}:{stamp(event)}"
-    await to_office(db, key, "outcome_above", note, event.at, unit_id=sub.origin_unit_id)
+    for unit_id in await ladder.handed_up_by(db, sub):
+        key = f"outcome_above:{sub.code}:{stamp(event)}:{unit_id}"
+        await to_office(db, key, "outcome_above", note, event.at, unit_id=unit_id)
 
 
 # --- at the session, and after ----------------------------------------------------------------------
@@ -828,6 +833,7 @@ async def answered_from_above(db: AsyncSession, event: Event) -> None:
         lambda item: tce.above_answer(item, authority, sub.above_answer_text),
         lambda item: file_of(sub.above_answer_file_id, tce.above_answer_caption(item, authority)),
     )
+    await tell_origin(db, sub, event, sub.above_answer_text)
     note = in_groups(tox.above_answer_note, sub, len(await askers(db, sub)))
     await to_office(db, f"{key}:{sub.code}:office", "above_answer", note, event.at, submission_id=sub.id)
     if sub.department is not None:
@@ -844,6 +850,7 @@ async def set_aside(db: AsyncSession, event: Event) -> None:
     nature, note = sub.nature, sub.set_aside_note or ""
     key = f"set_aside:{stamp(event)}"
     await tell_askers(db, sub, key, "set_aside", event.at, lambda item: tce.set_aside(item, nature, note))
+    await tell_origin(db, sub, event, note)
     if sub.department is not None:
         text = in_groups(tde.set_aside_note, sub)
         await to_department(db, sub.department, f"{key}:{sub.code}:dept", "set_aside", text, event.at)

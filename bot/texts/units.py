@@ -125,6 +125,14 @@ def outcome_above(code: str, above: Any, status: str, text: str | None) -> str:
     return head + (f"\n<blockquote>{esc(text[:1500])}</blockquote>" if text else "")
 
 
+def sent_to_authority(authority: str, reason: str) -> str:
+    """What follows "forwarded to the competent authority" in the note to the unit below (plain text:
+    the note escapes it)."""
+    if not reason:
+        return authority
+    return _("{authority}. Lý do: {reason}").format(authority=authority, reason=reason)
+
+
 def outcome_label(status: str) -> str:
     labels = {
         "routed": _("đã giao cơ quan chuyên môn"),
@@ -133,6 +141,9 @@ def outcome_label(status: str) -> str:
         "answered_at_session": _("đã trả lời tại hội nghị"),
         "rejected": _("không tiếp nhận"),
         "forwarded": _("đã chuyển cơ quan có thẩm quyền"),
+        "answered_above": _("cơ quan có thẩm quyền đã trả lời"),
+        "set_aside": _("chuyển xử lý theo quy định về khiếu nại, tố cáo"),
+        "merged": _("đã gộp vào câu hỏi cùng nội dung"),
     }
     return labels.get(status, status)
 
