@@ -137,3 +137,19 @@ async def test_a_district_that_handed_a_communes_question_on_hears_the_outcome_t
         await an.hears(code, "kế hoạch sửa chữa", limit=20)
         for below in (w.td, ka):
             await below.chat.hears(code, "UBND tỉnh Hà Tĩnh", "đã trả lời", "kế hoạch sửa chữa", limit=30)
+
+
+async def test_the_communes_department_that_held_a_question_handed_up_is_told_it_is_not_theirs_now(
+    database_url,
+):
+    async with province(database_url) as w:
+        an = w.citizen(1001, "Nguyễn Văn An")
+        await picks_by_link(an, "TD")
+        code = await asks_in(an, "Đối thoại xã", ROAD)
+        await w.deliver()
+        await w.td.routes(code, "Địa chính")
+        await w.deliver()
+        await w.td_land.chat.hears(code, limit=20)  # its card
+        await hands_up(w.td, code, w.ht)
+        told = text_of(await w.td_land.chat.hears(code, "UBND tỉnh Hà Tĩnh", limit=20))
+        assert "không cần trả lời" in told, told

@@ -50,7 +50,7 @@ async def forward_up(
             now,
             to=SubmissionStatus.RECEIVED,
             detail={"from": below.code if below else None, "to": above.code, "note": note},
-            event={"from_unit_id": unit_id, "note": note},
+            event={"from_unit_id": unit_id, "note": note, "department_id": sub.department_id},
             unit_id=above.id,
             origin_unit_id=sub.origin_unit_id or unit_id,
             department_id=None,

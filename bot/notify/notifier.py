@@ -560,6 +560,11 @@ async def forwarded_up(db: AsyncSession, event: Event) -> None:
     )
     note = in_groups(tu.arrived_from_below, below, event.data.get("note") or "", await history(db, sub))
     await send_triage_card(db, sub, f"{key}:{sub.code}:card", event.at, note)
+    if dept_id := event.data.get("department_id"):  # the department below that held it: not theirs now
+        dept = await db.get(Department, dept_id)
+        note = in_groups(tu.handed_up_from_department, sub.code, above)
+        dept_key = f"{key}:{sub.code}:dept"
+        await to_department(db, dept, dept_key, "forwarded_up", note, event.at, submission_id=sub.id)
 
 
 async def tell_origin(db: AsyncSession, sub: Submission, event: Event, text: str | None) -> None:

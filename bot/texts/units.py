@@ -188,6 +188,13 @@ def office_of_another(unit: Any) -> str:
     ).format(unit=_unit(unit))
 
 
+def handed_up_from_department(code: str, above: Any) -> str:
+    """To the department that held a question its office handed up."""
+    return _("⬆️ Văn phòng đã chuyển {code} lên {above}: đơn vị không cần trả lời câu hỏi này nữa.").format(
+        code=esc(code), above=_unit(above)
+    )
+
+
 LISTED_UNITS = 12  # /stats names the units to choose from when there are no more than this
 
 
