@@ -13,17 +13,10 @@ from typing import Any
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import (
-    CallbackQuery,
-    ForceReply,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    Message,
-    User,
-)
+from aiogram.types import CallbackQuery, ForceReply, Message, User
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.channels.telegram.callbacks import LinkCb, markup
+from bot.channels.telegram.callbacks import LinkCb, markup, unit_choice
 from bot.channels.telegram.filters import PROMPT_MARK, Magic, StaffOnly
 from bot.clock import Clock
 from bot.domain import access, units
@@ -372,21 +365,6 @@ async def cancel_prompt(message: Message, db: AsyncSession, state: FSMContext) -
 
 # --- admins: linking groups, adding staff -----------------------------------------------------------
 
-MAX_CHOICES = 24  # more units than that: the answer lists their codes, to be typed
-
-
-def unit_buttons(what: str, ids: list[int], choices: list[Any]) -> InlineKeyboardMarkup | None:
-    """A button per unit an admin may mean (``ids``: the unit's, or its department's, for ``LinkCb``)."""
-    if not choices or len(choices) > MAX_CHOICES:
-        return None
-    buttons = [
-        InlineKeyboardButton(
-            text=f"{u.code} · {u.name_vi}"[:64], callback_data=LinkCb(what=what, id=i).pack()
-        )
-        for i, u in zip(ids, choices, strict=True)
-    ]
-    return InlineKeyboardMarkup(inline_keyboard=[buttons[k : k + 2] for k in range(0, len(buttons), 2)])
-
 
 def make_link_router(settings: Settings) -> Router:
     router = Router(name="staff-link")  # mounted under the groups' router
@@ -426,7 +404,7 @@ def make_link_router(settings: Settings) -> Router:
         if isinstance(exc, UnitNeeded):
             what = "d" if code else "o"
             text = tu.name_the_unit_department(code, choices) if code else tu.name_the_unit_office(choices)
-            return text, unit_buttons(what, exc.values.get("ids") or [u.id for u in choices], choices)
+            return text, unit_choice(what, exc.values.get("ids") or [u.id for u in choices], choices)
         if isinstance(exc, NotAllowed) and exc.values.get("unit") is not None:
             return tu.office_of_another(exc.values["unit"]), None
         return to.link_failed(), None

@@ -77,6 +77,23 @@ def markup(actions: Actions | None) -> InlineKeyboardMarkup | None:
     )
 
 
+MAX_UNIT_CHOICES = 24  # more units than that: the answer lists their codes, to be typed
+
+
+def unit_choice(what: str, ids: list[int], choices: list[Any]) -> InlineKeyboardMarkup | None:
+    """A button per unit an admin may mean when linking a group (``what``, ``ids``: as in ``LinkCb``:
+    the unit's id for its office, its department's id for a department), two a row."""
+    if not choices or len(choices) > MAX_UNIT_CHOICES:
+        return None
+    buttons = [
+        InlineKeyboardButton(
+            text=f"{u.code} · {u.name_vi}"[:64], callback_data=LinkCb(what=what, id=key).pack()
+        )
+        for key, u in zip(ids, choices, strict=True)
+    ]
+    return InlineKeyboardMarkup(inline_keyboard=[buttons[k : k + 2] for k in range(0, len(buttons), 2)])
+
+
 __all__ = [
     "BY_AUDIENCE",
     "CallbackData",
@@ -87,4 +104,5 @@ __all__ = [
     "PubCb",
     "markup",
     "pack",
+    "unit_choice",
 ]
