@@ -49,6 +49,7 @@ async def test_a_question_handed_up_before_the_notice_owes_its_response_by_the_p
         await w.at(date(2026, 12, 3), hour=11)
         await w.td.marks_held(40, "Đối thoại xã")
         await w.td.issues_notice("Kết luận: giao các đơn vị trả lời bằng văn bản.", "Đối thoại xã")
+        assert "hạn 22/01/2027" in text_of(w.td.chat.last_with("Đã ra thông báo kết luận"))  # not "—"
         await w.deliver()
         await an.hears(code, "Thông báo kết luận", "22/01/2027", limit=20)
         await w.ht_land.chat.hears("Thông báo kết luận", "Đối thoại xã", code, "22/01/2027", limit=20)

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.channels.telegram.callbacks import OfficeCb, markup
 from bot.clock import Clock
-from bot.domain import at_session, lifecycle, queries, sessions
+from bot.domain import at_session, lifecycle, queries, sessions, units
 from bot.domain.errors import WrongState
 from bot.i18n import timezone
 from bot.notify import cards
@@ -224,11 +224,9 @@ async def reply_notice(reply: Reply) -> str:
     session, ids = await at_session.issue_conclusion_notice(
         reply.db, reply.target, reply.text, reply.file_id, reply.actor, reply.now
     )
-    due = (
-        await reply.db.scalar(select(Submission.original_due).where(Submission.id.in_(ids[:1])))
-        if ids
-        else None
-    )
+    with units.unscoped():  # the session's own questions come first; one handed up is another unit's
+        first = select(Submission.original_due).where(Submission.id.in_(ids[:1]))
+        due = await reply.db.scalar(first) if ids else None
     update_card_later(reply, session)
     return to.notice_issued(session, len(ids), due)
 
