@@ -107,3 +107,32 @@ async def test_the_province_office_names_a_unit_in_stats_by_code_or_name(databas
         assert "TD (UBND xã Thạch Đài)" in refused and "CX (UBND phường Cẩm Xuyên)" in refused
         await w.ht.says("/stats 2026H7")  # a bad period: the usage names the units too
         assert "/stats 2026 TD" in text_of(await w.ht.chat.hears("Cách dùng", limit=20))
+
+
+async def test_a_communes_session_link_makes_it_the_citizens_commune(database_url):
+    """The website's "ask about this session" link (t.me/<bot>?start=s<id>) of a commune's session:
+    a citizen with no commune yet is taken to be of that commune (told so), and offered its sessions
+    and the province's afterwards without being asked for it."""
+    from storage.models import DialogueSession
+
+    async with province(database_url) as w:
+        async with w.app.sessionmaker() as db:
+            ward = await db.scalar(
+                select(DialogueSession.id).where(DialogueSession.title == "Đối thoại phường")
+            )
+        binh = w.citizen(1002, "Trần Thị Bình")
+        await binh.says(f"/start s{ward}")
+        consent = await binh.hears("")
+        while "✅ Đồng ý" not in labels(consent):
+            consent = await binh.hears()
+        await binh.presses("✅ Đồng ý", consent)
+        topics = await binh.hears("Đã ghi nhận", "UBND phường Cẩm Xuyên")
+        if "lĩnh vực nào" not in text_of(topics):
+            topics = await binh.hears("lĩnh vực nào")
+        await binh.presses("✖️ Huỷ", topics)
+        await binh.hears("Đã huỷ")
+        await binh.says("/ask")
+        offer = await binh.hears("hội nghị nào")  # not asked for the commune first
+        offered = labels(offer)
+        assert any("Đối thoại phường" in b for b in offered) and any("cấp tỉnh" in b for b in offered)
+        assert not any("Đối thoại xã" in b for b in offered), offered

@@ -265,6 +265,8 @@ class CitizenConversation(UnitChoice):
                 before.append(Prompt(t.session_closed()))
         if linked is None and citizen.unit_id is None and await units.many(self.db):
             return await self._enter({"after": "ask"}, "unit", before)
+        if linked is not None and citizen.unit_id is None:  # a commune's session link: their commune
+            before += await self._unit_of_linked_session(citizen, linked)
         draft = await self._fresh_draft(citizen)
         draft.update(flags)
         sessions = [linked] if linked is not None else await self._open_sessions()

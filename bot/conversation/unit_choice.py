@@ -96,6 +96,16 @@ class UnitChoice:
         citizen.unit_id = unit.id
         return await self._enter({}, "menu", [Prompt(t.welcome()), Prompt(tu.unit_set(unit))])  # type: ignore[attr-defined]
 
+    async def _unit_of_linked_session(self, citizen: Citizen, session: Any) -> list[Prompt]:
+        """A citizen with no commune yet who came by a commune's session link (the website's "ask
+        about this session", its QR code) is taken to be of that commune, and told so (a province's
+        session says nothing of their commune: it is asked for at their next question)."""
+        unit = await units.get(self.db, session.unit_id)
+        if unit is None or not await units.many(self.db) or unit not in await units.choosable(self.db):
+            return []
+        citizen.unit_id = unit.id
+        return [Prompt(tu.unit_set(unit))]
+
     async def _unit_after_consent(self, state: dict, citizen: Citizen) -> None:
         """The commune a link named before the citizen consented is theirs now."""
         code = state.get("unit_code")
