@@ -156,6 +156,8 @@ async def asks_in(citizen: Citizen, session_title: str, question: str) -> str:
             await citizen.says(question)
         elif "➡️ Xong, tiếp tục" in buttons:
             await citizen.presses("➡️ Xong, tiếp tục", message)
+        elif "✅ Đúng" in buttons:  # a second question: the details given the first time
+            await citizen.presses("✅ Đúng", message)
         elif "họ và tên" in text:
             await citizen.says(citizen.name)
         elif "thôn (xóm" in text:  # (after the phone: "Đã ghi số điện thoại …" in the same message)

@@ -154,3 +154,21 @@ async def test_the_communes_department_that_held_a_question_handed_up_is_told_it
         await hands_up(w.td, code, w.ht)
         told = text_of(await w.td_land.chat.hears(code, "UBND tỉnh Hà Tĩnh", limit=20))
         assert "không cần trả lời" in told, told
+
+
+async def test_a_cancelled_session_tells_the_citizen_of_each_question_with_its_own_units_date(database_url):
+    """An asked two questions in the commune's session; one was handed up. The commune cancels the
+    session: An hears of both — the commune's with its date, the province's with the province's."""
+    async with province(database_url) as w:
+        an = w.citizen(1001, "Nguyễn Văn An")
+        await picks_by_link(an, "TD")
+        kept = await asks_in(an, "Đối thoại xã", "Đèn đường thôn 2 hỏng đã lâu, xin sửa")
+        up = await asks_in(an, "Đối thoại xã", ROAD)
+        await w.deliver()
+        await hands_up(w.td, up, w.ht)
+        await w.td.on_session("✖️ Huỷ hội nghị", "Đối thoại xã")
+        await w.td.reply_to_prompt("Mưa bão")
+        await w.td.chat.hears("Đã huỷ")
+        await w.deliver()
+        await an.hears(kept, "Mưa bão", limit=20)
+        await an.hears(up, "Mưa bão", limit=20)

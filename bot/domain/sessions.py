@@ -249,7 +249,9 @@ async def start_response_clock(
         calendars = await load_calendars(db) if others else None
         for unit_id in others:
             theirs = response_due(local_date(now), calendars.of(unit_id))
-            more = await _clock_for(db, session, _holder(unit_id, others), action, theirs, actor, now, event)
+            held = _holder(unit_id, others)
+            told = {**event, "held_by": unit_id}  # its readers' messages are told apart by it
+            more = await _clock_for(db, session, held, action, theirs, actor, now, told)
             ids = [*ids, *more]  # a new list: each event keeps its own ids
     return ids
 

@@ -702,14 +702,16 @@ async def conclusion_notice(db: AsyncSession, event: Event) -> None:
 
 @on("session_cancelled")
 async def session_cancelled(db: AsyncSession, event: Event) -> None:
-    """Each citizen with an open question hears once, with their codes and the written-response date."""
+    """Each citizen with an open question hears once, with their codes and the written-response date
+    (once more for their questions another unit holds, handed up: its own date)."""
     session = await _session(db, event)
     due, reason = date.fromisoformat(event.data["due"]), event.data.get("reason", "")
+    held_by = event.data.get("held_by")
     await _tell_session_citizens(
         db,
         session,
         event.data["ids"],
-        f"cancelled:{session.id}",
+        f"cancelled:{session.id}" + (f":u{held_by}" if held_by else ""),
         "session_cancelled",
         event.at,
         lambda codes: tc.session_cancelled(session, codes, due, reason),
