@@ -61,12 +61,13 @@ async def _report_for(
 async def _units_of(db: AsyncSession, args: str | None, unit_id: int | None) -> tuple[str, list[int] | None]:
     """A deployment of many units: the office's unit and those below it, or the one unit named in the
     arguments by its code or its name (``/stats TD``, ``/stats 2026 Thạch Đài``: the office's own or
-    one below it). The period's words hold a digit or start with # (``2026H1``, ``#3``)."""
+    one below it). The period's words hold a digit or no letter (``2026H1``, ``#3``, ``1/1/2026 -
+    31/3/2026``, ``2026 .. 2027``); the others name the unit ("P. Cẩm Xuyên")."""
     words = (args or "").split()
     if unit_id is None:
         return " ".join(words), None
     mine = await units.subtree(db, unit_id)
-    period = [w for w in words if w.startswith("#") or any(c.isdigit() for c in w)]
+    period = [w for w in words if _in_period(w)]
     named = " ".join(w for w in words if w not in period)
     if not named:
         return " ".join(words), mine
@@ -75,6 +76,10 @@ async def _units_of(db: AsyncSession, args: str | None, unit_id: int | None) -> 
     if len(found) != 1:
         raise ScopeError(tu.unit_unknown(named, found or choices, several=bool(found)))
     return " ".join(period), await units.subtree(db, found[0].id)
+
+
+def _in_period(word: str) -> bool:
+    return any(c.isdigit() for c in word) or not any(c.isalpha() for c in word)
 
 
 def make_router(settings: Settings) -> Router:

@@ -102,6 +102,8 @@ async def test_the_province_office_names_a_unit_in_stats_by_code_or_name(databas
         await w.ht.chat.hears("Thống kê năm 2026", "UBND xã Thạch Đài", limit=20)
         await w.ht.says("/stats cx")
         await w.ht.chat.hears("Thống kê", "UBND phường Cẩm Xuyên", limit=20)
+        await w.ht.says("/stats 1/1/2026 - 31/12/2026 P. Cẩm Xuyên")  # a spaced range, an abbreviation
+        await w.ht.chat.hears("Thống kê", "UBND phường Cẩm Xuyên", limit=20)
         await w.ht.says("/stats xx")  # no such unit: the units it could name are listed
         refused = text_of(await w.ht.chat.hears("Không có đơn vị “xx”", limit=20))
         assert "TD (UBND xã Thạch Đài)" in refused and "CX (UBND phường Cẩm Xuyên)" in refused

@@ -90,3 +90,27 @@ async def test_a_communes_inbox_counts_only_its_own_extension_requests(database_
             await other.chat.hears("Không có việc gì đang chờ văn phòng", limit=20)
         await w.td.says("/inbox")
         assert "⏳ 1 đề nghị gia hạn" in text_of(await w.td.chat.hears("Xem chi tiết", limit=20))
+
+
+async def test_a_communes_deployment_grown_into_a_provinces_keeps_the_province_out_of_its_group(sessionmaker):
+    """A commune ran alone (its office group the deployment's), then the province's file was loaded
+    with that group as the commune's and the province's own group left to be linked: what belongs to
+    the province (or to no unit) goes nowhere until then — not to the commune's group."""
+    from bot.domain import units
+    from bot.domain.directory import apply, parse
+    from tests.dsl import START
+
+    alone = (PROVINCE_FILE.parent / "sample_commune.toml").read_text(encoding="utf-8")
+    alone = alone.replace("office_chat_id = -1001000000001", "office_chat_id = -1002000000101")
+    grown = PROVINCE_FILE.read_text(encoding="utf-8").replace("office_chat_id = -1002000000001\n", "", 1)
+    async with sessionmaker() as db:
+        await apply(db, parse(alone), START)
+        await db.commit()
+    async with sessionmaker() as db:
+        await apply(db, parse(grown), START)
+        await db.commit()
+    async with sessionmaker() as db:
+        ht, td = await units.by_code(db, "HT"), await units.by_code(db, "TD")
+        assert await units.office_for(db, td.id) == -1002000000101
+        assert await units.office_for(db, ht.id) is None
+        assert await units.office_for(db, None) is None

@@ -248,34 +248,27 @@ async def office_groups(db: AsyncSession) -> dict[int | None, int]:
     is the deployment's group when it has none of its own — and any other unit without one is absent:
     its citizens' names and phone numbers are never shown in another unit's group, they wait in its
     /inbox until an admin links its group (/link_office CODE). Key None (what belongs to no unit) and
-    every unit of a deployment of one unit: the deployment's office group, as before units existed."""
+    every unit of a deployment of one unit: the deployment's office group, as before units existed.
+    The deployment's group stands in for nobody when it is another unit's office (a commune's own
+    deployment grown into a province's, its group kept by the commune)."""
     everything = await all_units(db)
     deployment = await office_chat_id(db)
-    if len(everything) > 1:
-        groups: dict[int | None, int] = {u.id: u.office_chat_id for u in everything if u.office_chat_id}
-        first = await top(db)
-        if first is not None and first.id not in groups and deployment is not None:
-            groups[first.id] = deployment
-    else:
-        groups = {u.id: deployment for u in everything if deployment is not None}
-    if deployment is not None:
-        groups[None] = deployment
+    if len(everything) <= 1:
+        groups: dict[int | None, int] = {u.id: deployment for u in everything if deployment is not None}
+        return {**groups, None: deployment} if deployment is not None else groups
+    groups = {u.id: u.office_chat_id for u in everything if u.office_chat_id}
+    first = await top(db)
+    if deployment is None or any(chat == deployment and u != first.id for u, chat in groups.items()):
+        return groups
+    if first.id not in groups:
+        groups[first.id] = deployment
+    groups[None] = deployment
     return groups
 
 
 async def office_for(db: AsyncSession, unit_id: int | None) -> int | None:
     """The office group of ``unit_id`` by ``office_groups``' rule (None: nowhere to send it)."""
     return (await office_groups(db)).get(unit_id)
-
-
-async def falls_back_to_deployment(db: AsyncSession, unit_id: int | None) -> bool:
-    """Whether what belongs to ``unit_id`` may go to the deployment's office group when the unit has no
-    office group of its own: only the top unit's (that group is its office) or no unit's (see
-    ``office_groups``)."""
-    if unit_id is None:
-        return True
-    first = await top(db)
-    return first is None or first.id == unit_id
 
 
 async def prefix_for(db: AsyncSession, unit_id: int | None) -> str | None:

@@ -21,7 +21,6 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.domain import ladder, lifecycle, units
-from bot.domain.directory import office_chat_id
 from bot.domain.events import Event, take
 from bot.domain.queries import askers, history
 from bot.domain.routing import likely_duplicates, suggest_department
@@ -172,18 +171,14 @@ async def to_office(
     **kw: Any,
 ) -> int | None:
     """To the office group: of ``unit_id``, else of the unit that holds ``submission_id`` (a deployment
-    of many units), else the deployment's. A unit below the top one with no office group gets nothing
-    here (its questions wait in its /inbox): never another unit's office."""
-    chat = None
-    if await units.many(db):
-        if unit_id is None and kw.get("submission_id") is not None:
-            unit_id = await units.unit_of_submission(db, kw["submission_id"])
-        chat = await units.office_chat(db, unit_id)
-        if chat is None and not await units.falls_back_to_deployment(db, unit_id):
-            log.warning("unit %s has no office group: %s not sent (link one with /link_office)", unit_id, key)
-            return None
-    chat = chat if chat is not None else await office_chat_id(db)
+    of many units), else the deployment's — by ``units.office_groups``' rule: a unit with no office
+    group gets nothing here (its questions wait in its /inbox), never another unit's office."""
+    if unit_id is None and kw.get("submission_id") is not None and await units.many(db):
+        unit_id = await units.unit_of_submission(db, kw["submission_id"])
+    chat = await units.office_for(db, unit_id)
     if chat is None:
+        if unit_id is not None:
+            log.warning("unit %s has no office group: %s not sent (link one with /link_office)", unit_id, key)
         return None
     return await enqueue(db, key=key, chat_id=chat, purpose=purpose, text=text, now=now, **kw)
 
