@@ -237,11 +237,6 @@ def _contains(words: list[str], name: list[str]) -> bool:
     return size > 0 and any(words[i : i + size] == name for i in range(len(words) - size + 1))
 
 
-async def office_chat(db: AsyncSession, unit_id: int | None) -> int | None:
-    unit = await get(db, unit_id)
-    return unit.office_chat_id if unit is not None else None
-
-
 async def office_groups(db: AsyncSession) -> dict[int | None, int]:
     """Which office group hears about what belongs to each unit (its questions, its sessions, its
     citizens): on a deployment of many units each unit's own group — the top unit's (the province's)
